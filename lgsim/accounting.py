@@ -1,0 +1,218 @@
+"""Value added, GDP, growth and contributions: pure numpy functions (DESIGN.md, "The model").
+
+Conventions: arrays have the replication first; ``S`` sectors, ``P`` project slots,
+``M`` simulated months (12 per simulated year), ``Y`` simulated years. Money in 亿元 at
+base-year prices; growth as fractions; contributions in percentage points (pp).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .drawdown import curve, ramp_average
+
+
+def organic(
+    base_va: np.ndarray, seasonal: np.ndarray, growth: np.ndarray, deviation: np.ndarray
+) -> np.ndarray:
+    """Organic value added ``V0_s(y, m) = B_s w_s,m Π(1 + g_s,k) (1 + e_s,y,m)``.
+
+    Parameters
+    ----------
+    base_va : numpy.ndarray
+        ``(S,)`` base-year value added, 亿元.
+    seasonal : numpy.ndarray
+        ``(S, 12)`` monthly weights summing to 1.
+    growth : numpy.ndarray
+        ``(R, S, Y)`` annual growth fractions.
+    deviation : numpy.ndarray
+        ``(R, S, M)`` within-year deviations (fractions).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(R, S, M)`` monthly organic value added, 亿元.
+    """
+    level = np.cumprod(1.0 + growth, axis=2)
+    monthly = base_va[None, :, None, None] * seasonal[None, :, None, :] * level[..., None]
+    r, s, y = growth.shape
+    return monthly.reshape(r, s, 12 * y) * (1.0 + deviation)
+
+
+def progress(
+    edges_eff: np.ndarray, start_eff: np.ndarray, duration: np.ndarray
+) -> np.ndarray:
+    """Construction progress (fraction of duration) at month edges.
+
+    Parameters
+    ----------
+    edges_eff : numpy.ndarray
+        ``(R, M + 1)`` effective (pause-free) time at each month edge.
+    start_eff : numpy.ndarray
+        ``(R, P)`` effective time at each project's start (NaN = never started).
+    duration : numpy.ndarray
+        ``(R, P)`` working months.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(R, P, M + 1)`` in [0, 1], NaN where the project never starts.
+    """
+    worked = edges_eff[:, None, :] - start_eff[:, :, None]
+    d = duration[:, :, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = np.where(d > 0, worked / np.where(d > 0, d, 1.0), np.where(worked > 0, 1.0, 0.0))
+    return np.clip(frac, 0.0, 1.0)
+
+
+def investment(
+    total: np.ndarray,
+    execution: np.ndarray,
+    curve_a: np.ndarray,
+    curve_b: np.ndarray,
+    prog: np.ndarray,
+) -> np.ndarray:
+    """Monthly investment ``I_p = T_p x_p (F_p(τ(t1)) − F_p(τ(t0)))``.
+
+    Parameters
+    ----------
+    total, execution : numpy.ndarray
+        ``(R, P)`` total investment (亿元) and execution ratio.
+    curve_a, curve_b : numpy.ndarray
+        ``(P,)`` Beta shape of each drawdown curve.
+    prog : numpy.ndarray
+        ``(R, P, M + 1)`` progress at month edges (:func:`progress`).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(R, P, M)`` investment per month, 亿元; zero for projects never started.
+    """
+    cum = np.empty_like(prog)
+    shapes = np.stack([curve_a, curve_b], axis=1)
+    for a, b in np.unique(shapes, axis=0):
+        cols = np.flatnonzero((curve_a == a) & (curve_b == b))
+        cum[:, cols, :] = curve(prog[:, cols, :], float(a), float(b))
+    cum = np.nan_to_num(cum, nan=0.0)
+    return (total * execution)[:, :, None] * np.diff(cum, axis=2)
+
+
+def ramp_profile(finish: np.ndarray, ramp: np.ndarray, n_months: int) -> np.ndarray:
+    """Average ramp-up factor ``r̄`` of each month (rule 6), ``(R, P, M)``."""
+    t0 = np.arange(n_months, dtype=float)
+    return ramp_average(
+        t0[None, None, :], t0[None, None, :] + 1.0, finish[:, :, None], ramp[:, :, None]
+    )
+
+
+def shock_cover(
+    occurs: np.ndarray, start: np.ndarray, duration: np.ndarray, n_months: int
+) -> np.ndarray:
+    """Share of each month covered by each shock, ``(R, H, M)`` (0 if it does not happen)."""
+    t0 = np.arange(n_months, dtype=float)[None, None, :]
+    a = start[:, :, None]
+    b = (start + duration)[:, :, None]
+    cover = np.clip(np.minimum(b, t0 + 1.0) - np.maximum(a, t0), 0.0, 1.0)
+    return np.where(occurs[:, :, None], np.nan_to_num(cover, nan=0.0), 0.0)
+
+
+def shock_effect(impact: np.ndarray, cover: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Multipliers and each shock's share of the loss.
+
+    Parameters
+    ----------
+    impact : numpy.ndarray
+        ``(R, H, S)`` impact fractions (negative = loss).
+    cover : numpy.ndarray
+        ``(R, H, M)`` covered share of each month.
+
+    Returns
+    -------
+    multiplier : numpy.ndarray
+        ``(R, S, M)``: ``max(0, 1 + Σ_h impact_h c_h)``.
+    loss_share : numpy.ndarray
+        ``(R, H, S, M)``: value added removed by shock ``h`` per unit of value added
+        exposed; sums over ``h`` to ``1 − multiplier`` (shares are scaled down where the
+        multiplier is clamped at zero).
+    """
+    each = impact[:, :, :, None] * cover[:, :, None, :]
+    raw = 1.0 + each.sum(axis=1)
+    mult = np.maximum(raw, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.where(raw < 0, 1.0 / (1.0 - raw), 1.0)
+    return mult, -each * scale[:, None, :, :]
+
+
+def to_annual(monthly: np.ndarray) -> np.ndarray:
+    """Sum the last axis (months) into years: ``(..., 12 Y) -> (..., Y)``."""
+    shape = monthly.shape
+    return monthly.reshape(*shape[:-1], shape[-1] // 12, 12).sum(axis=-1)
+
+
+def growth_rates(levels: np.ndarray) -> np.ndarray:
+    """Year-on-year growth along axis 1 (years), NaN for the first year."""
+    out = np.full(levels.shape, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out[:, 1:] = levels[:, 1:] / levels[:, :-1] - 1.0
+    return out
+
+
+def ytd_growth(gdp_monthly: np.ndarray) -> np.ndarray:
+    """Year-to-date growth through each month.
+
+    Parameters
+    ----------
+    gdp_monthly : numpy.ndarray
+        ``(R, Y + 1, 12)`` monthly GDP including the base year.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(R, Y + 1, 12)``: ``Σ_{m<=M} GDP(y, m) / Σ_{m<=M} GDP(y − 1, m) − 1``; NaN in
+        the base year.
+    """
+    cum = np.cumsum(gdp_monthly, axis=2)
+    out = np.full(cum.shape, np.nan)
+    out[:, 1:, :] = cum[:, 1:, :] / cum[:, :-1, :] - 1.0
+    return out
+
+
+def contributions(parts: np.ndarray, gdp: np.ndarray) -> np.ndarray:
+    """Contributions to growth (拉动), percentage points.
+
+    Parameters
+    ----------
+    parts : numpy.ndarray
+        ``(R, Y + 1, K)`` annual value added of each part; the parts sum to GDP.
+    gdp : numpy.ndarray
+        ``(R, Y + 1)`` annual GDP.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(R, Y + 1, K)``: ``100 (X_y − X_{y−1}) / GDP_{y−1}``; NaN in the base year.
+        Over ``K`` they sum to ``100 × growth``.
+    """
+    out = np.full(parts.shape, np.nan)
+    out[:, 1:, :] = 100.0 * np.diff(parts, axis=1) / gdp[:, :-1, None]
+    return out
+
+
+def target_met(
+    growth: np.ndarray, target: float, *, decimals: int | None = None, tolerance: float = 0.0
+) -> np.ndarray:
+    """Whether growth meets the target (DESIGN.md, "Target").
+
+    Without ``decimals``: ``G >= target − tolerance − 1e-12``. With ``decimals = d``:
+    ``round(100 G, d) >= round(100 (target − tolerance), d)``, rounding half up as
+    official releases do.
+    """
+    bar = target - tolerance
+    if decimals is None:
+        return growth >= bar - 1e-12
+    scale = 10.0**decimals
+
+    def half_up(x: np.ndarray | float) -> np.ndarray:
+        return np.floor(np.asarray(x) * 100.0 * scale + 0.5 + 1e-9) / scale
+
+    return half_up(growth) >= half_up(bar)

@@ -1,0 +1,258 @@
+"""All random draws of one chunk of replications, from entity-keyed streams.
+
+Each field of each entity draws from its own lane (:mod:`lgsim.streams`); a batch draws
+each field for all its members from one lane of width ``count``. Every draw is
+``ppf(u)`` of one uniform (DESIGN.md, rule 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+
+from ..scenario.distributions import Dist
+from ..scenario.model import ProjectSpec
+from ..streams import Streams
+from .plan import Plan
+
+
+@dataclass
+class Draws:
+    """Per-replication draws for a chunk; arrays have the replication as first axis.
+
+    Amounts in 亿元 (nominal), times in months, growth as fractions.
+    """
+
+    growth: np.ndarray  # (R, S, Y) annual organic growth, years base+1..end
+    deviation: np.ndarray  # (R, S, M) within-year deviations e
+    total: np.ndarray  # (R, P) total investment
+    execution: np.ndarray  # (R, P)
+    ready: np.ndarray  # (R, P) planned start (or landing) + delay; NaN = never
+    planned: np.ndarray  # (R, P) planned start (pipeline: landing); NaN = never
+    duration: np.ndarray  # (R, P)
+    land_ha: np.ndarray  # (R, P)
+    annual_output: np.ndarray  # (R, P) 亿元 a year at full ramp (base-year prices)
+    ramp: np.ndarray  # (R, P)
+    additionality: np.ndarray  # (R, P)
+    sector: np.ndarray  # (R, P) int sector index
+    street: np.ndarray  # (R, P) int street index, -1 = spread by street shares
+    curve_a: np.ndarray  # (P,)
+    curve_b: np.ndarray  # (P,)
+    landing: np.ndarray  # (R, L_pipe) landing month of pipeline entries; NaN = not landed
+    shock_occurs: np.ndarray  # (R, H) bool
+    shock_start: np.ndarray  # (R, H)
+    shock_duration: np.ndarray  # (R, H)
+    shock_impact: np.ndarray  # (R, H, S) impact fraction per sector (0 where not named)
+    land_hectares: np.ndarray  # (R, L) hectares delivered in total by each land task
+
+
+def _draw(st: Streams, entity: str, field: str, dist: Dist, width: int = 1) -> np.ndarray:
+    return dist.ppf(st.uniform(entity, field, width))
+
+
+def _categorical(u: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    cum = np.cumsum(weights)
+    cum[-1] = 1.0
+    return np.minimum(np.searchsorted(cum, u, side="right"), len(weights) - 1)
+
+
+def draw_chunk(plan: Plan, seed: int, start: int, n: int) -> Draws:
+    """Draw everything random for replications ``[start, start + n)``.
+
+    Parameters
+    ----------
+    plan : Plan
+        The compiled scenario.
+    seed : int
+        The run's seed.
+    start, n : int
+        The chunk's first replication and size.
+
+    Returns
+    -------
+    Draws
+    """
+    sc = plan.scenario
+    st = Streams(seed, start, n)
+    years = range(sc.base_year + 1, sc.end_year + 1)
+    n_sec = len(sc.sectors)
+
+    # growth copula (rule 2): independent normals per sector lane, mixed across sectors,
+    # AR(1) across years with a stationary start, mapped through each marginal.
+    z = np.empty((n, n_sec, len(years)))
+    for j, s in enumerate(sc.sectors):
+        for k, y in enumerate(years):
+            z[:, j, k] = st.normal(f"sector:{s.id}", f"growth@{y}")
+    z = np.einsum("ij,rjk->rik", plan.corr_root, z)
+    growth = np.empty_like(z)
+    dev = np.zeros((n, n_sec, 12 * len(years)))
+    for j, s in enumerate(sc.sectors):
+        phi = s.persistence
+        u = z[:, j, 0]
+        cols = [u]
+        for k in range(1, len(years)):
+            u = phi * u + np.sqrt(1 - phi * phi) * z[:, j, k]
+            cols.append(u)
+        growth[:, j, :] = s.growth.ppf(special.ndtr(np.stack(cols, axis=1)))
+        if s.monthly_sd > 0:
+            e = np.concatenate(
+                [st.normal(f"sector:{s.id}", f"monthly@{y}", 12) for y in years], axis=1
+            )
+            rho = s.monthly_persistence
+            innov = np.sqrt(1 - rho * rho)
+            x = e[:, 0]
+            dev[:, j, 0] = x
+            for m in range(1, e.shape[1]):
+                x = rho * x + innov * e[:, m]
+                dev[:, j, m] = x
+            dev[:, j, :] *= s.monthly_sd
+
+    n_slots = len(plan.slots)
+    shape = (n, n_slots)
+    total = np.zeros(shape)
+    execution = np.ones(shape)
+    planned = np.full(shape, np.nan)
+    delay = np.zeros(shape)
+    duration = np.ones(shape)
+    land = np.zeros(shape)
+    output = np.full(shape, np.nan)
+    ramp = np.zeros(shape)
+    addl = np.ones(shape)
+    stall = np.zeros(shape, dtype=bool)
+    sector = np.zeros(shape, dtype=np.int16)
+    street = np.full(shape, -1, dtype=np.int16)
+    curve_a = np.array([s.spec.drawdown.a for s in plan.slots])
+    curve_b = np.array([s.spec.drawdown.b for s in plan.slots])
+    sector_ids = [s.id for s in sc.sectors]
+    street_ids = [s.id for s in sc.streets]
+
+    def common(col: slice | int, entity: str, spec: ProjectSpec, width: int = 1) -> None:
+        def d(field: str, dist: Dist) -> np.ndarray:
+            v = _draw(st, entity, field, dist, width)
+            return v if width > 1 else v
+
+        execution[:, col] = d("execution", spec.execution)
+        duration[:, col] = d("duration_months", spec.duration_months)
+        ramp[:, col] = d("ramp_months", spec.ramp_months)
+        addl[:, col] = d("additionality", spec.additionality)
+        stall[:, col] = st.uniform(entity, "stall", width) < spec.p_stall
+
+    for i, slot in enumerate(plan.slots):
+        spec = slot.spec
+        if slot.kind == "batch":
+            continue
+        entity = f"{slot.kind}:{slot.id}"
+        common(i, entity, spec)
+        total[:, i] = _draw(st, entity, "total_investment", spec.total_investment)
+        delay[:, i] = _draw(st, entity, "start_delay_months", spec.start_delay_months)
+        land[:, i] = _draw(st, entity, "land_ha", spec.land_ha)
+        if spec.annual_output is not None:
+            output[:, i] = _draw(st, entity, "annual_output", spec.annual_output)
+        sector[:, i] = sector_ids.index(spec.sector)
+        if spec.street is not None:
+            street[:, i] = street_ids.index(spec.street)
+        if slot.kind == "project":
+            planned[:, i] = spec.planned_start
+
+    landing = np.full((n, len(sc.pipelines)), np.nan)
+    horizon = float(sc.horizon_months)
+    for k, pl in enumerate(sc.pipelines):
+        i = next(j for j, s in enumerate(plan.slots) if s.kind == "pipeline" and s.id == pl.id)
+        entity = f"pipeline:{pl.id}"
+        lands = st.uniform(entity, "lands") < pl.probability
+        when = pl.signed + _draw(st, entity, "land_delay_months", pl.land_delay_months)
+        when = np.where(lands & (when < horizon), when, np.nan)
+        landing[:, k] = when
+        planned[:, i] = when
+
+    for b in sc.batches:
+        sl = plan.batch_slices[b.id]
+        entity = f"batch:{b.id}"
+        spec = b.template
+        count = b.count
+        common(sl, entity, spec, count)
+        g = special.gammaincinv(b.size_concentration, st.uniform(entity, "size", count))
+        if count == 1:
+            g = g.reshape(n, 1)
+        shares = g / g.sum(axis=1, keepdims=True)
+        total[:, sl] = shares * _draw(st, entity, "total_investment", spec.total_investment)[:, None]
+        land[:, sl] = shares * _draw(st, entity, "land_ha", spec.land_ha)[:, None]
+        if spec.annual_output is not None:
+            output[:, sl] = (
+                shares * _draw(st, entity, "annual_output", spec.annual_output)[:, None]
+            )
+        u_delay = st.uniform(entity, "start_delay_months", count).reshape(n, count)
+        rho = b.delay_correlation
+        if rho > 0:
+            zc = st.normal(entity, "delay_common")[:, None]
+            u_delay = special.ndtr(np.sqrt(rho) * zc + np.sqrt(1 - rho) * special.ndtri(u_delay))
+        delay[:, sl] = spec.start_delay_months.ppf(u_delay)
+        mix_ids = [sector_ids.index(k) for k, _ in b.sector_mix]
+        pick = _categorical(
+            st.uniform(entity, "sector", count), np.array([w for _, w in b.sector_mix])
+        )
+        sector[:, sl] = np.asarray(mix_ids)[pick].reshape(n, count)
+        if b.street_mix is not None:
+            mix_st = [street_ids.index(k) for k, _ in b.street_mix]
+            pick = _categorical(
+                st.uniform(entity, "street", count), np.array([w for _, w in b.street_mix])
+            )
+            street[:, sl] = np.asarray(mix_st)[pick].reshape(n, count)
+        elif spec.street is not None:
+            street[:, sl] = street_ids.index(spec.street)
+        planned[:, sl] = spec.planned_start
+
+    # default operating output: execution × total × output_per_investment of the sector
+    opi = np.array([s.output_per_investment for s in sc.sectors])
+    default_output = execution * total * opi[sector] / sc.accounting.investment_deflator
+    output = np.where(np.isnan(output), default_output, output)
+
+    ready = planned + delay
+    ready = np.where(stall, np.nan, ready)
+
+    n_sh = len(sc.shocks)
+    occurs = np.zeros((n, n_sh), dtype=bool)
+    s_start = np.full((n, n_sh), np.nan)
+    s_dur = np.zeros((n, n_sh))
+    impact = np.zeros((n, n_sh, n_sec))
+    for k, sh in enumerate(sc.shocks):
+        entity = f"shock:{sh.id}"
+        occurs[:, k] = st.uniform(entity, "occurs") < sh.probability
+        w0, w1 = sh.window
+        s_start[:, k] = w0 + st.uniform(entity, "start") * (w1 - w0)
+        s_dur[:, k] = _draw(st, entity, "duration_months", sh.duration_months)
+        for sid, dist in sh.impact:
+            impact[:, k, sector_ids.index(sid)] = _draw(st, entity, f"impact.{sid}", dist)
+
+    hectares = np.zeros((n, len(sc.lands)))
+    for k, task in enumerate(sc.lands):
+        entity = f"land:{task.id}"
+        hectares[:, k] = _draw(st, entity, "hectares", task.hectares) * _draw(
+            st, entity, "delivered", task.delivered
+        )
+
+    return Draws(
+        growth=growth,
+        deviation=dev,
+        total=total,
+        execution=execution,
+        ready=ready,
+        planned=planned,
+        duration=duration,
+        land_ha=land,
+        annual_output=output,
+        ramp=ramp,
+        additionality=addl,
+        sector=sector,
+        street=street,
+        curve_a=curve_a,
+        curve_b=curve_b,
+        landing=landing,
+        shock_occurs=occurs,
+        shock_start=s_start,
+        shock_duration=s_dur,
+        shock_impact=impact,
+        land_hectares=hectares,
+    )

@@ -1,0 +1,416 @@
+"""Results of a run: an xarray Dataset keyed by replication, with read-only helpers.
+
+Variables (dimensions; units):
+
+* ``gdp`` (replication, year): GDP, 亿元 (base-year prices); year from the base year
+* ``growth`` (replication, year): real growth, fraction; NaN in the base year
+* ``ytd_growth`` (replication, year, month): year-to-date growth through month 1–12
+* ``va`` (replication, year, sector), ``street_va`` (replication, year, street): 亿元
+* ``investment`` (replication, year, project): 亿元 nominal; coordinate ``batch``
+* ``investment_monthly`` (replication, month_index, group): 亿元 nominal
+* ``start_month`` / ``finish_month`` / ``land_granted_month`` (replication, project):
+  months since 1 January of base_year + 1; NaN = not within the horizon
+* ``project_sector`` / ``project_street`` (replication, project): index into the
+  ``sector`` / ``street`` coordinate (−1 = spread by street shares)
+* ``sector_pp``, ``street_pp``, ``component_pp`` (replication, year, ·): contributions
+  to growth in percentage points; each sums to ``100 × growth``
+* ``organic_growth`` (replication, year, sector): the organic growth draws, fraction
+* ``shock_occurred`` / ``shock_start`` / ``shock_duration`` (replication, shock)
+* ``pipeline_landing`` (replication, pipeline), ``land_delivered`` (replication, land)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .accounting import target_met
+from .analysis import Probability, expected_shortfall_pp, probability, quantiles
+from .scenario.model import Scenario
+
+_DIMS: dict[str, tuple[str, ...]] = {
+    "gdp": ("replication", "year"),
+    "growth": ("replication", "year"),
+    "ytd_growth": ("replication", "year", "month"),
+    "va": ("replication", "year", "sector"),
+    "street_va": ("replication", "year", "street"),
+    "investment": ("replication", "year", "project"),
+    "investment_monthly": ("replication", "month_index", "group"),
+    "start_month": ("replication", "project"),
+    "finish_month": ("replication", "project"),
+    "land_granted_month": ("replication", "project"),
+    "project_sector": ("replication", "project"),
+    "project_street": ("replication", "project"),
+    "sector_pp": ("replication", "year", "sector"),
+    "street_pp": ("replication", "year", "street"),
+    "component_pp": ("replication", "year", "component"),
+    "organic_growth": ("replication", "year", "sector"),
+    "shock_occurred": ("replication", "shock"),
+    "shock_start": ("replication", "shock"),
+    "shock_duration": ("replication", "shock"),
+    "pipeline_landing": ("replication", "pipeline"),
+    "land_delivered": ("replication", "land"),
+}
+
+_MODEL_TIME = "month of model time (0 = 1 January of base_year + 1)"
+
+_UNITS = {
+    "gdp": "亿元 (base-year prices)",
+    "growth": "fraction",
+    "ytd_growth": "fraction",
+    "va": "亿元 (base-year prices)",
+    "street_va": "亿元 (base-year prices)",
+    "investment": "亿元 (nominal)",
+    "investment_monthly": "亿元 (nominal)",
+    "start_month": _MODEL_TIME,
+    "finish_month": _MODEL_TIME,
+    "land_granted_month": _MODEL_TIME,
+    "sector_pp": "percentage points",
+    "street_pp": "percentage points",
+    "component_pp": "percentage points",
+    "organic_growth": "fraction",
+    "shock_start": _MODEL_TIME,
+    "shock_duration": "months",
+    "pipeline_landing": _MODEL_TIME,
+    "land_delivered": "hectares",
+}
+
+
+class Results:
+    """The results of one run (wraps an :class:`xarray.Dataset`).
+
+    Build with :func:`lgsim.run`; reopen with :meth:`load`. ``ds`` holds every
+    per-replication path; the methods compute statistics on them.
+    """
+
+    def __init__(self, ds: Any, scenario: Scenario) -> None:
+        self.ds = ds
+        self.scenario = scenario
+
+    # ------------------------------------------------------------------ build
+    @classmethod
+    def from_arrays(
+        cls, scenario: Scenario, arrays: dict[str, np.ndarray], *, seed: int, chunk_size: int
+    ) -> Results:
+        """Wrap assembled chunk arrays (see :func:`lgsim.engine.chunk.simulate_chunk`)."""
+        import xarray as xr
+
+        from .calendar import month_label
+        from .engine.plan import compile_plan
+        from .scenario.build import build
+        from .scenario.resolve import resolved_document, resolved_toml
+
+        n = arrays["gdp"].shape[0]
+        resolved = build(
+            resolved_document(scenario, seed=seed, replications=n), scenario.file
+        )
+        plan = compile_plan(resolved)
+        sc = resolved
+        comp_ids = (
+            [f"organic:{s.id}" for s in sc.sectors]
+            + [f"{kind}:{gid}" for kind, gid in plan.groups]
+            + [f"shock:{s.id}" for s in sc.shocks]
+        )
+        group_names = {("project", p.id): p.name for p in sc.projects}
+        group_names.update({("batch", b.id): b.name for b in sc.batches})
+        group_names.update({("pipeline", p.id): p.project.name for p in sc.pipelines})
+        comp_names = (
+            [f"{s.name}（自然增长）" for s in sc.sectors]
+            + [group_names[g] for g in plan.groups]
+            + [s.name for s in sc.shocks]
+        )
+        coords = {
+            "replication": np.arange(n),
+            "year": np.arange(sc.base_year, sc.end_year + 1),
+            "month": np.arange(1, 13),
+            "sector": [s.id for s in sc.sectors],
+            "sector_name": ("sector", [s.name for s in sc.sectors]),
+            "street": [s.id for s in sc.streets],
+            "street_name": ("street", [s.name for s in sc.streets]),
+            "project": plan.project_ids,
+            "batch": ("project", [s.spec.id if s.kind == "batch" else "" for s in plan.slots]),
+            "project_group": ("project", [plan.groups[s.group][1] for s in plan.slots]),
+            "group": plan.group_ids,
+            "group_kind": ("group", [g[0] for g in plan.groups]),
+            "group_name": ("group", [group_names[g] for g in plan.groups]),
+            "month_index": np.arange(plan.n_months),
+            "month_label": (
+                "month_index", [month_label(m, sc.base_year) for m in range(plan.n_months)]
+            ),
+            "component": comp_ids,
+            "component_kind": ("component", [c.split(":", 1)[0] for c in comp_ids]),
+            "component_name": ("component", comp_names),
+            "shock": [s.id for s in sc.shocks],
+            "pipeline": [p.id for p in sc.pipelines],
+            "land": [t.id for t in sc.lands],
+        }
+        data_vars = {}
+        for key, dims in _DIMS.items():
+            attrs = {"units": _UNITS[key]} if key in _UNITS else {}
+            data_vars[key] = (dims, arrays[key], attrs)
+        target = sc.target
+        attrs = {
+            "scenario": sc.name,
+            "title": sc.title,
+            "seed": int(seed),
+            "replications": int(n),
+            "chunk_size": int(chunk_size),
+            "base_year": sc.base_year,
+            "target_year": sc.target_year,
+            "target_growth": target.gdp_growth,
+            "target_decimals": -1 if target.decimals is None else int(target.decimals),
+            "target_tolerance": target.tolerance,
+            "target_rule": target.rule(),
+            "lgsim_version": __version__,
+            "scenario_toml": resolved_toml(sc, seed=seed, replications=n),
+        }
+        ds = xr.Dataset(data_vars, coords=coords, attrs=attrs)
+        return cls(ds, resolved)
+
+    # ------------------------------------------------------------------ stats
+    @property
+    def n(self) -> int:
+        """Number of replications."""
+        return int(self.ds.sizes["replication"])
+
+    @property
+    def seed(self) -> int:
+        """The run's seed."""
+        return int(self.ds.attrs["seed"])
+
+    @property
+    def target_year(self) -> int:
+        """The target year."""
+        return int(self.ds.attrs["target_year"])
+
+    def growth(self, year: int | None = None) -> np.ndarray:
+        """Growth of ``year`` (default: target year) per replication, fraction."""
+        return self.ds["growth"].sel(year=year or self.target_year).values
+
+    def met(self, year: int | None = None) -> np.ndarray:
+        """Per-replication flag: target met in ``year`` (default: the target year)."""
+        t = self.scenario.target
+        return target_met(
+            self.growth(year), t.gdp_growth, decimals=t.decimals, tolerance=t.tolerance
+        )
+
+    def p_target(self, year: int | None = None) -> Probability:
+        """P(target met) with its 95% Wilson interval (simulation precision) and n."""
+        return probability(self.met(year), self.scenario.target.rule())
+
+    def p_subtargets(self, year: int | None = None) -> dict[str, dict[str, Probability]]:
+        """P(met) of each sector and street sub-target (growth of its value added)."""
+        year = year or self.target_year
+        t = self.scenario.target
+        out: dict[str, dict[str, Probability]] = {"sectors": {}, "streets": {}}
+        for kind, var, dim, targets in (
+            ("sectors", "va", "sector", t.sectors),
+            ("streets", "street_va", "street", t.streets),
+        ):
+            for ident, bar in targets.items():
+                da = self.ds[var].sel({dim: ident})
+                g = (da.sel(year=year) / da.sel(year=year - 1) - 1.0).values
+                flags = target_met(g, bar, decimals=t.decimals, tolerance=t.tolerance)
+                out[kind][ident] = probability(flags, f"growth >= {100 * bar:.4g}%")
+        return out
+
+    def quantiles(
+        self, qs: tuple[float, ...] = (0.1, 0.5, 0.9), year: int | None = None
+    ) -> dict[str, float]:
+        """Quantiles of growth in ``year`` (fractions), numpy "linear" method."""
+        return quantiles(self.growth(year), qs)
+
+    def expected_shortfall(self, year: int | None = None) -> float:
+        """Mean of target − growth over missed replications, percentage points."""
+        return expected_shortfall_pp(
+            self.growth(year), self.scenario.target.gdp_growth, self.met(year)
+        )
+
+    def contributions(self, by: str = "sector", year: int | None = None) -> Any:
+        """Contributions to growth in ``year`` by sector, street or component (pp).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per part: name, mean, p10, p50, p90 (percentage points).
+        """
+        import pandas as pd
+
+        var, dim = {
+            "sector": ("sector_pp", "sector"),
+            "street": ("street_pp", "street"),
+            "component": ("component_pp", "component"),
+        }[by]
+        da = self.ds[var].sel(year=year or self.target_year)
+        values = da.values
+        q = np.quantile(values, [0.1, 0.5, 0.9], axis=0, method="linear")
+        name_coord = {"sector": "sector_name", "street": "street_name",
+                      "component": "component_name"}[by]
+        return pd.DataFrame(
+            {
+                "name": self.ds[name_coord].values,
+                "mean": values.mean(axis=0),
+                "p10": q[0],
+                "p50": q[1],
+                "p90": q[2],
+            },
+            index=pd.Index(self.ds[dim].values, name=dim),
+        )
+
+    def investment_vs_plan(self, year: int | None = None) -> Any:
+        """Investment of each group in ``year`` against its first-year plan, 亿元.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Per group (batch / project / pipeline): plan (NaN if none), mean, p10, p50,
+            p90 of the year's investment; a final row ``listed`` sums the groups that
+            have a plan.
+        """
+        import pandas as pd
+
+        year = year or self.target_year
+        inv = self.ds["investment"].sel(year=year)
+        groups = self.ds["project_group"].values
+        plans = _plans(self.scenario)
+        rows = {}
+        planned_total = np.zeros(self.n)
+        plan_sum = 0.0
+        for gid, gname in zip(self.ds["group"].values, self.ds["group_name"].values, strict=True):
+            values = inv.values[:, groups == gid].sum(axis=1)
+            plan = plans.get(str(gid), math.nan)
+            q = np.quantile(values, [0.1, 0.5, 0.9], method="linear")
+            rows[str(gid)] = {"name": gname, "plan": plan, "mean": values.mean(),
+                              "p10": q[0], "p50": q[1], "p90": q[2]}
+            if not math.isnan(plan):
+                planned_total += values
+                plan_sum += plan
+        if plan_sum > 0:
+            q = np.quantile(planned_total, [0.1, 0.5, 0.9], method="linear")
+            rows["listed"] = {"name": "有年度计划的项目合计", "plan": plan_sum,
+                              "mean": planned_total.mean(), "p10": q[0], "p50": q[1],
+                              "p90": q[2]}
+        frame = pd.DataFrame.from_dict(rows, orient="index")
+        frame.index.name = "group"
+        return frame
+
+    def to_frame(self, var: str = "growth") -> Any:
+        """One variable as a tidy pandas DataFrame (one row per replication × coords)."""
+        return self.ds[var].to_dataframe().reset_index()
+
+    def summary(self) -> dict[str, Any]:
+        """The headline figures as plain data (the content of ``summary.json``)."""
+        p = self.p_target()
+        q = self.quantiles()
+        sub = self.p_subtargets()
+        contrib = self.contributions("sector")
+        inv = self.investment_vs_plan()
+        t = self.scenario.target
+
+        def f(x: float) -> float | None:
+            return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
+
+        return {
+            "scenario": self.scenario.name,
+            "title": self.scenario.title,
+            "target_year": self.target_year,
+            "target_growth": t.gdp_growth,
+            "target_rule": t.rule(),
+            "replications": self.n,
+            "seed": self.seed,
+            "chunk_size": int(self.ds.attrs["chunk_size"]),
+            "p_target_met": p.estimate,
+            "p_target_met_ci": [p.low, p.high],
+            "p_target_met_ci_note": (
+                "95% Wilson interval: simulation precision only, not uncertainty in the "
+                "scenario's assumptions"
+            ),
+            "growth_quantiles": q,
+            "growth_mean": float(np.mean(self.growth())),
+            "expected_shortfall_pp": f(self.expected_shortfall()),
+            "subtargets": {
+                kind: {k: {"p_met": v.estimate, "ci": [v.low, v.high], "rule": v.rule}
+                       for k, v in items.items()}
+                for kind, items in sub.items()
+            },
+            "contributions_sector_pp": {
+                str(k): {"name": r["name"], "mean": r["mean"], "p10": r["p10"],
+                         "p50": r["p50"], "p90": r["p90"]}
+                for k, r in contrib.iterrows()
+            },
+            "investment_vs_plan": {
+                str(k): {"name": r["name"], "plan": f(r["plan"]), "mean": r["mean"],
+                         "p10": r["p10"], "p50": r["p50"], "p90": r["p90"]}
+                for k, r in inv.iterrows()
+            },
+            "fai_target": (
+                None if t.fai is None
+                else {"target": t.fai, "note": "district FAI is not modelled (no fai_growth)"}
+            ),
+            "lgsim_version": self.ds.attrs["lgsim_version"],
+        }
+
+    # ------------------------------------------------------------------ files
+    def save(self, directory: str | Path) -> Path:
+        """Write ``results.nc`` and ``scenario.resolved.toml`` into ``directory``.
+
+        The run directory's other files (summary, CSVs, log) are written by
+        :func:`lgsim.rundir.write_run`.
+        """
+        from .fileio import write_text, write_with
+
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        write_text(directory / "scenario.resolved.toml", self.ds.attrs["scenario_toml"])
+        write_with(
+            directory / "results.nc",
+            lambda tmp: self.ds.to_netcdf(tmp, engine="h5netcdf", invalid_netcdf=False),
+        )
+        return directory
+
+    @classmethod
+    def load(cls, directory: str | Path) -> Results:
+        """Reopen results saved by :meth:`save` (identical arrays and attributes)."""
+        import xarray as xr
+
+        from .scenario.build import build
+
+        directory = Path(directory)
+        ds = xr.load_dataset(
+            directory / "results.nc", engine="h5netcdf", decode_times=False,
+            decode_timedelta=False,
+        )
+        doc = tomllib.loads(ds.attrs["scenario_toml"])
+        scenario = build(doc, str(directory / "scenario.resolved.toml"))
+        return cls(ds, scenario)
+
+    # ------------------------------------------------------------------ display
+    def __repr__(self) -> str:
+        p = self.p_target()
+        return (
+            f"<lgsim.Results {self.scenario.name!r}: P(target met) = {p}; "
+            f"seed {self.seed}>"
+        )
+
+    def to_json(self) -> str:
+        """``summary()`` as JSON text."""
+        return json.dumps(self.summary(), ensure_ascii=False, indent=2, default=float)
+
+
+def _plans(scenario: Scenario) -> dict[str, float]:
+    out = {p.id: p.first_year_plan for p in scenario.projects if p.first_year_plan is not None}
+    out.update(
+        {b.id: b.template.first_year_plan for b in scenario.batches
+         if b.template.first_year_plan is not None}
+    )
+    out.update(
+        {p.id: p.project.first_year_plan for p in scenario.pipelines
+         if p.project.first_year_plan is not None}
+    )
+    return out

@@ -1,0 +1,182 @@
+"""Reading scenario files and resolving ``extends`` / ``remove`` into one document.
+
+Merging rules (DESIGN.md): tables merge key by key; distribution tables (with ``dist`` or
+``a``/``b``), ``impact``, ``sector_mix``, ``street_mix``, ``window`` and ``matrix`` replace
+the parent's value whole; an array-of-tables entry whose id the parent has overrides that
+entry's keys, a new id is appended; top-level ``remove = ["project[id]", ...]`` drops
+inherited entries before merging. ``[scenario] name`` is not inherited.
+
+``plan_start`` bookkeeping: when a file sets ``first_year_plan`` without ``plan_start``,
+the entry's ``plan_start`` becomes its ``planned_start`` as merged at that file, so a
+child that only moves ``planned_start`` keeps the parent's plan schedule (rule 3).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from .errors import ScenarioError, describe
+from .paths import ARRAY_KINDS
+
+#: Keys whose value replaces the parent's whole instead of merging key by key.
+REPLACE_WHOLE = frozenset({"impact", "sector_mix", "street_mix", "window", "matrix"})
+_REMOVE = re.compile(r"^(?P<kind>[a-z]+)\[(?P<id>[^\]]+)\]$")
+_PLANNED_KINDS = ("project", "batch", "pipeline")
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read one TOML file, turning every failure into a :class:`ScenarioError`."""
+    file = str(path)
+    if path.is_dir():
+        raise ScenarioError(file, "", "a scenario file", "a directory")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(file, "", "an existing scenario file", "no such file") from None
+    except OSError as exc:
+        raise ScenarioError(file, "", "a readable file", exc.strerror or str(exc)) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            file, "", "a UTF-8 text file", f"a byte that is not UTF-8 at offset {exc.start}"
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        raise ScenarioError(file, "", "a TOML scenario with a [scenario] table", "an empty file")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(file, "", "valid TOML", f"a syntax error: {exc}") from None
+
+
+def _is_dist_table(value: Any) -> bool:
+    return isinstance(value, dict) and ("dist" in value or "a" in value or "b" in value)
+
+
+def merge_tables(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    """Merge a child table onto a parent table (not arrays of tables)."""
+    out = dict(parent)
+    for key, value in child.items():
+        old = out.get(key)
+        if (
+            isinstance(value, dict)
+            and isinstance(old, dict)
+            and key not in REPLACE_WHOLE
+            and not _is_dist_table(value)
+            and not _is_dist_table(old)
+        ):
+            out[key] = merge_tables(old, value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _merge_entries(
+    kind: str, parent: list[Any], child: list[Any], file: str
+) -> list[Any]:
+    out = [copy.deepcopy(e) for e in parent]
+    index = {e.get("id"): i for i, e in enumerate(out) if isinstance(e, dict)}
+    for n, entry in enumerate(child):
+        if not isinstance(entry, dict):
+            raise ScenarioError(file, f"{kind}[#{n + 1}]", "a table", describe(entry))
+        ident = entry.get("id")
+        if ident is not None and ident in index:
+            merged = merge_tables(out[index[ident]], entry)
+        else:
+            merged = copy.deepcopy(entry)
+        if kind in _PLANNED_KINDS and "first_year_plan" in entry and "plan_start" not in entry:
+            if "planned_start" in merged:
+                merged["plan_start"] = merged["planned_start"]
+        if ident is not None and ident in index:
+            out[index[ident]] = merged
+        else:
+            if ident is not None:
+                index[ident] = len(out)
+            out.append(merged)
+    return out
+
+
+def merge_documents(parent: dict[str, Any], child: dict[str, Any], file: str) -> dict[str, Any]:
+    """Merge a child document onto its (already resolved) parent."""
+    out = {k: copy.deepcopy(v) for k, v in parent.items()}
+    removals = child.get("remove", [])
+    if not isinstance(removals, list):
+        raise ScenarioError(file, "remove", 'an array like ["project[id]"]', describe(removals))
+    for item in removals:
+        m = _REMOVE.match(item) if isinstance(item, str) else None
+        if not m or m["kind"] not in ARRAY_KINDS:
+            raise ScenarioError(
+                file, "remove", 'entries like "project[some-id]"', describe(item)
+            )
+        entries = out.get(m["kind"], [])
+        kept = [e for e in entries if not (isinstance(e, dict) and e.get("id") == m["id"])]
+        if len(kept) == len(entries):
+            raise ScenarioError(
+                file, "remove", f"an inherited {m['kind']} id", f"{item!r}, which the parent lacks"
+            )
+        out[m["kind"]] = kept
+    for key, value in child.items():
+        if key in ("extends", "remove"):
+            continue
+        if key in ARRAY_KINDS:
+            if not isinstance(value, list):
+                raise ScenarioError(
+                    file, key, f"an array of tables ([[{key}]])", describe(value)
+                )
+            out[key] = _merge_entries(key, out.get(key, []), value, file)
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge_tables(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def resolve_file(path: str | Path) -> dict[str, Any]:
+    """Read a scenario file and everything it extends into one merged document.
+
+    Parameters
+    ----------
+    path : str or Path
+        The scenario file.
+
+    Returns
+    -------
+    dict
+        The merged document, with ``scenario.name`` set to the file's stem unless the
+        file itself names the scenario.
+    """
+    return _resolve(Path(path), ())
+
+
+def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
+    key = path.resolve()
+    if key in chain:
+        cycle = " -> ".join(p.name for p in (*chain, key))
+        raise ScenarioError(str(path), "extends", "no cycle of extends", cycle)
+    doc = read_toml(path)
+    if not isinstance(doc.get("scenario", {}), dict):
+        raise ScenarioError(str(path), "scenario", "a table [scenario]", describe(doc["scenario"]))
+    own_name = doc.get("scenario", {}).get("name")
+    parent_ref = doc.get("extends")
+    if parent_ref is None:
+        base: dict[str, Any] = {}
+    else:
+        if not isinstance(parent_ref, str):
+            raise ScenarioError(str(path), "extends", "a file name (string)", describe(parent_ref))
+        parent_path = path.parent / parent_ref
+        if not parent_path.exists():
+            raise ScenarioError(
+                str(path), "extends", "an existing parent file", f"{parent_ref!r} (no such file)"
+            )
+        base = _resolve(parent_path, (*chain, key))
+    merged = merge_documents(base, doc, str(path))
+    merged.setdefault("scenario", {})
+    if own_name is None:
+        merged["scenario"]["name"] = path.stem
+    return merged
