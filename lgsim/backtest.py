@@ -75,7 +75,9 @@ def crps_sample(samples: np.ndarray, y: np.ndarray | float) -> np.ndarray:
     return np.mean(np.abs(x - yy), axis=-1) - 0.5 * spread
 
 
-def crps_normal(mean: np.ndarray | float, sd: np.ndarray | float, y: np.ndarray | float) -> np.ndarray:
+def crps_normal(
+    mean: np.ndarray | float, sd: np.ndarray | float, y: np.ndarray | float
+) -> np.ndarray:
     """Closed-form CRPS of a normal forecast: ``σ[z(2Φ(z) − 1) + 2φ(z) − 1/√π]``.
 
     Parameters
@@ -455,10 +457,12 @@ def backtest(
         if len(pool) > 1:
             earlier = pd.DataFrame(rows)
             earlier = earlier[earlier["origin"] < origin]
-            w = model_weights(_scores(earlier, pool), weighting)
-            parts = {m: samples[(m, origin)] for m in pool}
-            if all(np.all(np.isfinite(v)) for v in parts.values()):
-                x = mix(parts, w)
+            # Models that could not be fitted at this origin (e.g. ETS on a short
+            # contiguous span with gaps="nan") drop out; the others are reweighted.
+            ok = [m for m in pool if np.all(np.isfinite(samples[(m, origin)]))]
+            if ok:
+                w = model_weights(_scores(earlier, ok), weighting)
+                x = mix({m: samples[(m, origin)] for m in ok}, w)
             else:
                 x = np.full(int(n_sims), math.nan)
             samples[("combined", origin)] = x

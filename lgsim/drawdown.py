@@ -90,7 +90,7 @@ def solve_shape(share: float, x_end: float) -> float:
         return A_MIN
     if math.isclose(share, low, abs_tol=1e-15):
         return A_MAX
-    return float(optimize.brentq(f, A_MIN, A_MAX, xtol=1e-15, rtol=4.5e-16, maxiter=500))
+    return float(optimize.brentq(f, A_MIN, A_MAX, xtol=1e-15, rtol=1e-15, maxiter=500))
 
 
 def ramp_average(t0: np.ndarray, t1: np.ndarray, completion: np.ndarray, ramp: np.ndarray) -> np.ndarray:

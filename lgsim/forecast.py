@@ -808,7 +808,9 @@ class ForecastResult:
         x = self.sample(year, model)
         return {"mean": float(np.mean(x)), "sd": float(np.std(x, ddof=1))}
 
-    def empirical(self, year: int, model: str = "combined", n_values: int | None = 99) -> np.ndarray:
+    def empirical(
+        self, year: int, model: str = "combined", n_values: int | None = 99
+    ) -> np.ndarray:
         """Empirical predictive values of growth in ``year`` (fractions, sorted).
 
         Parameters
@@ -830,6 +832,10 @@ class ForecastResult:
         if n_values is None:
             return x
         return np.quantile(x, (np.arange(n_values) + 0.5) / n_values)
+
+    def prob_at_least(self, year: int, threshold: float, model: str = "combined") -> float:
+        """Share of paths with growth in ``year`` at least ``threshold`` (a fraction)."""
+        return float(np.mean(self.sample(year, model) >= threshold - 1e-12))
 
     def scenario_growth(self, year: int, model: str = "combined", decimals: int = 4) -> str:
         """A scenario-file line ``growth = { dist = "normal", mean = .., sd = .. }``.
@@ -883,6 +889,29 @@ class ForecastResult:
                 row |= {f"q{100 * q:04.1f}": float(qs[i, j]) for i, q in enumerate(QUANTILES)}
                 rows.append(row)
         return pd.DataFrame(rows)
+
+    def to_string(self) -> str:
+        """Plain-text report for the CLI: combined distribution per year, then weights."""
+        lines = [
+            f"Forecast of growth from {len(self.paths)} simulated paths "
+            f"(fitted on {self.data.years[0]}–{self.data.years[-1]}, parameter uncertainty "
+            f"{'on' if self.parameter_uncertainty else 'off'}, weights: {self.weighting}). "
+            "Growth in percent.",
+        ]
+        rows = []
+        for year in self.years:
+            x = 100 * self.sample(year)
+            q = np.quantile(x, [0.1, 0.5, 0.9])
+            rows.append({"year": year, "mean": x.mean(), "sd": x.std(ddof=1),
+                         "p10": q[0], "p50": q[1], "p90": q[2]})
+        lines.append(pd.DataFrame(rows).set_index("year").to_string(float_format="%.2f"))
+        summ = self.summary().drop(columns="description")
+        lines.append(summ.to_string(float_format="%.3f"))
+        lines.extend(f"note: {n}" for n in self.notes)
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.to_string()
 
     def summary(self) -> pd.DataFrame:
         """Per model: weight, out-of-sample errors (percentage points), description.
@@ -1030,9 +1059,13 @@ def forecast(
         model_paths[name] = fits[name].simulate(
             int(horizon), int(n_sims), _rngs(seed, "forecast", name, last), parameter_uncertainty
         )
+    combined = mix(model_paths, weights)
+    # mix() stacks the models' paths in blocks; a keyed permutation makes the row
+    # order carry no model information (rows may be paired with other draws).
+    combined = combined[_rngs(seed, "combine", last)[1].permutation(len(combined))]
     return ForecastResult(
         years=years,
-        paths=mix(model_paths, weights),
+        paths=combined,
         model_paths=model_paths,
         weights=weights,
         backtest=bt,
