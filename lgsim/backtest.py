@@ -157,12 +157,14 @@ def _scores(records: pd.DataFrame, models: Sequence[str]) -> pd.DataFrame:
         r = records[(records["model"] == m) & ~records["lower_bound"]] if len(records) else records
         r = r[np.isfinite(r["mean"])] if len(r) else r
         n = len(r)
-        rows.append({
-            "model": m,
-            "mse": float(np.mean(r["error"] ** 2)) if n else math.nan,
-            "crps": float(np.mean(r["crps"])) if n else math.nan,
-            "n_scored": n,
-        })
+        rows.append(
+            {
+                "model": m,
+                "mse": float(np.mean(r["error"] ** 2)) if n else math.nan,
+                "crps": float(np.mean(r["crps"])) if n else math.nan,
+                "n_scored": n,
+            }
+        )
     return pd.DataFrame(rows).set_index("model")
 
 
@@ -250,15 +252,19 @@ class BacktestResult:
             n = len(r)
             row: dict[str, Any] = {
                 "model": m,
-                "kind": "combination" if m == "combined"
-                else "benchmark" if m in BENCHMARKS else "model",
+                "kind": "combination"
+                if m == "combined"
+                else "benchmark"
+                if m in BENCHMARKS
+                else "model",
                 "n_origins": n,
                 "n_scored": len(point),
                 "n_lower_bound": int(r["lower_bound"].sum()) if n else 0,
                 "n_estimate": int(r["estimate"].sum()) if n else 0,
                 "mae_pp": 100 * float(np.mean(np.abs(point["error"]))) if len(point) else math.nan,
                 "rmse_pp": 100 * math.sqrt(float(np.mean(point["error"] ** 2)))
-                if len(point) else math.nan,
+                if len(point)
+                else math.nan,
                 "crps_pp": 100 * float(np.mean(point["crps"])) if len(point) else math.nan,
             }
             for level in LEVELS:
@@ -270,8 +276,11 @@ class BacktestResult:
         table = pd.DataFrame(rows).set_index("model")
         for bench, col in (("naive_last", "crps_rel_last"), ("naive_mean", "crps_rel_mean")):
             ref = table.loc[bench, "crps_pp"] if bench in table.index else math.nan
-            table.insert(table.columns.get_loc("crps_pp") + 1 + (col == "crps_rel_mean"),
-                         col, table["crps_pp"] / ref)
+            table.insert(
+                table.columns.get_loc("crps_pp") + 1 + (col == "crps_rel_mean"),
+                col,
+                table["crps_pp"] / ref,
+            )
         return table
 
     def to_string(self) -> str:
@@ -292,25 +301,31 @@ class BacktestResult:
         def fmt(v: float, d: int = 2) -> str:
             return "nan" if not np.isfinite(v) else f"{v:.{d}f}"
 
-        show = pd.DataFrame({
-            "kind": t["kind"],
-            "n": t["n_origins"],
-            "n_lb": t["n_lower_bound"],
-            "n_est": t["n_estimate"],
-            "mae_pp": t["mae_pp"].map(fmt),
-            "rmse_pp": t["rmse_pp"].map(fmt),
-            "crps_pp": t["crps_pp"].map(fmt),
-            "crps/last": t["crps_rel_last"].map(fmt),
-            "crps/mean": t["crps_rel_mean"].map(fmt),
-            "cover80 [95% CI]": [
-                f"{fmt(c)} [{fmt(lo)}, {fmt(hi)}]"
-                for c, lo, hi in zip(t["cover80"], t["cover80_lo"], t["cover80_hi"], strict=True)
-            ],
-            "cover95 [95% CI]": [
-                f"{fmt(c)} [{fmt(lo)}, {fmt(hi)}]"
-                for c, lo, hi in zip(t["cover95"], t["cover95_lo"], t["cover95_hi"], strict=True)
-            ],
-        })
+        show = pd.DataFrame(
+            {
+                "kind": t["kind"],
+                "n": t["n_origins"],
+                "n_lb": t["n_lower_bound"],
+                "n_est": t["n_estimate"],
+                "mae_pp": t["mae_pp"].map(fmt),
+                "rmse_pp": t["rmse_pp"].map(fmt),
+                "crps_pp": t["crps_pp"].map(fmt),
+                "crps/last": t["crps_rel_last"].map(fmt),
+                "crps/mean": t["crps_rel_mean"].map(fmt),
+                "cover80 [95% CI]": [
+                    f"{fmt(c)} [{fmt(lo)}, {fmt(hi)}]"
+                    for c, lo, hi in zip(
+                        t["cover80"], t["cover80_lo"], t["cover80_hi"], strict=True
+                    )
+                ],
+                "cover95 [95% CI]": [
+                    f"{fmt(c)} [{fmt(lo)}, {fmt(hi)}]"
+                    for c, lo, hi in zip(
+                        t["cover95"], t["cover95_lo"], t["cover95_hi"], strict=True
+                    )
+                ],
+            }
+        )
         lines.append(show.to_string())
         lines.extend(f"note: {n}" for n in self.notes)
         return "\n".join(lines)
@@ -348,7 +363,7 @@ class BacktestResult:
         lb, est = self.data.lower_bound[obs], self.data.estimate[obs]
         table = self.table()
         for ax, name in zip(axes, names, strict=False):
-            ax.plot(years, y, color="0.4", lw=1)
+            ax.plot(self.data.years, 100 * self.data.y, color="0.4", lw=1)  # breaks at gaps
             plain = ~lb & ~est
             ax.plot(years[plain], y[plain], "o", color="k", ms=4, label="published")
             ax.plot(years[lb], y[lb], "o", mfc="none", mec="k", ms=6, label="lower bound")
@@ -362,14 +377,13 @@ class BacktestResult:
             crps = table.loc[name, "crps_pp"] if name in table.index else math.nan
             ax.set_title(f"{name}  (CRPS {crps:.2f} pp)", fontsize=10)
             ax.grid(alpha=0.3)
-        for ax in axes[len(names):]:
+        for ax in axes[len(names) :]:
             ax.set_visible(False)
         axes[0].legend(fontsize=7, loc="lower left")
         for ax in axes[::ncols]:
             ax.set_ylabel("real growth, %")
         fig.suptitle(
-            f"One-step-ahead backtest: central 80% / 95% intervals, "
-            f"{self.n_origins} origins"
+            f"One-step-ahead backtest: central 80% / 95% intervals, {self.n_origins} origins"
         )
         return fig
 
@@ -431,8 +445,9 @@ def backtest(
     names = pool + tuple(b for b in BENCHMARKS if b not in pool)
     data = prepare(series, gaps, lower_bound, estimate)
     obs_years = data.years[data.observed]
-    pairs = [(int(obs_years[j]), int(obs_years[j + 1]))
-             for j in range(min_train - 1, len(obs_years) - 1)]
+    pairs = [
+        (int(obs_years[j]), int(obs_years[j + 1])) for j in range(min_train - 1, len(obs_years) - 1)
+    ]
     rows: list[dict[str, Any]] = []
     samples: dict[tuple[str, int], np.ndarray] = {}
     notes: list[str] = []
@@ -467,9 +482,25 @@ def backtest(
                 x = np.full(int(n_sims), math.nan)
             samples[("combined", origin)] = x
             rows.append(_score("combined", origin, target, x, y, lower, est))
-    columns = ["origin", "target_year", "model", "observed", "lower_bound", "estimate",
-               "mean", "sd", "q02.5", "q10", "q50", "q90", "q97.5", "error", "crps",
-               "covered80", "covered95"]
+    columns = [
+        "origin",
+        "target_year",
+        "model",
+        "observed",
+        "lower_bound",
+        "estimate",
+        "mean",
+        "sd",
+        "q02.5",
+        "q10",
+        "q50",
+        "q90",
+        "q97.5",
+        "error",
+        "crps",
+        "covered80",
+        "covered95",
+    ]
     records = pd.DataFrame(rows, columns=columns)
     records["lower_bound"] = records["lower_bound"].astype(bool)
     records["estimate"] = records["estimate"].astype(bool)

@@ -204,7 +204,8 @@ def load_streets(path: PathLike | None = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per street, population as float (persons).
+        One row per street; population columns as numbers (persons), ``change_pct``
+        in percent.
     """
     df = _read(path, "streets", STREET_COLUMNS)
     pop = [c for c in df.columns if c.startswith("population")]
@@ -297,9 +298,7 @@ def growth_frame(
     return out
 
 
-def growth_series(
-    df: pd.DataFrame | None = None, indicator: str = "gdp_real_growth"
-) -> pd.Series:
+def growth_series(df: pd.DataFrame | None = None, indicator: str = "gdp_real_growth") -> pd.Series:
     """Published growth as fractions, indexed by year.
 
     Parameters

@@ -184,18 +184,19 @@ def prepare(
     full = np.arange(years[0], years[-1] + 1)
     y = np.full(len(full), np.nan)
     y[years - years[0]] = values
-    lb = _flag_years(lower_bound if lower_bound is not None else attrs.get("lower_bound"),
-                     full, "lower_bound")
-    est = _flag_years(estimate if estimate is not None else attrs.get("estimate"),
-                      full, "estimate")
+    lb = _flag_years(
+        lower_bound if lower_bound is not None else attrs.get("lower_bound"), full, "lower_bound"
+    )
+    est = _flag_years(estimate if estimate is not None else attrs.get("estimate"), full, "estimate")
     data = GrowthData(full, y, lb & ~np.isnan(y), est & ~np.isnan(y))
     if gaps == "tail":
         missing = np.flatnonzero(np.isnan(y))
         if missing.size:
             start = int(missing[-1]) + 1
             dropped = tuple(int(v) for v in full[:start][~np.isnan(y[:start])])
-            data = GrowthData(full[start:], y[start:], data.lower_bound[start:],
-                              data.estimate[start:], dropped)
+            data = GrowthData(
+                full[start:], y[start:], data.lower_bound[start:], data.estimate[start:], dropped
+            )
     return data
 
 
@@ -246,7 +247,9 @@ class FittedModel:
     name : str
         Model name (see :data:`MODELS`).
     info : dict
-        Description, estimated parameters and fit diagnostics.
+        Description, estimated parameters (fractions; variances in fraction²) and fit
+        diagnostics; ``acceptance`` is the share of parameter draws accepted by the
+        truncation in the latest simulation.
     """
 
     name: str
@@ -314,9 +317,13 @@ def _fit_ar1(data: GrowthData) -> FittedModel:
     info: dict[str, Any] = {
         "description": "AR(1) around a constant mean, statsmodels ARIMA(1,0,0) trend='c'",
         "params": dict(zip(["mean", "phi", "sigma2"], params.tolist(), strict=True)),
-        "se": dict(zip(["mean", "phi", "sigma2"],
-                       np.sqrt(np.diag(cov)).tolist() if cov is not None else [math.nan] * 3,
-                       strict=True)),
+        "se": dict(
+            zip(
+                ["mean", "phi", "sigma2"],
+                np.sqrt(np.diag(cov)).tolist() if cov is not None else [math.nan] * 3,
+                strict=True,
+            )
+        ),
         "converged": bool(res.mle_retvals.get("converged", True)) if res.mle_retvals else True,
         "n_obs": data.n_obs,
     }
@@ -394,8 +401,13 @@ def _fit_local_level(data: GrowthData) -> FittedModel:
     info: dict[str, Any] = {
         "description": "local level (random walk + noise), statsmodels UnobservedComponents",
         "params": dict(zip(names, params.tolist(), strict=True)),
-        "se": dict(zip(names, np.sqrt(np.diag(cov)).tolist() if cov is not None
-                       else [math.nan] * 2, strict=True)),
+        "se": dict(
+            zip(
+                names,
+                np.sqrt(np.diag(cov)).tolist() if cov is not None else [math.nan] * 2,
+                strict=True,
+            )
+        ),
         "converged": bool(res.mle_retvals.get("converged", True)) if res.mle_retvals else True,
         "n_obs": data.n_obs,
     }
@@ -426,7 +438,7 @@ def _contiguous_tail(data: GrowthData) -> np.ndarray:
     """The observations after the last gap."""
     y = data.y
     missing = np.flatnonzero(np.isnan(y))
-    return y[int(missing[-1]) + 1:] if missing.size else y
+    return y[int(missing[-1]) + 1 :] if missing.size else y
 
 
 def ets_affine(
@@ -509,8 +521,16 @@ def _ets_posterior(y: np.ndarray, damped: bool) -> dict[str, np.ndarray]:
     logp[~np.isfinite(logp)] = -np.inf
     prob = np.exp(logp - logp.max())
     return {
-        "alpha": ga, "beta": gb, "phi": gp, "x0": x0, "sse": sse, "c": c, "m": m[:, :, :k],
-        "prob": prob / prob.sum(), "chol": np.linalg.cholesky(np.linalg.inv(ztz)), "k": k,
+        "alpha": ga,
+        "beta": gb,
+        "phi": gp,
+        "x0": x0,
+        "sse": sse,
+        "c": c,
+        "m": m[:, :, :k],
+        "prob": prob / prob.sum(),
+        "chol": np.linalg.cholesky(np.linalg.inv(ztz)),
+        "k": k,
     }
 
 
@@ -529,9 +549,11 @@ def _fit_ets(data: GrowthData) -> FittedModel:
         # ETSModel's default start can stall on a bound (alpha = 1e-4 where the optimum
         # is near 1 for Longgang); also start from the best grid point, keep the better.
         best = int(np.argmax(-np.log(post["sse"])))
-        start = [post["alpha"][best]] + (
-            [post["beta"][best], post["phi"][best]] if damp else []
-        ) + list(post["x0"][best])
+        start = (
+            [post["alpha"][best]]
+            + ([post["beta"][best], post["phi"][best]] if damp else [])
+            + list(post["x0"][best])
+        )
         model = ETSModel(y, error="add", trend="add" if damp else None, damped_trend=damp)
         with _quiet():
             tries = [model.fit(disp=False), model.fit(disp=False, start_params=np.array(start))]
@@ -558,7 +580,9 @@ def _fit_ets(data: GrowthData) -> FittedModel:
     info: dict[str, Any] = {
         "description": f"ETS({variant}) additive errors, statsmodels ETSModel",
         "variant": variant,
-        "params": dict(zip(names, [a_hat, b_hat, phi_hat][:len(names)], strict=True))
+        "params": dict(
+            zip(names, [float(a_hat), float(b_hat), float(phi_hat)][: len(names)], strict=True)
+        )
         | {"sigma2": s2_mle},
         "aicc": {key: float(f.aicc) for key, f in fits.items()},
         "posterior_mean": {"alpha": float(prob @ ga)}
@@ -699,9 +723,7 @@ def model_weights(scores: pd.DataFrame, weighting: Weighting = "inverse_mse") ->
         Model → weight (sums to 1).
     """
     if weighting not in WEIGHTINGS:
-        raise ValueError(
-            f"weighting: expected one of {', '.join(WEIGHTINGS)}, found {weighting!r}"
-        )
+        raise ValueError(f"weighting: expected one of {', '.join(WEIGHTINGS)}, found {weighting!r}")
     names = list(scores.index)
     equal = {m: 1 / len(names) for m in names}
     usable = (
@@ -845,7 +867,7 @@ class ForecastResult:
         d = self.normal(year, model)
         return (
             f'growth = {{ dist = "normal", mean = {d["mean"]:.{decimals}f}, '
-            f'sd = {d["sd"]:.{decimals}f} }}'
+            f"sd = {d['sd']:.{decimals}f} }}"
         )
 
     def to_frame(self, paths: bool = False) -> pd.DataFrame:
@@ -868,12 +890,16 @@ class ForecastResult:
             frames = []
             for name, arr in sets.items():
                 n, h = arr.shape
-                frames.append(pd.DataFrame({
-                    "model": name,
-                    "path": np.repeat(np.arange(n), h),
-                    "year": np.tile(np.array(self.years), n),
-                    "growth": arr.ravel(),
-                }))
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "model": name,
+                            "path": np.repeat(np.arange(n), h),
+                            "year": np.tile(np.array(self.years), n),
+                            "growth": arr.ravel(),
+                        }
+                    )
+                )
             return pd.concat(frames, ignore_index=True)
         rows = []
         for name, arr in sets.items():
@@ -902,8 +928,16 @@ class ForecastResult:
         for year in self.years:
             x = 100 * self.sample(year)
             q = np.quantile(x, [0.1, 0.5, 0.9])
-            rows.append({"year": year, "mean": x.mean(), "sd": x.std(ddof=1),
-                         "p10": q[0], "p50": q[1], "p90": q[2]})
+            rows.append(
+                {
+                    "year": year,
+                    "mean": x.mean(),
+                    "sd": x.std(ddof=1),
+                    "p10": q[0],
+                    "p50": q[1],
+                    "p90": q[2],
+                }
+            )
         lines.append(pd.DataFrame(rows).set_index("year").to_string(float_format="%.2f"))
         summ = self.summary().drop(columns="description")
         lines.append(summ.to_string(float_format="%.3f"))
@@ -926,16 +960,18 @@ class ForecastResult:
         rows = []
         for name in self.model_paths:
             row = table.loc[name] if name in table.index else None
-            rows.append({
-                "model": name,
-                "kind": "benchmark" if name in BENCHMARKS else "model",
-                "weight": self.weights.get(name, 0.0),
-                "n_origins": int(row["n_origins"]) if row is not None else 0,
-                "mae_pp": row["mae_pp"] if row is not None else math.nan,
-                "rmse_pp": row["rmse_pp"] if row is not None else math.nan,
-                "crps_pp": row["crps_pp"] if row is not None else math.nan,
-                "description": self.fits[name].info.get("description", ""),
-            })
+            rows.append(
+                {
+                    "model": name,
+                    "kind": "benchmark" if name in BENCHMARKS else "model",
+                    "weight": self.weights.get(name, 0.0),
+                    "n_origins": int(row["n_origins"]) if row is not None else 0,
+                    "mae_pp": row["mae_pp"] if row is not None else math.nan,
+                    "rmse_pp": row["rmse_pp"] if row is not None else math.nan,
+                    "crps_pp": row["crps_pp"] if row is not None else math.nan,
+                    "description": self.fits[name].info.get("description", ""),
+                }
+            )
         return pd.DataFrame(rows).set_index("model")
 
 

@@ -31,8 +31,10 @@ def bt(gdp: pd.Series):
 # ---------------------------------------------------------------- CRPS
 
 
-@pytest.mark.parametrize(("mu", "sigma", "y"), [(0.0, 1.0, 0.0), (0.05, 0.02, 0.011),
-                                               (0.05, 0.02, 0.09), (-1.0, 3.0, 2.5)])
+@pytest.mark.parametrize(
+    ("mu", "sigma", "y"),
+    [(0.0, 1.0, 0.0), (0.05, 0.02, 0.011), (0.05, 0.02, 0.09), (-1.0, 3.0, 2.5)],
+)
 def test_crps_sample_matches_normal_closed_form(mu: float, sigma: float, y: float) -> None:
     m = 20000
     sample = mu + sigma * ndtri((np.arange(m) + 0.5) / m)  # evenly spaced normal quantiles
@@ -51,9 +53,9 @@ def test_crps_sample_equals_pairwise_definition() -> None:
     rng = np.random.default_rng(0)
     x = rng.normal(size=(3, 57))
     y = rng.normal(size=3)
-    brute = np.abs(x - y[:, None]).mean(axis=1) - 0.5 * np.abs(
-        x[:, :, None] - x[:, None, :]
-    ).mean(axis=(1, 2))
+    brute = np.abs(x - y[:, None]).mean(axis=1) - 0.5 * np.abs(x[:, :, None] - x[:, None, :]).mean(
+        axis=(1, 2)
+    )
     np.testing.assert_allclose(crps_sample(x, y), brute, rtol=1e-12, atol=1e-15)
 
 
@@ -154,8 +156,9 @@ def test_bad_min_train(gdp: pd.Series) -> None:
 # --------------------------------------------------------- calibration
 
 
-def _ar1(n: int, rng: np.random.Generator, mu: float = 0.08, phi: float = 0.6,
-         sd: float = 0.01) -> pd.Series:
+def _ar1(
+    n: int, rng: np.random.Generator, mu: float = 0.08, phi: float = 0.6, sd: float = 0.01
+) -> pd.Series:
     y = np.empty(n)
     y[0] = mu + sd / math.sqrt(1 - phi**2) * rng.standard_normal()
     for t in range(1, n):

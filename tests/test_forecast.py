@@ -74,7 +74,7 @@ def test_above_size_is_not_a_lower_bound(tmp_path) -> None:
         tmp_path,
         "year,indicator,value,unit,status,source,url\n"
         "2019,x_growth,5.0,%,final,规模以上工业统计,u\n"
-        "2020,x_growth,6.0,%,final (\"6%以上\"),report,u\n",
+        '2020,x_growth,6.0,%,final ("6%以上"),report,u\n',
     )
     frame = datasets.growth_frame(datasets.load_annual(path), "x_growth")
     assert frame["lower_bound"].tolist() == [False, True]
@@ -152,11 +152,13 @@ def test_ets_recursion_matches_etsmodel(damped: bool) -> None:
     y = 0.1 + np.cumsum(rng.normal(0, 0.01, 14)) - 0.002 * np.arange(14)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = ETSModel(y, error="add", trend="add" if damped else None,
-                       damped_trend=damped).fit(disp=False)
+        res = ETSModel(y, error="add", trend="add" if damped else None, damped_trend=damped).fit(
+            disp=False
+        )
     p = np.asarray(res.params)
-    a, b, phi, x0 = (p[0], p[1], p[2], p[3:5]) if damped else (p[0], 0.0, 0.0,
-                                                               np.array([p[1], 0.0]))
+    a, b, phi, x0 = (
+        (p[0], p[1], p[2], p[3:5]) if damped else (p[0], 0.0, 0.0, np.array([p[1], 0.0]))
+    )
     r, z, c, m = ets_affine(y, np.array([a]), np.array([b]), np.array([phi]))
     e = r[0] - z[0] @ x0
     assert np.sum(e**2) == pytest.approx(res.sse, rel=1e-8)
@@ -181,6 +183,17 @@ def test_fitted_model_shapes(gdp: pd.Series) -> None:
         assert isinstance(fit, FittedModel)
         paths = fit.simulate(3, 50, _rngs(0, name), True)
         assert paths.shape == (50, 3) and np.all(np.isfinite(paths))
+
+
+def test_ets_tries_damped_trend_on_longer_spans() -> None:
+    rng = np.random.default_rng(0)
+    y = 0.16 - 0.006 * np.arange(14) + rng.normal(0, 0.002, 14)  # a clear steady decline
+    fit = fit_model("ets", prepare(pd.Series(y, index=range(2007, 2021))))
+    assert set(fit.info["aicc"]) == {"A,N,N", "A,Ad,N"}
+    assert fit.info["variant"] == "A,Ad,N"
+    for pu in (True, False):
+        paths = fit.simulate(2, 300, _rngs(0, "ets"), pu)
+        assert paths.shape == (300, 2) and np.all(np.isfinite(paths))
 
 
 # --------------------------------------------------- parameter uncertainty

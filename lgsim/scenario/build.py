@@ -111,7 +111,7 @@ class Checker:
             if key not in allowed:
                 where = f"{path}.{key}" if path else key
                 raise self.fail(
-                    where, "a known key", f"unknown key '{key}'", suggest(key, allowed)
+                    where, "a known key", f"unknown key {key!r}", suggest(key, allowed)
                 )
         for key in required:
             if key not in table:
@@ -206,7 +206,7 @@ class Checker:
             raise self.fail(where, "a date like 2022-06-07 (no time of day)", str(x))
         if isinstance(x, dt.date):
             return x
-        if isinstance(x, str) and _DATE.match(x):
+        if isinstance(x, str) and _DATE.fullmatch(x):
             try:
                 return dt.date.fromisoformat(x)
             except ValueError:
@@ -218,7 +218,7 @@ class Checker:
         x = table.get("id", _MISSING)
         if x is _MISSING:
             raise self.fail(f"{path}.id", "an id (required)", "nothing")
-        if not isinstance(x, str) or not _ID.match(x):
+        if not isinstance(x, str) or not _ID.fullmatch(x):
             raise self.fail(
                 f"{path}.id", "an id of lower-case letters, digits, '-' or '_'", describe(x)
             )
@@ -267,7 +267,7 @@ def build(doc: dict[str, Any], file: str) -> Scenario:
     # [scenario]
     sc = ck.keys(doc["scenario"], SCENARIO_KEYS, "scenario", required=("base_year",))
     name = ck.string(sc, "name", "scenario", Path(file).stem)
-    if not _NAME.match(name) or ".." in name:
+    if not _NAME.fullmatch(name) or ".." in name:
         raise ck.fail(
             "scenario.name",
             "a plain name (letters, digits, '-', '_', '.'; it names the run directory)",

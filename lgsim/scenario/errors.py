@@ -40,7 +40,7 @@ class ScenarioError(ValueError):
         text = f"{where}: expected {self.expected}, found {self.found}"
         if self.hint:
             text += f" ({self.hint})"
-        return " ".join(text.split("\n"))
+        return " ".join(text.splitlines())
 
 
 class ScenarioWarning(UserWarning):

@@ -109,7 +109,7 @@ def merge_documents(parent: dict[str, Any], child: dict[str, Any], file: str) ->
     if not isinstance(removals, list):
         raise ScenarioError(file, "remove", 'an array like ["project[id]"]', describe(removals))
     for item in removals:
-        m = _REMOVE.match(item) if isinstance(item, str) else None
+        m = _REMOVE.fullmatch(item) if isinstance(item, str) else None
         if not m or m["kind"] not in ARRAY_KINDS:
             raise ScenarioError(
                 file, "remove", 'entries like "project[some-id]"', describe(item)

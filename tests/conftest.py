@@ -1,0 +1,72 @@
+"""Shared fixtures: tiny scenarios written to temporary files."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import lgsim
+
+ROOT = Path(__file__).resolve().parents[1]
+
+TINY = """
+[scenario]
+name = "tiny"
+base_year = 2021
+target_year = 2022
+end_year = 2022
+seed = 7
+replications = 200
+
+[target]
+gdp_growth = 0.05
+
+[economy]
+gdp = 1000.0
+
+[accounting]
+construction_share = 0.5
+construction_va_ratio = 0.3
+local_share = 0.8
+
+[[sector]]
+id = "construction"
+share = 0.1
+growth = 0.05
+
+[[sector]]
+id = "industry"
+share = 0.9
+growth = 0.03
+va_ratio = 0.5
+"""
+
+
+@pytest.fixture
+def write(tmp_path: Path):
+    """Write scenario text (dedented) to ``tmp_path/name`` and return the path."""
+
+    def _write(text: str, name: str = "s.toml") -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    return _write
+
+
+@pytest.fixture
+def tiny(write):
+    """Path of a deterministic two-sector scenario; extra TOML text may be appended."""
+
+    def _tiny(extra: str = "", name: str = "tiny.toml") -> Path:
+        return write(TINY + textwrap.dedent(extra), name)
+
+    return _tiny
+
+
+@pytest.fixture
+def base_scenario() -> lgsim.Scenario:
+    """The shipped Longgang base scenario."""
+    return lgsim.load_scenario(ROOT / "scenarios" / "base.toml")

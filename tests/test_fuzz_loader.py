@@ -1,0 +1,232 @@
+"""Property-based fuzzing of the scenario loader.
+
+Whatever a hand-written scenario file contains, :func:`lgsim.load_scenario` either returns
+a :class:`lgsim.Scenario` or raises :class:`lgsim.ScenarioError` with a one-line message
+naming the file. Nothing else may escape (no KeyError, TypeError, plain ValueError,
+ZeroDivisionError, OverflowError, RecursionError...): the CLI would turn it into an
+"internal error" instead of telling the analyst what is wrong with the file.
+
+(a) arbitrary TOML documents, biased towards the schema's keys so that generation reaches
+past the first missing table; (b) mutations of the shipped scenarios.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import math
+import shutil
+import tomllib
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomli_w
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import lgsim
+import importlib
+
+schema = importlib.import_module("lgsim.scenario.build")
+from lgsim.scenario.errors import ScenarioWarning
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = sorted([*ROOT.glob("scenarios/*.toml"), *ROOT.glob("scenarios/examples/*.toml")])
+
+FUZZ = settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    derandomize=False,
+)
+
+#: Every key the schema knows, plus distribution parameters and a few near misses.
+SCHEMA_KEYS = sorted(
+    {
+        *schema.SCENARIO_KEYS, *schema.TARGET_KEYS, *schema.ECONOMY_KEYS,
+        *schema.ACCOUNTING_KEYS, *schema.SECTOR_KEYS, *schema.CORRELATION_KEYS,
+        *schema.STREET_KEYS, *schema.BATCH_KEYS, *schema.PIPELINE_KEYS, *schema.LAND_KEYS,
+        *schema.SHOCK_KEYS, "dist", "mean", "sd", "median", "sigma", "low", "mode", "high",
+        "values", "min", "max", "a", "b", "extends", "remove", "industry", "construction",
+        "all", "yangmeigang", "shares", "Share",
+    }
+)
+IDS = ["all", "industry", "construction", "bantian", "p1", "p1", "Bad Id", "", "x" * 41]
+
+
+def _load(path: Path) -> lgsim.Scenario | None:
+    """Load ``path``; return None on a proper ScenarioError, let anything else escape."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ScenarioWarning)
+            return lgsim.load_scenario(path)
+    except lgsim.ScenarioError as exc:
+        message = exc.message
+        assert type(exc) is lgsim.ScenarioError
+        assert str(exc) == message
+        assert message.splitlines() == [message], repr(message)
+        assert message.startswith(str(path)) or message.startswith(str(path.parent)), message
+        assert "Traceback" not in message
+        return None
+
+
+# ---------------------------------------------------------------- TOML values
+
+dates = st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31))
+near_dates = st.dates(min_value=dt.date(2019, 1, 1), max_value=dt.date(2026, 12, 31))
+datetimes = st.datetimes(
+    min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9998, 12, 31),
+    timezones=st.none() | st.just(dt.UTC),
+)
+numbers = st.one_of(
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.integers(min_value=-3, max_value=3000),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.floats(min_value=-2.0, max_value=2.0),
+    st.sampled_from([0, 0.0, -0.0, 1e-300, 1e-160, 1e300, 2**63 - 1, -(2**63)]),
+)
+texts = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(
+        ["s-curve", "linear", "normal", "beta", "pert", "lognormal", "uniform", "triangular",
+         "empirical", "2022-06-07", "2022/06/07", "June 7", "2022-02-30", "2022-06-07\n",
+         "base.toml", "minimal.toml", "../base.toml", "project[p1]", "sector[industry]",
+         "source: x", "assumption: y", *IDS]
+    ),
+)
+scalars = st.one_of(
+    numbers, texts, st.booleans(), dates, near_dates, datetimes, st.times()
+)
+
+
+def _tables(children: st.SearchStrategy) -> st.SearchStrategy:
+    keys = st.one_of(st.sampled_from(SCHEMA_KEYS), st.text(min_size=1, max_size=8))
+    return st.dictionaries(keys, children, max_size=6)
+
+
+toml_values = st.recursive(
+    scalars,
+    lambda children: st.one_of(st.lists(children, max_size=5), _tables(children)),
+    max_leaves=25,
+)
+
+
+@st.composite
+def entries(draw: st.DrawFn) -> dict[str, Any]:
+    """An array-of-tables entry: usually with an id, schema keys, any values."""
+    entry = draw(_tables(toml_values))
+    if draw(st.booleans()):
+        entry["id"] = draw(st.sampled_from(IDS))
+    return entry
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> dict[str, Any]:
+    """A TOML document whose top level uses the schema's table names most of the time."""
+    doc: dict[str, Any] = {}
+    for key in draw(st.lists(st.sampled_from(schema.TOP_KEYS), unique=True, max_size=13)):
+        if key in ("sector", "street", "project", "batch", "land", "shock", "pipeline"):
+            doc[key] = draw(st.lists(entries(), max_size=3))
+        else:
+            doc[key] = draw(_tables(toml_values))
+    doc.update(draw(_tables(toml_values)) if draw(st.booleans()) else {})
+    return doc
+
+
+@pytest.fixture(scope="module")
+def fuzz_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory holding copies of the shipped scenarios (so ``extends`` resolves)."""
+    d = tmp_path_factory.mktemp("fuzz")
+    for f in SHIPPED:
+        shutil.copy(f, d / f.name)
+    return d
+
+
+@FUZZ
+@given(doc=documents())
+def test_arbitrary_documents_load_or_raise_scenario_error(fuzz_dir: Path, doc: dict) -> None:
+    path = fuzz_dir / "arbitrary.toml"
+    path.write_text(tomli_w.dumps(doc), encoding="utf-8")
+    _load(path)
+
+
+# ---------------------------------------------------------------- mutations
+
+
+def _slots(value: Any, out: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    """Every (container, key-or-index) below ``value``, depth first."""
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for k, v in list(items):
+        out.append((value, k))
+        if isinstance(v, dict | list):
+            _slots(v, out)
+    return out
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, dt.date | dt.time):
+        return "date"
+    return type(value).__name__
+
+
+@st.composite
+def mutation(draw: st.DrawFn, doc: dict[str, Any]) -> None:
+    """Apply one random mutation to ``doc`` in place."""
+    slots = _slots(doc, [])
+    if not slots:
+        return
+    container, key = draw(st.sampled_from(slots))
+    old = container[key]
+    op = draw(st.sampled_from(["delete", "retype", "duplicate", "number", "number", "swap"]))
+    if op == "delete":
+        del container[key]
+    elif op == "retype":
+        new = draw(toml_values.filter(lambda v: _kind(v) != _kind(old)))
+        container[key] = new
+    elif op == "duplicate":
+        lists = [(c, k) for c, k in slots if isinstance(c[k], list) and c[k]]
+        if lists:
+            c, k = draw(st.sampled_from(lists))
+            c[k].insert(draw(st.integers(0, len(c[k]))), draw(st.sampled_from(c[k])))
+    elif op == "number":
+        nums = [(c, k) for c, k in slots if _kind(c[k]) == "number"]
+        if nums:
+            c, k = draw(st.sampled_from(nums))
+            x = c[k]
+            c[k] = draw(
+                st.sampled_from(
+                    [0, 0.0, -1, -x, x * 100, 2**63 - 1, 1e300, -1e300, 1e-300, math.nan,
+                     math.inf, -math.inf, float(x) if isinstance(x, int) else int(x)
+                     if math.isfinite(x) else 0]
+                )
+            )
+    else:  # swap with another value of the document
+        container[key] = copy.deepcopy(draw(st.sampled_from([c[k] for c, k in slots])))
+
+
+@FUZZ
+@given(data=st.data())
+def test_mutated_shipped_scenarios_load_or_raise_scenario_error(
+    fuzz_dir: Path, data: st.DataObject
+) -> None:
+    source = data.draw(st.sampled_from(SHIPPED), label="file")
+    doc = tomllib.loads(source.read_text(encoding="utf-8"))
+    for _ in range(data.draw(st.integers(1, 3), label="mutations")):
+        data.draw(mutation(doc))
+    target = fuzz_dir / source.name
+    target.write_text(tomli_w.dumps(doc), encoding="utf-8")
+    try:
+        load = target
+        if source.name == "base.toml":  # a broken parent must be reported through a child
+            load = fuzz_dir / data.draw(
+                st.sampled_from(["base.toml", "delay-6m.toml", "no-further-lockdown.toml"])
+            )
+        _load(load)
+    finally:
+        shutil.copy(source, target)
