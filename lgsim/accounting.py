@@ -12,10 +12,8 @@ import numpy as np
 from .drawdown import curve, ramp_average
 
 
-def organic(
-    base_va: np.ndarray, seasonal: np.ndarray, growth: np.ndarray, deviation: np.ndarray
-) -> np.ndarray:
-    """Organic value added ``V0_s(y, m) = B_s w_s,m Π(1 + g_s,k) (1 + e_s,y,m)``.
+def organic_trend(base_va: np.ndarray, seasonal: np.ndarray, growth: np.ndarray) -> np.ndarray:
+    """Organic value added without within-year deviations: ``B_s w_s,m Π(1 + g_s,k)``.
 
     Parameters
     ----------
@@ -25,18 +23,26 @@ def organic(
         ``(S, 12)`` monthly weights summing to 1.
     growth : numpy.ndarray
         ``(R, S, Y)`` annual growth fractions.
-    deviation : numpy.ndarray
-        ``(R, S, M)`` within-year deviations (fractions).
 
     Returns
     -------
     numpy.ndarray
-        ``(R, S, M)`` monthly organic value added, 亿元.
+        ``(R, S, M)`` monthly value added, 亿元 (base-year prices).
     """
     level = np.cumprod(1.0 + growth, axis=2)
     monthly = base_va[None, :, None, None] * seasonal[None, :, None, :] * level[..., None]
     r, s, y = growth.shape
-    return monthly.reshape(r, s, 12 * y) * (1.0 + deviation)
+    return monthly.reshape(r, s, 12 * y)
+
+
+def organic(
+    base_va: np.ndarray, seasonal: np.ndarray, growth: np.ndarray, deviation: np.ndarray
+) -> np.ndarray:
+    """Organic value added ``V0_s(y, m) = B_s w_s,m Π(1 + g_s,k) (1 + e_s,y,m)``, 亿元.
+
+    ``deviation`` is ``(R, S, M)`` (fractions); see :func:`organic_trend` for the rest.
+    """
+    return organic_trend(base_va, seasonal, growth) * (1.0 + deviation)
 
 
 def progress(
@@ -216,3 +222,93 @@ def target_met(
         return np.floor(np.asarray(x) * 100.0 * scale + 0.5 + 1e-9) / scale
 
     return half_up(growth) >= half_up(bar)
+
+
+def condition_on_actuals(
+    trend: np.ndarray,
+    organic_va: np.ndarray,
+    other: np.ndarray,
+    mult: np.ndarray,
+    base_monthly: np.ndarray,
+    persistence: np.ndarray,
+    observations: list[tuple[int, int, float, int | None]],
+) -> np.ndarray:
+    """Make every replication reproduce the published year-to-date figures.
+
+    Each observation's gap (observed level − simulated level) is closed by a within-year
+    deviation ``δ`` of organic value added (DESIGN.md's ``e`` term): added to the months
+    since the previous observation of the same series, so earlier figures stay matched,
+    and carried into later months as ``δ ρ_s^k`` with each sector's
+    ``monthly_persistence`` ``ρ_s``. Annual growth draws are not revised.
+
+    Parameters
+    ----------
+    trend : numpy.ndarray
+        ``(R, S, M)`` organic value added without deviations (``B_s w_s,m Π(1+g)``), 亿元.
+    organic_va : numpy.ndarray
+        ``(R, S, M)`` organic value added with deviations, before shocks, 亿元.
+    other : numpy.ndarray
+        ``(R, S, M)`` works and operating value added after shocks, 亿元.
+    mult : numpy.ndarray
+        ``(R, S, M)`` shock multipliers.
+    base_monthly : numpy.ndarray
+        ``(S, 12)`` base-year value added by month, 亿元.
+    persistence : numpy.ndarray
+        ``(S,)`` monthly persistence ρ of each sector's deviations.
+    observations : list of (year_index, month, growth, sector_index or None)
+        ``year_index`` 1 = first simulated year; ``month`` 1–12; growth a fraction.
+        Sorted by period, sector observations before the GDP one of the same period.
+
+    Returns
+    -------
+    numpy.ndarray
+        Adjusted organic value added (a new array).
+    """
+    v0 = organic_va.copy()
+    n_sec, n_months = v0.shape[1], v0.shape[2]
+    last_month: dict[int | None, tuple[int, int]] = {}
+    by_period: dict[tuple[int, int], set[int]] = {}
+    for y, m, _, s in observations:
+        if s is not None:
+            by_period.setdefault((y, m), set()).add(s)
+    for y, m, growth, s in observations:
+        first = 12 * (y - 1)
+        prev_y, prev_m = last_month.get(s, (y, 0))
+        seg_start = first + (prev_m if prev_y == y else 0)
+        seg_end = first + m  # exclusive
+        sectors = [s] if s is not None else [
+            j for j in range(n_sec) if j not in by_period.get((y, m), set())
+        ]
+        last_month[s] = (y, m)
+        if not sectors:
+            continue
+        cols = np.array(sectors)
+        level = (v0[:, cols, first:seg_end] * mult[:, cols, first:seg_end]
+                 + other[:, cols, first:seg_end]).sum(axis=(1, 2))
+        if s is None:  # GDP: the observed sectors are part of the level too
+            fixed = [j for j in range(n_sec) if j not in sectors]
+            if fixed:
+                level = level + (v0[:, fixed, first:seg_end] * mult[:, fixed, first:seg_end]
+                                 + other[:, fixed, first:seg_end]).sum(axis=(1, 2))
+        if y == 1:
+            rows = cols if s is not None else slice(None)
+            previous = np.full(v0.shape[0], base_monthly[rows, :m].sum())
+        else:
+            pf = 12 * (y - 2)
+            rows = cols if s is not None else slice(None)
+            previous = (v0[:, rows, pf:pf + m] * mult[:, rows, pf:pf + m]
+                        + other[:, rows, pf:pf + m]).sum(axis=(1, 2))
+        gap = (1.0 + growth) * previous - level
+        sens = (trend[:, cols, seg_start:seg_end] * mult[:, cols, seg_start:seg_end]).sum(
+            axis=(1, 2)
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            delta = np.where(sens > 0, gap / np.where(sens > 0, sens, 1.0), 0.0)
+        v0[:, cols, seg_start:seg_end] += trend[:, cols, seg_start:seg_end] * delta[:, None, None]
+        k = np.arange(1, n_months - seg_end + 1, dtype=float)
+        if k.size:
+            decay = persistence[cols][:, None] ** k[None, :]  # (S', later months)
+            v0[:, cols, seg_end:] += (
+                trend[:, cols, seg_end:] * delta[:, None, None] * decay[None, :, :]
+            )
+    return v0

@@ -47,6 +47,15 @@ def headline(results: Results, out_dir: str | None = None) -> str:
             if not math.isnan(r.expected_shortfall()) else ""
         ),
     ]
+    req = r.required_growth()
+    if req is not None:
+        m = req["through_month"]
+        lines.append(
+            f"Actual {y} 1–{m}月 GDP growth {pct(req['observed_ytd'])}: to reach the target, "
+            f"{m + 1}–12月 must grow {pct(req['required_rest'])} (倒逼增速; P10–P90 over "
+            f"replications {pct(req['p10'])}–{pct(req['p90'])})"
+            if m < 12 else f"Actual {y} 1–12月 GDP growth {pct(req['observed_ytd'])}"
+        )
     inv = r.investment_vs_plan()
     if "listed" in inv.index:
         row = inv.loc["listed"]

@@ -3,6 +3,7 @@
 Variables (dimensions; units):
 
 * ``gdp`` (replication, year): GDP, 亿元 (base-year prices); year from the base year
+* ``gdp_monthly`` (replication, month_index): GDP by simulated month, 亿元
 * ``growth`` (replication, year): real growth, fraction; NaN in the base year
 * ``ytd_growth`` (replication, year, month): year-to-date growth through month 1–12
 * ``va`` (replication, year, sector), ``street_va`` (replication, year, street): 亿元
@@ -36,6 +37,7 @@ from .scenario.model import Scenario
 
 _DIMS: dict[str, tuple[str, ...]] = {
     "gdp": ("replication", "year"),
+    "gdp_monthly": ("replication", "month_index"),
     "growth": ("replication", "year"),
     "ytd_growth": ("replication", "year", "month"),
     "va": ("replication", "year", "sector"),
@@ -62,6 +64,7 @@ _MODEL_TIME = "month of model time (0 = 1 January of base_year + 1)"
 
 _UNITS = {
     "gdp": "亿元 (base-year prices)",
+    "gdp_monthly": "亿元 (base-year prices)",
     "growth": "fraction",
     "ytd_growth": "fraction",
     "va": "亿元 (base-year prices)",
@@ -220,6 +223,36 @@ class Results:
                 out[kind][ident] = probability(flags, f"growth >= {100 * bar:.4g}%")
         return out
 
+    def required_growth(self, year: int | None = None) -> dict[str, Any] | None:
+        """Growth the rest of the year needs to hit the target (倒逼增速).
+
+        Uses the latest GDP year-to-date actual of ``year`` (default: the target year):
+        ``((1 + bar) GDP_{y−1} − YTD_y) / (GDP_{y−1} − YTD_{y−1}) − 1`` with
+        ``bar = target − tolerance``, per replication.
+
+        Returns
+        -------
+        dict or None
+            ``through_month``, ``observed_ytd`` (fraction) and the median, P10 and P90 of
+            the required growth of the remaining months (fractions); None without an
+            actual for that year.
+        """
+        year = year or self.target_year
+        obs = [o for o in self.scenario.actuals if o.sector is None and o.year == year]
+        if not obs:
+            return None
+        last = obs[-1]
+        m = last.month
+        first = 12 * (year - self.scenario.base_year - 1)
+        ytd = self.ds["gdp_monthly"].values[:, first:first + m].sum(axis=1)
+        ytd_prev = ytd / (1.0 + self.ds["ytd_growth"].sel(year=year, month=m).values)
+        prev = self.ds["gdp"].sel(year=year - 1).values
+        t = self.scenario.target
+        need = ((1.0 + t.gdp_growth - t.tolerance) * prev - ytd) / (prev - ytd_prev) - 1.0
+        q = quantiles(need)
+        return {"through_month": m, "observed_ytd": last.growth, "required_rest": q["p50"],
+                "p10": q["p10"], "p90": q["p90"]}
+
     def quantiles(
         self, qs: tuple[float, ...] = (0.1, 0.5, 0.9), year: int | None = None
     ) -> dict[str, float]:
@@ -349,6 +382,7 @@ class Results:
                          "p10": r["p10"], "p50": r["p50"], "p90": r["p90"]}
                 for k, r in inv.iterrows()
             },
+            "required_growth": self.required_growth(),
             "fai_target": (
                 None if t.fai is None
                 else {"target": t.fai, "note": "district FAI is not modelled (no fai_growth)"}

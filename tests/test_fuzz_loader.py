@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import math
+import os
 import shutil
 import tomllib
 import warnings
@@ -35,11 +36,11 @@ from lgsim.scenario.errors import ScenarioWarning
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted([*ROOT.glob("scenarios/*.toml"), *ROOT.glob("scenarios/examples/*.toml")])
 
+#: ``LGSIM_FUZZ_EXAMPLES=20000 pytest tests/test_fuzz_loader.py`` hunts deeper, locally.
 FUZZ = settings(
-    max_examples=200,
+    max_examples=int(os.environ.get("LGSIM_FUZZ_EXAMPLES", "200")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    derandomize=False,
 )
 
 #: Every key the schema knows, plus distribution parameters and a few near misses.

@@ -38,7 +38,8 @@ def simulate_chunk(plan: Plan, seed: int, start: int, n: int) -> dict[str, np.nd
     n_slots = len(ids)
 
     # organic value added before shocks
-    v0 = acc.organic(plan.base_va, plan.seasonal, d.growth, d.deviation)  # (R,S,M)
+    trend = acc.organic_trend(plan.base_va, plan.seasonal, d.growth)  # (R,S,M)
+    v0 = trend * (1.0 + d.deviation)
 
     # investment (nominal 亿元) from the drawdown curves on the pause-adjusted clock
     edges = np.broadcast_to(np.arange(n_months + 1, dtype=float), (n, n_months + 1))
@@ -67,12 +68,22 @@ def simulate_chunk(plan: Plan, seed: int, start: int, n: int) -> dict[str, np.nd
 
     cover = acc.shock_cover(d.shock_occurs, d.shock_start, d.shock_duration, n_months)
     mult, loss_share = acc.shock_effect(d.shock_impact, cover)
-    exposed = v0 + op_sec
-    sector_monthly = v0 * mult + op_sec * mult
+    other = op_sec * mult
     if n_slots:
-        sector_monthly[:, sc.sector_index("construction"), :] += works_total
-
+        other[:, sc.sector_index("construction"), :] += works_total
     base_monthly = plan.base_va[:, None] * plan.seasonal  # (S,12)
+    if sc.actuals:
+        observations = [
+            (o.year - sc.base_year, o.month, o.growth,
+             None if o.sector is None else sc.sector_index(o.sector))
+            for o in sc.actuals
+        ]
+        persistence = np.array([s.monthly_persistence for s in sc.sectors])
+        v0 = acc.condition_on_actuals(trend, v0, other, mult, base_monthly, persistence,
+                                      observations)
+    exposed = v0 + op_sec
+    sector_monthly = v0 * mult + other
+
     va = np.concatenate(
         [np.broadcast_to(plan.base_va, (n, n_sec))[:, None, :],
          acc.to_annual(sector_monthly).transpose(0, 2, 1)],
@@ -135,6 +146,7 @@ def simulate_chunk(plan: Plan, seed: int, start: int, n: int) -> dict[str, np.nd
 
     return {
         "gdp": gdp,
+        "gdp_monthly": gdp_monthly[:, 1:, :].reshape(n, n_months),
         "growth": acc.growth_rates(gdp),
         "ytd_growth": acc.ytd_growth(gdp_monthly),
         "va": va,

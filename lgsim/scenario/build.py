@@ -19,9 +19,10 @@ import numpy as np
 
 from .. import calendar
 from .. import drawdown as dd
+from .actuals import parse_actuals
 from .distributions import Dist, fixed, parse_dist
 from .errors import ScenarioError, ScenarioWarning, describe, suggest
-from .merge import resolve_file
+from .merge import check_values, resolve_file
 from .model import (
     Accounting,
     Batch,
@@ -50,7 +51,7 @@ MAX_YEARS = 50
 
 TOP_KEYS = (
     "scenario", "target", "economy", "accounting", "sector", "correlation", "street",
-    "project", "batch", "land", "shock", "pipeline", "sources",
+    "project", "batch", "land", "shock", "pipeline", "sources", "actuals",
 )
 SCENARIO_KEYS = ("name", "title", "base_year", "target_year", "end_year", "seed", "replications")
 TARGET_KEYS = ("gdp_growth", "sectors", "streets", "decimals", "tolerance", "fai")
@@ -529,7 +530,10 @@ def build(doc: dict[str, Any], file: str) -> Scenario:
             if "start" in t else 12.0 * (target_year - base_year - 1)
         )
         if start >= by:
-            raise ck.fail(f"{path}.start", f"a date before by ({t['by']})", str(t.get("start")))
+            raise ck.fail(
+                f"{path}.start", f"a date before by ({t['by']})",
+                str(t.get("start", f"{target_year}-01-01 (the default)")),
+            )
         lands.append(
             LandTask(
                 id=lid,
@@ -585,6 +589,10 @@ def build(doc: dict[str, Any], file: str) -> Scenario:
 
     _check_va_ratios(ck, sectors, projects, batches, pipelines)
     sources = _sources(ck, doc.get("sources", {}))
+    actuals = (
+        parse_actuals(ck, doc["actuals"], sector_ids, base_year, end_year)
+        if "actuals" in doc else ()
+    )
 
     return Scenario(
         name=name,
@@ -609,6 +617,7 @@ def build(doc: dict[str, Any], file: str) -> Scenario:
         file=file,
         document=doc,
         warnings=tuple(ck.warnings),
+        actuals=actuals,
     )
 
 
@@ -775,7 +784,7 @@ def _correlation(ck: Checker, raw: Any, sector_ids: list[str]) -> tuple[tuple[fl
                 "correlation.matrix", "a symmetric matrix",
                 f"[{i}][{j}] = {sub[i, j]:g} but [{j}][{i}] = {sub[j, i]:g}",
             )
-        if not np.allclose(np.diag(sub), 1.0) or np.abs(sub).max() > 1:
+        if not np.allclose(np.diag(sub), 1.0) or np.any(np.abs(sub) > 1):
             raise ck.fail("correlation.matrix", "ones on the diagonal, entries in [-1, 1]", str(mat))
         idx = [sector_ids.index(x) for x in ids]
         m[np.ix_(idx, idx)] = sub
@@ -874,6 +883,7 @@ def apply_changes(scenario: Scenario, changes: Mapping[str, Any]) -> Scenario:
             table, key = locate(doc, path, create=True)
         except (ValueError, KeyError) as exc:
             raise ScenarioError(file, text, "a key path of this scenario", str(exc).strip("'\""))
+        check_values(value, file, text)
         table[key] = copy.deepcopy(value)
         if key == "first_year_plan" and "planned_start" in table and len(path.fields) == 1:
             if f"{path.kind}[{path.id}].plan_start" not in changes:

@@ -234,7 +234,7 @@ def parse_dist(value: Any, path: str, fail: Fail, *, fraction: bool = False) -> 
             "a table without 'dist'",
         )
     kind = value["dist"]
-    if kind not in PARAMS:
+    if not isinstance(kind, str) or kind not in PARAMS:
         from .errors import describe, suggest
 
         hint = suggest(str(kind), PARAMS)
@@ -330,7 +330,9 @@ def parse_dist(value: Any, path: str, fail: Fail, *, fraction: bool = False) -> 
                     f"sd² < mean(1 − mean) = {mean * (1 - mean):.4g} for a beta",
                     f"sd = {sd:g}",
                 )
-            nu = mean * (1 - mean) / (sd * sd) - 1
+            nu = mean * (1 - mean) / sd / sd - 1
+            if not math.isfinite(mean * nu):  # sd so small that the beta is a point
+                return Dist("fixed", (mean,), spec=value)
             d = Dist("beta", (mean * nu, (1 - mean) * nu), lo, hi, value)
     return _check_mass(d, path, fail)
 

@@ -20,12 +20,16 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ScenarioError, describe
-from .paths import ARRAY_KINDS
+from .paths import ARRAY_KINDS, entry_path
 
 #: Keys whose value replaces the parent's whole instead of merging key by key.
 REPLACE_WHOLE = frozenset({"impact", "sector_mix", "street_mix", "window", "matrix"})
 _REMOVE = re.compile(r"^(?P<kind>[a-z]+)\[(?P<id>[^\]]+)\]$")
 _PLANNED_KINDS = ("project", "batch", "pipeline")
+#: A scenario nests at most four deep (``correlation.matrix`` rows); refuse far deeper.
+MAX_DEPTH = 16
+#: TOML integers are 64-bit; tomllib accepts larger ones, which overflow float arithmetic.
+_INT64 = (-(2**63), 2**63 - 1)
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -42,17 +46,47 @@ def read_toml(path: Path) -> dict[str, Any]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
         raise ScenarioError(
-            file, "", "a UTF-8 text file", f"a byte that is not UTF-8 at offset {exc.start}"
+            file, "", "a UTF-8 text file",
+            f"a byte that is not UTF-8 at line {line} (offset {exc.start})",
         ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
         raise ScenarioError(file, "", "a TOML scenario with a [scenario] table", "an empty file")
     try:
-        return tomllib.loads(text)
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(file, "", "valid TOML", f"a syntax error: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(
+            file, "", "valid TOML", "arrays or tables nested too deeply to read"
+        ) from None
+    check_values(doc, file)
+    return doc
+
+
+def check_values(value: Any, file: str, path: str = "") -> None:
+    """Refuse integers beyond 64 bits and absurd nesting (before any arithmetic or copying)."""
+    stack = [(value, path, 0)]
+    while stack:
+        x, where, depth = stack.pop()
+        if isinstance(x, int) and not isinstance(x, bool) and not _INT64[0] <= x <= _INT64[1]:
+            raise ScenarioError(file, where, "an integer of at most 64 bits", describe(x))
+        if isinstance(x, dict | list):
+            if depth >= MAX_DEPTH:
+                raise ScenarioError(
+                    file, where, f"tables and arrays nested at most {MAX_DEPTH} deep",
+                    "deeper nesting",
+                )
+            if isinstance(x, dict):
+                items = [(f"{where}.{k}" if where else k, v) for k, v in x.items()]
+            elif depth == 1 and where in ARRAY_KINDS:
+                items = [(entry_path(where, v, i), v) for i, v in enumerate(x)]
+            else:
+                items = [(f"{where}[{i}]", v) for i, v in enumerate(x)]
+            stack.extend((v, p, depth + 1) for p, v in items)
 
 
 def _is_dist_table(value: Any) -> bool:
@@ -81,11 +115,18 @@ def _merge_entries(
     kind: str, parent: list[Any], child: list[Any], file: str
 ) -> list[Any]:
     out = [copy.deepcopy(e) for e in parent]
-    index = {e.get("id"): i for i, e in enumerate(out) if isinstance(e, dict)}
+    index = {e["id"]: i for i, e in enumerate(out) if isinstance(e, dict) and _has_id(e)}
+    seen: set[str] = set()
     for n, entry in enumerate(child):
         if not isinstance(entry, dict):
             raise ScenarioError(file, f"{kind}[#{n + 1}]", "a table", describe(entry))
-        ident = entry.get("id")
+        ident = entry["id"] if _has_id(entry) else None  # build() reports a bad or missing id
+        if ident is not None:
+            if ident in seen:
+                raise ScenarioError(
+                    file, f"{kind}[{ident}].id", f"a unique {kind} id", f"'{ident}' twice"
+                )
+            seen.add(ident)
         if ident is not None and ident in index:
             merged = merge_tables(out[index[ident]], entry)
         else:
@@ -100,6 +141,10 @@ def _merge_entries(
                 index[ident] = len(out)
             out.append(merged)
     return out
+
+
+def _has_id(entry: dict[str, Any]) -> bool:
+    return isinstance(entry.get("id"), str)
 
 
 def merge_documents(parent: dict[str, Any], child: dict[str, Any], file: str) -> dict[str, Any]:
@@ -155,7 +200,10 @@ def resolve_file(path: str | Path) -> dict[str, Any]:
 
 
 def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
-    key = path.resolve()
+    try:
+        key = path.resolve()
+    except (OSError, RuntimeError):  # e.g. a symlink loop; read_toml names the problem
+        key = path.absolute()
     if key in chain:
         cycle = " -> ".join(p.name for p in (*chain, key))
         raise ScenarioError(str(path), "extends", "no cycle of extends", cycle)
@@ -170,7 +218,11 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
         if not isinstance(parent_ref, str):
             raise ScenarioError(str(path), "extends", "a file name (string)", describe(parent_ref))
         parent_path = path.parent / parent_ref
-        if not parent_path.exists():
+        try:
+            found = parent_path.is_file()
+        except OSError:  # e.g. a name too long for the file system
+            found = False
+        if not found:
             raise ScenarioError(
                 str(path), "extends", "an existing parent file", f"{parent_ref!r} (no such file)"
             )

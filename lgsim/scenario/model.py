@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .actuals import Observation
 from .distributions import Dist
 
 
@@ -218,6 +219,7 @@ class Scenario:
     sources: dict[str, str]
     file: str
     document: dict[str, Any] = field(repr=False, compare=False)
+    actuals: tuple[Observation, ...] = ()
     warnings: tuple[str, ...] = ()
 
     @property

@@ -10,7 +10,7 @@ from .model import Scenario
 #: Order of top-level tables in a resolved file (arrays of tables after plain tables).
 _ORDER = (
     "scenario", "target", "economy", "accounting", "correlation", "sector", "street",
-    "project", "batch", "pipeline", "land", "shock", "sources",
+    "project", "batch", "pipeline", "land", "shock", "actuals", "sources",
 )
 
 
