@@ -249,11 +249,18 @@ def _legend(ax: Axes, **kwargs: Any) -> None:
     ax.legend(**options)
 
 
-def _legend_below(fig: Figure, ax: Axes, ncols: int = 4) -> None:
-    """The axes' legend centred under the plot (constrained layout makes room)."""
-    handles, labels = ax.get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=ncols, fontsize=8.5,
-               frameon=False)
+def _legend_below(fig: Figure, ax: Axes, ncols: int = 4, offset: float = 0.46) -> None:
+    """The axes' legend centred under the x label, ``offset`` inches below the axes.
+
+    Attached to the axes, so constrained layout makes room for it.
+    """
+    from matplotlib.transforms import ScaledTranslation
+
+    ax.legend(
+        loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=ncols, fontsize=8.5,
+        frameon=False,
+        bbox_transform=ax.transAxes + ScaledTranslation(0, -offset, fig.dpi_scale_trans),
+    )
 
 
 # ---------------------------------------------------------------------- run charts
@@ -485,6 +492,7 @@ def investment_chart(results: Results, year: int | None = None) -> Figure:
     plan_table = r.investment_vs_plan(year)
     groups = [str(g) for g in ds["group"].values]
     names = [str(g) for g in ds["group_name"].values]
+    kinds = [str(k) for k in ds["group_kind"].values]
     inv_year = ds["investment"].sel(year=year).values
     member_group = ds["project_group"].values
     k = len(groups)
@@ -519,6 +527,10 @@ def investment_chart(results: Results, year: int | None = None) -> Figure:
             share = float(np.mean(in_year >= plan - 1e-9))
             note = (f"{year}年计划 {plan:.1f}亿元\n模拟中位数 {med:.1f}亿元"
                     f"\n完成计划的概率 {100 * share:.0f}%")
+        elif kinds[i] == "pipeline":
+            started = float(np.mean(c[:, -1] > 0))
+            note = (f"已签约、尚未落地\n{year}年投资均值 {in_year.mean():.1f}亿元"
+                    f"\n模拟期内开工的概率 {100 * started:.0f}%")
         else:
             note = f"{year}年无年度计划\n{year}年投资中位数 {med:.1f}亿元"
         ax.text(0.02, 0.97, note, transform=ax.transAxes, va="top", ha="left", fontsize=8.5,
@@ -528,9 +540,7 @@ def investment_chart(results: Results, year: int | None = None) -> Figure:
         ax.set_ylim(bottom=0)
         ax.set_ylabel("累计投资（亿元）", fontsize=9)
         if i == 0:
-            handles, labels = ax.get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8.5,
-               frameon=False)
+            _legend(ax, loc="lower right", fontsize=7.5)
     fig.suptitle(f"项目累计完成投资与{year}年度计划（亿元，现价）", x=0.01, ha="left",
                  fontsize=13.5)
     last_year = base + (first + n_months) // 12

@@ -55,6 +55,7 @@ def test_deterministic_growth_by_hand(tiny):
     )
     np.testing.assert_allclose(comp.sel(component="shock:s1"), -100 * shock_loss / 1000, atol=1e-9)
     np.testing.assert_allclose(r.ds["start_month"].sel(project="p1"), 3.0, atol=1e-12)
+    np.testing.assert_array_equal(r.ds["shock_start"].sel(shock="s1"), 6.0)  # one-date window
     assert np.isnan(r.ds["finish_month"].sel(project="p1")).all()  # 15.5 > horizon 12
 
 

@@ -562,6 +562,8 @@ def build(doc: dict[str, Any], file: str) -> Scenario:
         w1 = in_horizon(
             month(w[1], f"{path}.window[1]", end=True), f"{path}.window[1]", w[1], allow_end=True
         )
+        if ck.date_value(w[0], f"{path}.window[0]") == ck.date_value(w[1], f"{path}.window[1]"):
+            w1 = w0  # one date: the shock starts exactly at the beginning of that day
         if w1 < w0:
             raise ck.fail(f"{path}.window", "start <= end", f"{w[0]} after {w[1]}")
         impact_raw = t["impact"]
