@@ -28,20 +28,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .forecast import (
-    BENCHMARKS,
-    MIN_OBS,
-    Gaps,
-    GrowthData,
-    Weighting,
-    _check_seed,
-    _rngs,
-    check_models,
-    fit_model,
-    mix,
-    model_weights,
-    prepare,
-)
+from .forecasting.combine import Weighting, mix, model_weights
+from .forecasting.data import Gaps, GrowthData, prepare
+from .forecasting.models import BENCHMARKS, MIN_OBS, check_models, fit_model
+from .forecasting.streams import check_seed, keyed_rngs
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -411,7 +401,7 @@ def backtest(
         estimates).
     models : sequence of str, optional
         Models to backtest and combine (default: all of
-        :data:`lgsim.forecast.MODELS`); the naive benchmarks are always added to the
+        :data:`lgsim.forecasting.models.MODELS`); the naive benchmarks are always added to the
         table for comparison.
     min_train : int
         Fewest published figures up to and including an origin (≥ 4). An origin is a
@@ -427,7 +417,7 @@ def backtest(
     weighting : {"inverse_mse", "best_crps", "equal"}
         Weighting of the ``combined`` forecast at each origin, from earlier origins.
     gaps : {"tail", "nan"}
-        Gap handling (see :func:`lgsim.forecast.prepare`).
+        Gap handling (see :func:`lgsim.forecasting.data.prepare`).
     lower_bound, estimate : iterable of int or boolean Series, optional
         Years whose figure is a lower bound / estimate; default from ``series.attrs``.
 
@@ -440,7 +430,7 @@ def backtest(
         raise ValueError(f"min_train: expected an integer >= {MIN_OBS}, found {min_train!r}")
     if not isinstance(n_sims, int | np.integer) or n_sims < 2:
         raise ValueError(f"n_sims: expected an integer >= 2, found {n_sims!r}")
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     pool = check_models(models)
     names = pool + tuple(b for b in BENCHMARKS if b not in pool)
     data = prepare(series, gaps, lower_bound, estimate)
@@ -461,7 +451,7 @@ def backtest(
                 x = fit.simulate(
                     target - origin,
                     int(n_sims),
-                    _rngs(seed, "backtest", name, origin),
+                    keyed_rngs(seed, "backtest", name, origin),
                     parameter_uncertainty,
                 )[:, -1]
             except (ValueError, np.linalg.LinAlgError) as exc:

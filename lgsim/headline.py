@@ -6,6 +6,8 @@ import math
 import unicodedata
 from typing import TYPE_CHECKING
 
+from .analysis import quantiles
+
 if TYPE_CHECKING:  # pragma: no cover
     from .results import Results
 
@@ -62,6 +64,17 @@ def headline(results: Results, out_dir: str | None = None) -> str:
         lines.append(
             f"Listed projects with a {y} plan: investment P50 {row['p50']:.1f}亿 "
             f"(P10–P90 {row['p10']:.1f}–{row['p90']:.1f}) vs plan {row['plan']:.1f}亿"
+        )
+    comp = r.ds["component_pp"].sel(year=y)
+    listed = comp.where(comp["component_kind"].isin(["project", "batch", "pipeline"]), 0.0)
+    shocks = comp.where(comp["component_kind"] == "shock", 0.0)
+    if len(sc.projects) + len(sc.batches) + len(sc.pipelines):
+        lp = quantiles(listed.sum("component").values)
+        sp = quantiles(shocks.sum("component").values)
+        lines.append(
+            f"Contribution to {y} growth: listed projects {lp['p50']:+.2f} pp (P10 "
+            f"{lp['p10']:+.2f} to P90 {lp['p90']:+.2f}); shocks {sp['p50']:+.2f} pp "
+            f"(P10 {sp['p10']:+.2f} to P90 {sp['p90']:+.2f})"
         )
     if sc.target.fai is not None:
         lines.append(

@@ -13,7 +13,8 @@ from scipy.special import ndtri
 
 from lgsim import datasets
 from lgsim.backtest import backtest, crps_normal, crps_sample, wilson
-from lgsim.forecast import MODELS, mix
+from lgsim.forecasting.combine import mix
+from lgsim.forecasting.models import MODELS
 
 N_SIMS = 500
 

@@ -9,18 +9,17 @@ import pandas as pd
 import pytest
 
 from lgsim import datasets
-from lgsim.forecast import (
+from lgsim.forecast import forecast
+from lgsim.forecasting.combine import mix, model_weights
+from lgsim.forecasting.data import prepare
+from lgsim.forecasting.models import (
     MODELS,
     FittedModel,
-    _rngs,
     ets_affine,
     fit_model,
-    forecast,
     local_level_filter,
-    mix,
-    model_weights,
-    prepare,
 )
+from lgsim.forecasting.streams import keyed_rngs
 
 N_SIMS = 800
 
@@ -169,7 +168,7 @@ def test_ets_recursion_matches_etsmodel(damped: bool) -> None:
 def test_ar1_plugin_one_step_matches_statsmodels(gdp: pd.Series) -> None:
     data = prepare(gdp)
     fit = fit_model("ar1", data)
-    x = fit.simulate(1, 40000, _rngs(0, "t"), parameter_uncertainty=False)[:, 0]
+    x = fit.simulate(1, 40000, keyed_rngs(0, "t"), parameter_uncertainty=False)[:, 0]
     p = fit.info["params"]
     expected = p["mean"] + p["phi"] * (data.y[-1] - p["mean"])
     assert x.mean() == pytest.approx(expected, abs=4 * np.sqrt(p["sigma2"] / 40000))
@@ -181,7 +180,7 @@ def test_fitted_model_shapes(gdp: pd.Series) -> None:
     for name in MODELS:
         fit = fit_model(name, data)
         assert isinstance(fit, FittedModel)
-        paths = fit.simulate(3, 50, _rngs(0, name), True)
+        paths = fit.simulate(3, 50, keyed_rngs(0, name), True)
         assert paths.shape == (50, 3) and np.all(np.isfinite(paths))
 
 
@@ -192,7 +191,7 @@ def test_ets_tries_damped_trend_on_longer_spans() -> None:
     assert set(fit.info["aicc"]) == {"A,N,N", "A,Ad,N"}
     assert fit.info["variant"] == "A,Ad,N"
     for pu in (True, False):
-        paths = fit.simulate(2, 300, _rngs(0, "ets"), pu)
+        paths = fit.simulate(2, 300, keyed_rngs(0, "ets"), pu)
         assert paths.shape == (300, 2) and np.all(np.isfinite(paths))
 
 
@@ -218,7 +217,7 @@ def test_naive_mean_predictive_is_calibrated_only_with_parameter_uncertainty() -
         data = prepare(pd.Series(y[:n], index=range(2000, 2000 + n)))
         fit = fit_model("naive_mean", data)
         for pu in (True, False):
-            x = fit.simulate(1, 400, _rngs(r, "cal"), pu)[:, 0]
+            x = fit.simulate(1, 400, keyed_rngs(r, "cal"), pu)[:, 0]
             lo, hi = np.quantile(x, [0.1, 0.9])
             hits[pu] += lo <= y[n] <= hi
     assert abs(hits[True] / reps - 0.8) < 0.04

@@ -1,0 +1,161 @@
+"""A published growth series on a consecutive annual grid, ready for fitting.
+
+:func:`prepare` validates a growth series (fractions by year, e.g.
+:func:`lgsim.datasets.growth_series`), puts it on a consecutive grid and carries the
+lower-bound and estimate flags; :class:`GrowthData` is what every model, the backtest and
+the forecast take. Growth is a **fraction** (0.098 = 9.8 %).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+#: Ways to handle years without a published figure.
+GAPS: tuple[str, ...] = ("tail", "nan")
+
+Gaps = Literal["tail", "nan"]
+
+
+@dataclass(frozen=True)
+class GrowthData:
+    """A growth series on a consecutive annual grid, ready for fitting.
+
+    Parameters
+    ----------
+    years : numpy.ndarray
+        Consecutive years (int).
+    y : numpy.ndarray
+        Growth, **fraction**; NaN where no figure was published.
+    lower_bound : numpy.ndarray
+        True where the figure is only a lower bound ("over X").
+    estimate : numpy.ndarray
+        True where the figure is an estimate ("about X").
+    dropped : tuple of int
+        Published years left out by ``gaps="tail"``.
+    """
+
+    years: np.ndarray
+    y: np.ndarray
+    lower_bound: np.ndarray
+    estimate: np.ndarray
+    dropped: tuple[int, ...] = ()
+
+    @property
+    def observed(self) -> np.ndarray:
+        """Boolean mask of years with a figure."""
+        return ~np.isnan(self.y)
+
+    @property
+    def n_obs(self) -> int:
+        """Number of published figures."""
+        return int(self.observed.sum())
+
+    def upto(self, year: int) -> GrowthData:
+        """The data up to and including ``year``."""
+        keep = self.years <= year
+        return replace(
+            self,
+            years=self.years[keep],
+            y=self.y[keep],
+            lower_bound=self.lower_bound[keep],
+            estimate=self.estimate[keep],
+        )
+
+    def to_series(self) -> pd.Series:
+        """The published values as a Series indexed by year (fractions)."""
+        obs = self.observed
+        return pd.Series(self.y[obs], index=pd.Index(self.years[obs], name="year"))
+
+
+def _flag_years(flag: Any, years: np.ndarray, name: str) -> np.ndarray:
+    """Turn a flag given as years or as a boolean Series into a mask over ``years``."""
+    if flag is None:
+        return np.zeros(len(years), dtype=bool)
+    if isinstance(flag, pd.Series) and flag.dtype == bool:
+        flagged = {int(y) for y, v in flag.items() if v}
+    else:
+        try:
+            flagged = {int(y) for y in flag}
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{name}: expected years or a boolean Series by year") from exc
+    return np.isin(years, sorted(flagged))
+
+
+def prepare(
+    series: pd.Series | Mapping[int, float] | GrowthData,
+    gaps: Gaps = "tail",
+    lower_bound: Iterable[int] | pd.Series | None = None,
+    estimate: Iterable[int] | pd.Series | None = None,
+) -> GrowthData:
+    """Validate a growth series and put it on a consecutive annual grid.
+
+    Parameters
+    ----------
+    series : pandas.Series or mapping
+        Growth as a **fraction** (0.098 for 9.8 %), indexed by year, e.g. the output of
+        :func:`lgsim.datasets.growth_series`. NaN entries count as not published.
+    gaps : {"tail", "nan"}
+        ``"tail"`` (default) keeps the longest run of consecutive years that ends at the
+        last figure (Longgang: 2012–2020) and drops earlier years; ``"nan"`` keeps every
+        year from the first to the last figure, missing years as NaN.
+    lower_bound, estimate : iterable of int or boolean Series, optional
+        Years whose figure is a lower bound / an estimate. Default: the lists in
+        ``series.attrs`` (set by :func:`lgsim.datasets.growth_series`), else none.
+
+    Returns
+    -------
+    GrowthData
+
+    Raises
+    ------
+    ValueError
+        Non-numeric or duplicate years, values above 1 in magnitude ("looks like
+        percent"), fewer than two figures, or an unknown ``gaps``.
+    """
+    if isinstance(series, GrowthData):
+        return series
+    if gaps not in GAPS:
+        raise ValueError(f"gaps: expected one of {', '.join(GAPS)}, found {gaps!r}")
+    attrs = dict(getattr(series, "attrs", {}) or {})
+    s = pd.Series(series, dtype=float) if not isinstance(series, pd.Series) else series
+    try:
+        years = np.asarray([int(y) for y in s.index], dtype=np.int64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError("series: the index must be years (integers)") from exc
+    values = pd.to_numeric(pd.Series(s.to_numpy()), errors="coerce").to_numpy(dtype=float)
+    if len(set(years.tolist())) != len(years):
+        raise ValueError("series: a year appears more than once")
+    keep = ~np.isnan(values)
+    years, values = years[keep], values[keep]
+    order = np.argsort(years)
+    years, values = years[order], values[order]
+    if np.any(np.abs(values) > 1):
+        bad = int(years[np.argmax(np.abs(values) > 1)])
+        raise ValueError(
+            f"series: year {bad} has |growth| > 1 — looks like percent: write 0.06 for 6%"
+        )
+    if len(values) < 2:
+        raise ValueError(f"series: at least 2 published years needed, found {len(values)}")
+    full = np.arange(years[0], years[-1] + 1)
+    y = np.full(len(full), np.nan)
+    y[years - years[0]] = values
+    lb = _flag_years(
+        lower_bound if lower_bound is not None else attrs.get("lower_bound"), full, "lower_bound"
+    )
+    est = _flag_years(estimate if estimate is not None else attrs.get("estimate"), full, "estimate")
+    data = GrowthData(full, y, lb & ~np.isnan(y), est & ~np.isnan(y))
+    if gaps == "tail":
+        missing = np.flatnonzero(np.isnan(y))
+        if missing.size:
+            start = int(missing[-1]) + 1
+            dropped = tuple(int(v) for v in full[:start][~np.isnan(y[:start])])
+            data = GrowthData(
+                full[start:], y[start:], data.lower_bound[start:], data.estimate[start:], dropped
+            )
+    return data
+
