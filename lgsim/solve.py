@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .analysis import Probability, probability
+from .analysis import Probability
 from .scenario.errors import ScenarioError, describe
 from .scenario.model import Scenario
 from .scenario.paths import locate, parse_path
@@ -394,9 +394,10 @@ def _text(s: Solution) -> str:
     def pct(x: float) -> str:
         return f"{100 * x:.1f}%"
 
+    now = _fmt(s.current, s.bounds) if s.current is not None else "a default"
     lines = [
         f"Target-seeking — {s.title}  [{s.scenario}]",
-        f"Lever {s.lever} (now {_fmt(s.current, s.bounds) if s.current is not None else 'a default'}),"
+        f"Lever {s.lever} (now {now}),"
         f" bounds [{_fmt(s.bounds[0], s.bounds)}, {_fmt(s.bounds[1], s.bounds)}]; requested "
         f"P(target met) = {pct(s.probability)}",
         f"{s.evaluations} lever values × {s.replications:,} replications, all on seed {s.seed} "

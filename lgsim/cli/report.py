@@ -1,0 +1,34 @@
+"""``report``: write the self-contained ``report.html`` of a run directory."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from . import EXIT_OK, InputError
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """``report``: build ``report.html`` from ``results.nc`` and ``summary.json``."""
+    from ..report import write_report
+
+    run_dir: Path = args.run_dir
+    if not run_dir.is_dir():
+        raise InputError(f"{run_dir}: no such run directory")
+    try:
+        path = write_report(run_dir)
+    except FileNotFoundError as exc:
+        raise InputError(str(exc)) from None
+    print(f"Wrote {path}")
+    return EXIT_OK
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``report``."""
+    p = sub.add_parser(
+        "report", help="write report.html (charts, tables, sources) for a run directory",
+        description="Write one self-contained report.html (no network needed to open it) "
+                    "into RUN_DIR, from its results.nc and summary.json.",
+    )
+    p.add_argument("run_dir", type=Path, metavar="RUN_DIR")
+    p.set_defaults(func=cmd_report)
