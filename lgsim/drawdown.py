@@ -19,7 +19,10 @@ A_MIN, A_MAX = 0.05, 3.95
 
 
 class InfeasiblePlan(ValueError):
-    """No s-curve shape in (A_MIN, A_MAX) meets the plan; ``low``/``high`` are the reachable shares."""
+    """No s-curve shape in (A_MIN, A_MAX) meets the plan.
+
+    ``low`` / ``high`` are the reachable first-year shares of the total.
+    """
 
     def __init__(self, low: float, high: float) -> None:
         super().__init__(f"reachable share of total in the first year: {low:.4g}..{high:.4g}")
@@ -93,7 +96,9 @@ def solve_shape(share: float, x_end: float) -> float:
     return float(optimize.brentq(f, A_MIN, A_MAX, xtol=1e-15, rtol=1e-15, maxiter=500))
 
 
-def ramp_average(t0: np.ndarray, t1: np.ndarray, completion: np.ndarray, ramp: np.ndarray) -> np.ndarray:
+def ramp_average(
+    t0: np.ndarray, t1: np.ndarray, completion: np.ndarray, ramp: np.ndarray
+) -> np.ndarray:
     """Average over [t0, t1) of ``clip((t − completion) / ramp, 0, 1)`` (rule 6).
 
     A ``ramp`` of 0 is a step at completion. NaN completion (never finished) gives 0.

@@ -91,7 +91,9 @@ impact = {{ industry = {imp2} }}
 """
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     seed=st.integers(0, 2**32),
     g1=st.floats(-0.2, 0.2),
@@ -103,7 +105,9 @@ impact = {{ industry = {imp2} }}
     imp1=st.floats(-1, 0.5),
     imp2=st.floats(-1, 0),
 )
-def test_decompositions_add_up(tmp_path_factory, seed, g1, g2, msd, opi, size, deflator, imp1, imp2):
+def test_decompositions_add_up(
+    tmp_path_factory, seed, g1, g2, msd, opi, size, deflator, imp1, imp2
+):
     path = tmp_path_factory.mktemp("c") / "s.toml"
     path.write_text(
         TEMPLATE.format(seed=seed, g1=g1, g2=g2, msd=msd, opi=opi, size=size,

@@ -86,7 +86,7 @@ def test_bad_distributions(spec, fragment):
 
 
 def test_percent_is_rejected_for_fractions():
-    with pytest.raises(ScenarioError, match="looks like percent: write 0.06 for 6%"):
+    with pytest.raises(ScenarioError, match=r"looks like percent: write 0\.06 for 6%"):
         d(6, fraction=True)
     with pytest.raises(ScenarioError, match="looks like percent"):
         d({"dist": "normal", "mean": 5, "sd": 2}, fraction=True)

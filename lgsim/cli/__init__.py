@@ -28,7 +28,7 @@ class InputError(Exception):
 
 
 def positive_int(text: str) -> int:
-    """argparse type: a whole number >= 1 (``10_000`` and ``10,000`` accepted)."""
+    """Parse a whole number >= 1 (argparse type) (``10_000`` and ``10,000`` accepted)."""
     try:
         value = int(text.replace("_", "").replace(",", ""))
     except ValueError:
@@ -39,7 +39,7 @@ def positive_int(text: str) -> int:
 
 
 def seed_value(text: str) -> int:
-    """argparse type: a seed, 0 <= seed < 2**63."""
+    """Parse a seed, 0 <= seed < 2**63 (argparse type)."""
     try:
         value = int(text)
     except ValueError:

@@ -51,6 +51,14 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"workers {args.workers or 'all cores'}; simulation wall time {elapsed:.2f} s",
         ],
     )
+    if args.plots or args.svg:
+        from ..plots import run_figures, save_figures
+
+        save_figures(run_figures(results), out, ("png", "svg") if args.svg else ("png",))
+    if args.report:
+        from ..report import write_report
+
+        write_report(out, results)
     print(headline(results, out_dir=f"{out}/"))
     return EXIT_OK
 
@@ -87,6 +95,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_run_options(p)
     p.add_argument("--force", action="store_true",
                    help="overwrite a run directory of another scenario or seed")
+    p.add_argument("--plots", action="store_true", help="write the charts (PNG) into the run "
+                   "directory")
+    p.add_argument("--svg", action="store_true", help="write the charts as SVG too (implies "
+                   "--plots)")
+    p.add_argument("--report", action="store_true", help="write report.html (charts, tables, "
+                   "sources) into the run directory")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("validate", help="check scenario files without running them")

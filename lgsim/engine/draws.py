@@ -130,8 +130,7 @@ def draw_chunk(plan: Plan, seed: int, start: int, n: int) -> Draws:
 
     def common(col: slice | int, entity: str, spec: ProjectSpec, width: int = 1) -> None:
         def d(field: str, dist: Dist) -> np.ndarray:
-            v = _draw(st, entity, field, dist, width)
-            return v if width > 1 else v
+            return _draw(st, entity, field, dist, width)
 
         execution[:, col] = d("execution", spec.execution)
         duration[:, col] = d("duration_months", spec.duration_months)

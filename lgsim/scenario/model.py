@@ -51,7 +51,10 @@ class Target:
         else:
             text = f"growth >= {100 * bar:.4g}%"
         if self.tolerance:
-            text += f" (target {100 * self.gdp_growth:.4g}% less tolerance {100 * self.tolerance:.4g} pp)"
+            text += (
+                f" (target {100 * self.gdp_growth:.4g}% less tolerance "
+                f"{100 * self.tolerance:.4g} pp)"
+            )
         return text
 
 
