@@ -7,9 +7,14 @@ base-year prices; growth as fractions; contributions in percentage points (pp).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from .drawdown import curve, ramp_average
+
+#: ``F(x, a, b)``: a drawdown curve (Beta(a, b) CDF) evaluated on an array.
+CurveFn = Callable[[np.ndarray, float, float], np.ndarray]
 
 
 def organic_trend(base_va: np.ndarray, seasonal: np.ndarray, growth: np.ndarray) -> np.ndarray:
@@ -77,6 +82,8 @@ def investment(
     curve_a: np.ndarray,
     curve_b: np.ndarray,
     prog: np.ndarray,
+    *,
+    curve_fn: CurveFn = curve,
 ) -> np.ndarray:
     """Monthly investment ``I_p = T_p x_p (F_p(τ(t1)) − F_p(τ(t0)))``.
 
@@ -88,27 +95,47 @@ def investment(
         ``(P,)`` Beta shape of each drawdown curve.
     prog : numpy.ndarray
         ``(R, P, M + 1)`` progress at month edges (:func:`progress`).
+    curve_fn : callable
+        ``curve_fn(x, a, b)`` evaluates the drawdown curve; default
+        :func:`lgsim.drawdown.curve` (``scipy.special.betainc``); the engine passes a
+        faster equal one (:func:`lgsim.engine.beta.drawdown_curve`).
 
     Returns
     -------
     numpy.ndarray
         ``(R, P, M)`` investment per month, 亿元; zero for projects never started.
     """
-    cum = np.empty_like(prog)
+    # F(0) = 0 and F(1) = 1 exactly for every curve, so the (costly) Beta CDF is
+    # evaluated only where 0 < τ < 1; NaN (never started) becomes 0.
+    cum = np.nan_to_num(prog, nan=0.0)
+    interior = (cum > 0.0) & (cum < 1.0)
     shapes = np.stack([curve_a, curve_b], axis=1)
     for a, b in np.unique(shapes, axis=0):
-        cols = np.flatnonzero((curve_a == a) & (curve_b == b))
-        cum[:, cols, :] = curve(prog[:, cols, :], float(a), float(b))
-    cum = np.nan_to_num(cum, nan=0.0)
+        same = (curve_a == a) & (curve_b == b)
+        mask = interior if same.all() else interior & same[None, :, None]
+        cum[mask] = curve_fn(cum[mask], float(a), float(b))
     return (total * execution)[:, :, None] * np.diff(cum, axis=2)
 
 
 def ramp_profile(finish: np.ndarray, ramp: np.ndarray, n_months: int) -> np.ndarray:
-    """Average ramp-up factor ``r̄`` of each month (rule 6), ``(R, P, M)``."""
+    """Average ramp-up factor ``r̄`` of each month (rule 6).
+
+    Parameters
+    ----------
+    finish : numpy.ndarray
+        Completion times, months (NaN = never); any shape ``(...)``.
+    ramp : numpy.ndarray
+        Ramp-up lengths, months; same shape.
+    n_months : int
+        Months ``M`` to evaluate (0..M−1).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(..., M)``, each value in [0, 1].
+    """
     t0 = np.arange(n_months, dtype=float)
-    return ramp_average(
-        t0[None, None, :], t0[None, None, :] + 1.0, finish[:, :, None], ramp[:, :, None]
-    )
+    return ramp_average(t0, t0 + 1.0, finish[..., None], ramp[..., None])
 
 
 def shock_cover(

@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 
 from .forecasting.combine import Weighting, mix, model_weights
-from .forecasting.data import Gaps, GrowthData, prepare
-from .forecasting.models import BENCHMARKS, MIN_OBS, check_models, fit_model
+from .forecasting.data import Gaps, GrowthData, prepare, span_notes
+from .forecasting.models import BENCHMARKS, MIN_OBS, check_models, drop_unfittable, fit_model
 from .forecasting.streams import check_seed, keyed_rngs
 
 if TYPE_CHECKING:
@@ -416,8 +416,10 @@ def backtest(
         Include parameter uncertainty (see :func:`lgsim.forecast.forecast`).
     weighting : {"inverse_mse", "best_crps", "equal"}
         Weighting of the ``combined`` forecast at each origin, from earlier origins.
-    gaps : {"tail", "nan"}
-        Gap handling (see :func:`lgsim.forecasting.data.prepare`).
+    gaps : {"tail", "nan", "auto"}
+        Gap handling (see :func:`lgsim.forecasting.data.prepare`); with ``"auto"`` and
+        ``models=None``, models that cannot be fitted on the whole span are left out
+        (see :func:`lgsim.forecast.forecast`).
     lower_bound, estimate : iterable of int or boolean Series, optional
         Years whose figure is a lower bound / estimate; default from ``series.attrs``.
 
@@ -432,15 +434,18 @@ def backtest(
         raise ValueError(f"n_sims: expected an integer >= 2, found {n_sims!r}")
     seed = check_seed(seed)
     pool = check_models(models)
+    data = prepare(series, gaps, lower_bound, estimate, min_tail=int(min_train) + 1)
+    notes: list[str] = span_notes(data, gaps) if gaps == "auto" else []
+    if gaps == "auto" and models is None:
+        pool, dropped = drop_unfittable(pool, data)
+        notes.extend(dropped)
     names = pool + tuple(b for b in BENCHMARKS if b not in pool)
-    data = prepare(series, gaps, lower_bound, estimate)
     obs_years = data.years[data.observed]
     pairs = [
         (int(obs_years[j]), int(obs_years[j + 1])) for j in range(min_train - 1, len(obs_years) - 1)
     ]
     rows: list[dict[str, Any]] = []
     samples: dict[tuple[str, int], np.ndarray] = {}
-    notes: list[str] = []
     for origin, target in pairs:
         train = data.upto(origin)
         i = int(np.flatnonzero(data.years == target)[0])

@@ -390,18 +390,18 @@ class Comparison:
                 lines.append(f"  rule ({row['letter']}): {row['target_rule']}")
         lines += [
             "",
-            "   " + pad("scenario", width) + " P(met)  95% sim. precision   growth P10"
-            "    P50    P90   listed inv. P50 / plan",
+            "   " + pad("scenario", width) + f"{'P(met)':>6}  " + "95% sim. precision".ljust(20)
+            + f"{'growth P10':>11} {'P50':>6} {'P90':>6}   listed investment P50 / plan",
         ]
         for row in rows:
             lo, hi = row["p_target_met_ci"]
             q = row["growth_quantiles"]
             listed = row["listed_investment"]
-            inv = (f"{listed['p50']:6.1f} / {listed['plan']:.1f}亿" if listed else "     —")
+            inv = (f"{listed['p50']:5.1f} / {listed['plan']:.1f}亿" if listed else "    —")
             lines.append(
                 f"{row['letter']}  " + pad(row["title"], width)
-                + f"{pct(row['p_target_met']):>6}  [{pct(lo)}, {pct(hi)}]".ljust(28)
-                + f"{pct(q['p10']):>7} {pct(q['p50']):>6} {pct(q['p90']):>6}   {inv}"
+                + f"{pct(row['p_target_met']):>6}  " + f"[{pct(lo)}, {pct(hi)}]".ljust(20)
+                + f"{pct(q['p10']):>11} {pct(q['p50']):>6} {pct(q['p90']):>6}   {inv}"
             )
         lines += [
             "",
@@ -411,10 +411,10 @@ class Comparison:
         for row, d in zip(rows[1:], self.differences, strict=True):
             lines += [
                 f"{row['letter']} − A  {row['title']}",
-                f"    ΔP(met)       {pp(d.p_met_paired.estimate)} pp   paired 95% "
-                f"{ci(d.p_met_paired)}   unpaired 95% {ci(d.p_met_unpaired)}",
-                f"    Δgrowth mean  {pp(d.growth_paired.estimate, 3)} pp  paired 95% "
-                f"{ci(d.growth_paired, 3)}   unpaired 95% {ci(d.growth_unpaired, 3)}",
+                f"    ΔP(met)       {pp(d.p_met_paired.estimate):>7} pp   paired 95% "
+                f"{ci(d.p_met_paired):<18}   unpaired 95% {ci(d.p_met_unpaired)}",
+                f"    Δgrowth mean  {pp(d.growth_paired.estimate, 3):>7} pp   paired 95% "
+                f"{ci(d.growth_paired, 3):<18}   unpaired 95% {ci(d.growth_unpaired, 3)}",
                 f"    Δgrowth per replication: P10 {pp(d.growth_quantiles['p10'], 3)}  "
                 f"P50 {pp(d.growth_quantiles['p50'], 3)}  P90 "
                 f"{pp(d.growth_quantiles['p90'], 3)} pp",
@@ -438,7 +438,7 @@ class Comparison:
         """Overlaid fan chart, overlaid growth distributions, paired growth differences."""
         from . import plots
 
-        labels = [f"{letter} {plots._short(r.scenario.title, 24)}"
+        labels = [f"{letter} {plots._short(r.scenario.title, 30)}"
                   for letter, r in zip(LETTERS, self.results, strict=False)]
         return {
             "compare_fan": plots.fan_overlay(self.results, labels),

@@ -37,8 +37,15 @@ import pandas as pd
 from .backtest import BacktestResult
 from .backtest import backtest as run_backtest
 from .forecasting.combine import WEIGHTINGS, Weighting, mix, model_weights
-from .forecasting.data import GAPS, Gaps, GrowthData, prepare
-from .forecasting.models import BENCHMARKS, MODELS, FittedModel, check_models, fit_model
+from .forecasting.data import GAPS, Gaps, GrowthData, prepare, span_notes
+from .forecasting.models import (
+    BENCHMARKS,
+    MODELS,
+    FittedModel,
+    check_models,
+    drop_unfittable,
+    fit_model,
+)
 from .forecasting.streams import check_seed, keyed_rngs
 
 __all__ = [
@@ -252,6 +259,52 @@ class ForecastResult:
     def __str__(self) -> str:
         return self.to_string()
 
+    def caveats(self) -> list[str]:
+        """What a reader of this forecast should keep in mind (plain sentences).
+
+        Returns
+        -------
+        list of str
+            History-only information, unpublished intermediate years, lower bounds and
+            estimates in the data, how many backtest origins the weights rest on, and
+            the lowest year fitted (whose risk the spread already contains). Growth in
+            the text is in percent.
+        """
+        data = self.data
+        obs = data.observed
+        years, y = data.years[obs], data.y[obs]
+        last = int(years[-1])
+        out = [
+            f"history only: the models know nothing after {last} (no later figures, no "
+            "quarterly data, no policy); a starting point for a scenario, not a verdict"
+        ]
+        if len(self.years) > 1:
+            out.append(
+                f"{self.years[0]} is not published in the data either: its uncertainty is "
+                f"carried into {', '.join(map(str, self.years[1:]))}"
+            )
+        lb = [int(v) for v in data.years[data.lower_bound]]
+        est = [int(v) for v in data.years[data.estimate]]
+        if lb:
+            out.append(
+                f"lower bound ('over X') fitted at its stated value: {', '.join(map(str, lb))}"
+                " (the true value is at least that)"
+            )
+        if est:
+            out.append(f"estimate ('about X') fitted as stated: {', '.join(map(str, est))}")
+        n = self.backtest.n_origins
+        out.append(
+            f"the weights rest on {n} backtest origin{'s' if n != 1 else ''}: read them as "
+            "rough (see the Wilson intervals of `lgsim backtest`)"
+        )
+        low = int(np.argmin(y))
+        out.append(
+            f"the spread is fitted on every year {int(years[0])}–{last}, including the "
+            f"lowest, {int(years[low])} ({100 * y[low]:.1f}%): a scenario that also models "
+            "such years as explicit shocks counts that risk twice (docs/forecasting.md)"
+        )
+        return out
+
     def summary(self) -> pd.DataFrame:
         """Per model: weight, out-of-sample errors (percentage points), description.
 
@@ -325,13 +378,17 @@ def forecast(
     weighting : {"inverse_mse", "best_crps", "equal"}
         How the combination weighs the models (see :func:`model_weights`), from the
         rolling-origin backtest on the same data.
-    gaps : {"tail", "nan"}
+    gaps : {"tail", "nan", "auto"}
         ``"tail"`` (default): fit on the longest run of consecutive years ending at the
         last figure (Longgang 2012–2020; 2005 and 2010 are dropped). ``"nan"``: keep
         every year from the first figure, unpublished years as NaN; the ARIMA and local
         level models handle them in the Kalman filter, the benchmarks use the
         published years (a random-walk step over a gap of k years has variance k σ²),
         ETS (which takes no missing values) still uses the contiguous tail.
+        ``"auto"`` (what the CLI uses): ``"tail"`` when at least ``min_train + 1``
+        figures follow the last gap, else ``"nan"``; with ``models=None`` it also
+        leaves out, with a note, a model that cannot be fitted (ETS without
+        :data:`~lgsim.forecasting.models.MIN_OBS` consecutive years at the end).
     lower_bound, estimate : iterable of int or boolean Series, optional
         Years whose figure is a lower bound / estimate; default from ``series.attrs``.
 
@@ -370,13 +427,11 @@ def forecast(
         raise ValueError(f"n_sims: expected an integer >= 2, found {n_sims!r}")
     seed = check_seed(seed)
     names = check_models(models)
-    data = prepare(series, gaps, lower_bound, estimate)
-    notes = []
-    if data.dropped:
-        notes.append(
-            "gaps='tail': fitted on "
-            f"{data.years[0]}–{data.years[-1]}; dropped {', '.join(map(str, data.dropped))}"
-        )
+    data = prepare(series, gaps, lower_bound, estimate, min_tail=int(min_train) + 1)
+    notes = span_notes(data, gaps)
+    if gaps == "auto" and models is None:
+        names, dropped = drop_unfittable(names, data)
+        notes.extend(dropped)
     bt = run_backtest(
         data,
         models=names,

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -140,15 +141,30 @@ def threshold(target: Target) -> float:
     return (math.floor(100 * bar * scale + 0.5 + 1e-9) - 0.5) / scale / 100
 
 
+def _plain(text: str) -> str:
+    """Escape ``$`` so matplotlib never reads a scenario's text as mathtext (idempotent)."""
+    return re.sub(r"(?<!\\)\$", r"\\$", str(text))
+
+
 def _short(text: str, width: int = 18) -> str:
-    """Shorten a long Chinese name for a label (``…`` at the end)."""
+    """Shorten a long Chinese name for a label (``…`` at the end); ``$`` escaped."""
     text = str(text)
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return _plain(text if len(text) <= width else text[: width - 1] + "…")
+
+
+def _wrap(text: str, width: int = 14, lines: int = 2) -> str:
+    """Break a Chinese label into at most ``lines`` lines of ``width`` characters."""
+    text = str(text)
+    parts = [text[i:i + width] for i in range(0, len(text), width)] or [""]
+    if len(parts) > lines:
+        parts = parts[:lines]
+        parts[-1] = parts[-1][:-1] + "…"
+    return _plain("\n".join(parts))
 
 
 def _footer(results: Results) -> str:
     return (
-        f"{results.scenario.title}（{results.scenario.name}）· 模拟 {results.n:,} 次 · "
+        f"{_plain(results.scenario.title)}（{results.scenario.name}）· 模拟 {results.n:,} 次 · "
         f"种子 {results.seed} · lgsim {results.ds.attrs.get('lgsim_version', '')}"
     )
 
@@ -224,7 +240,7 @@ def _percent_axis(axis: Any, decimals: int | None = None) -> None:
 
 
 def _horizon_axis(ax: Axes, first_month: int, last_month: int, base_year: int) -> None:
-    """Model-time x axis with a tick at the end of each quarter (``6月``, ``12月\\n2022年``).
+    """Model-time x axis with a tick at the end of each quarter (``6月``, ``12月`` + year).
 
     ``x = k`` is the start of model month ``k``; a value plotted at ``k + 1`` is as of
     the end of month ``k``.
@@ -516,7 +532,8 @@ def investment_chart(results: Results, year: int | None = None) -> Figure:
         _horizon_axis(ax, first, first + n_months, base)
         for tick in ax.get_xticklabels():
             tick.set_fontsize(7.5)
-        plan = float(plan_table.loc[groups[i], "plan"]) if groups[i] in plan_table.index else math.nan
+        plan = (float(plan_table.loc[groups[i], "plan"]) if groups[i] in plan_table.index
+                else math.nan)
         year_end = first + 12
         in_year = inv_year[:, member_group == groups[i]].sum(axis=1)
         med = float(np.median(in_year))
@@ -614,7 +631,7 @@ def start_dates_chart(results: Results) -> Figure:
 
 
 def _month_text(model_month: float, base_year: int) -> str:
-    k = int(math.floor(model_month))
+    k = math.floor(model_month)
     return f"{base_year + 1 + k // 12}年{k % 12 + 1}月"
 
 
@@ -636,7 +653,7 @@ def _growth_vs_targets(results: Results, kind: str, year: int | None) -> Figure:
     da = r.ds[var]
     g = 100 * (da.sel(year=year) / da.sel(year=year - 1) - 1.0).values  # (rep, part)
     ids = [str(s) for s in r.ds[dim].values]
-    names = [str(s) for s in r.ds[name_coord].values]
+    names = [_plain(s) for s in r.ds[name_coord].values]
     targets = getattr(r.scenario.target, kind)
     probs = r.p_subtargets(year)[kind] if year == r.target_year else {}
     n = len(ids)
@@ -747,7 +764,11 @@ def fan_overlay(results: Sequence[Results], labels: Sequence[str] | None = None)
         colour = CYCLE[i % len(CYCLE)]
         ytd = 100 * r.ds["ytd_growth"].sel(year=year).values
         q = np.quantile(ytd, [0.25, 0.5, 0.75], axis=0, method="linear")
-        ax.fill_between(months, q[0], q[2], color=colour, alpha=0.14, linewidth=0)
+        if i == 0:
+            ax.fill_between(months, q[0], q[2], color=BAND_OUTER, linewidth=0)
+        else:
+            for edge in (q[0], q[2]):
+                ax.plot(months, edge, color=colour, linewidth=1, linestyle="--", alpha=0.8)
         p = r.p_target()
         ax.plot(months, q[1], color=colour, linewidth=2, marker="o", markersize=3,
                 label=f"{label}：达标概率 {_pct(p.estimate)}")
@@ -766,7 +787,8 @@ def fan_overlay(results: Sequence[Results], labels: Sequence[str] | None = None)
     _legend_below(fig, ax, ncols=1 if len(results) > 2 else 2)
     _titles(
         fig, ax, f"{year}年地区生产总值累计增速：情景比较",
-        "线为中位数，阴影为25%–75%分位区间；各情景使用相同的随机数（同一种子、同一批抽样）",
+        "实线为中位数；25%–75%分位区间：第一个情景为阴影，其余为虚线\n"
+        "各情景使用相同的随机数（同一种子、同一批抽样），差异只来自情景设定",
         f"模拟 {first.n:,} 次 · 种子 {first.seed}",
     )
     return fig
@@ -787,8 +809,10 @@ def distribution_overlay(
     Returns
     -------
     matplotlib.figure.Figure
-        Outline histograms on common bins, the first scenario's target line and miss
-        region, P(met) of each scenario in the legend.
+        Top: outline histograms on common bins with the target line and the first
+        scenario's miss region. Bottom: the exceedance curve of each scenario, the share
+        of replications with growth at least x (percent); where it crosses the
+        threshold of the target rule it reads P(target met).
     """
     labels = _labels(results, labels)
     first = results[0]
@@ -797,36 +821,62 @@ def distribution_overlay(
     t = first.scenario.target
     cut = 100 * threshold(t)
     edges = _edges_through(np.concatenate(values), cut, max_bins=50)
-    fig, ax = _figure(8.0, 4.6)
-    _style(ax)
-    ax.axvspan(edges[0], cut, color=MISS, alpha=0.45, linewidth=0, zorder=0,
-               label="未达到目标的区域")
-    for i, (g, r, label) in enumerate(zip(values, results, labels, strict=True)):
+    fig, (ax, ax2) = _figure(8.0, 7.2, nrows=2, sharex=True,
+                             gridspec_kw={"height_ratios": [1.0, 0.85]})
+    for a in (ax, ax2):
+        _style(a)
+        a.axvspan(edges[0], cut, color=MISS, alpha=0.45, linewidth=0, zorder=0)
+        a.axvline(100 * t.gdp_growth, color=RED, linestyle="--", linewidth=1.4)
+    for i, (g, r) in enumerate(zip(values, results, strict=True)):
         colour = CYCLE[i % len(CYCLE)]
+        p = r.p_target().estimate
         ax.hist(g, bins=edges, weights=np.full(g.shape, 100.0 / g.size), histtype="step",
-                color=colour, linewidth=1.8,
-                label=f"{label}：达标概率 {_pct(r.p_target().estimate)}")
-        ax.axvline(float(np.median(g)), color=colour, linestyle=":", linewidth=1.2)
-    ax.axvline(100 * t.gdp_growth, color=RED, linestyle="--", linewidth=1.4)
+                color=colour, linewidth=1.8)
+        xs = np.sort(g)
+        exceed = 100 * (1 - np.arange(xs.size) / xs.size)  # share with growth >= xs[k]
+        ax2.step(xs, exceed, where="post", color=colour, linewidth=1.8)
+        ax2.plot([cut], [100 * p], marker="o", color=colour, markersize=5, zorder=5)
     top = ax.get_ylim()[1]
-    ax.set_ylim(0, top * 1.25)
-    ax.text(100 * t.gdp_growth, top * 1.2, f" 目标 {_target_pct(t.gdp_growth)}", color=RED,
+    ax.set_ylim(0, top * 1.15)
+    ax.text(100 * t.gdp_growth, top * 1.12, f" 目标 {_target_pct(t.gdp_growth)}", color=RED,
             fontsize=9.5, va="top")
-    _percent_axis(ax.xaxis)
+    ax.text(0.01, 0.97, "未达到目标的区域", transform=ax.transAxes, color=RED, fontsize=9,
+            va="top")
+    ax2.set_ylim(0, 102)
+    _percent_axis(ax2.xaxis)
     _percent_axis(ax.yaxis, decimals=0)
-    ax.set_xlabel(f"{year}年地区生产总值增速（%，可比价）")
+    _percent_axis(ax2.yaxis, decimals=0)
     ax.set_ylabel("占模拟次数（%）")
-    _legend(ax, loc="upper left")
+    ax2.set_ylabel("增速不低于横轴数值的概率（%）")
+    ax2.set_xlabel(f"{year}年地区生产总值增速（%，可比价）")
+    ax2.set_title("超越概率曲线：圆点为目标处的读数，即达标概率", loc="left", fontsize=9.5,
+                  color=GREY)
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], color=CYCLE[i % len(CYCLE)], linewidth=2)
+               for i in range(len(results))]
+    texts = [f"{label}：达标概率 {_pct(r.p_target().estimate)}"
+             for r, label in zip(results, labels, strict=True)]
+    ax2.legend(handles, texts, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=1,
+               fontsize=8.5, frameon=False, bbox_transform=ax2.transAxes
+               + _offset(fig, 0.46))
     _titles(fig, ax, f"{year}年地区生产总值增速的分布：情景比较",
-            f"点线为各情景中位数；判定：{rule_zh(t)}",
+            f"各情景使用相同的随机数；判定：{rule_zh(t)}",
             f"模拟 {first.n:,} 次 · 种子 {first.seed}")
     return fig
+
+
+def _offset(fig: Figure, inches: float) -> Any:
+    """A transform moving ``inches`` down (for legends under an axes)."""
+    from matplotlib.transforms import ScaledTranslation
+
+    return ScaledTranslation(0, -inches, fig.dpi_scale_trans)
 
 
 def growth_difference_chart(
     results: Sequence[Results], labels: Sequence[str] | None = None
 ) -> Figure:
-    """Paired difference of target-year growth against the first scenario (pp).
+    """Differences to the first scenario: paired against unpaired intervals (pp).
 
     Parameters
     ----------
@@ -834,39 +884,76 @@ def growth_difference_chart(
         Runs on common random numbers (same seed and replications), the first being
         the reference.
     labels : sequence of str, optional
-        Legend labels (default: the scenario titles).
+        Row labels (default: the scenario titles).
 
     Returns
     -------
     matplotlib.figure.Figure
-        For each other scenario, the histogram of ``growth_i − growth_1`` replication by
-        replication, in percentage points, with its median.
+        Top: ``P(met) − P_ref(met)`` in percentage points with the paired 95% interval
+        (mean of per-replication differences) and, for contrast, the unpaired one.
+        Bottom: the per-replication growth difference in percentage points (P10–P90,
+        P25–P75, median) and the paired interval of its mean.
     """
+    from .compare import difference
+
     labels = _labels(results, labels)
     first = results[0]
-    diffs = [100 * (r.growth() - first.growth()) for r in results[1:]]
-    fig, ax = _figure(8.0, 4.2)
-    _style(ax)
-    allv = np.concatenate(diffs) if diffs else np.zeros(1)
-    lo, hi = float(np.nanmin(allv)), float(np.nanmax(allv))
-    if hi - lo < 1e-9:
-        lo, hi = lo - 0.05, hi + 0.05
-    edges = np.linspace(lo, hi, 41)
-    for i, (d, label) in enumerate(zip(diffs, labels[1:], strict=True)):
-        colour = CYCLE[(i + 1) % len(CYCLE)]
-        med = float(np.median(d))
-        ax.hist(d, bins=edges, weights=np.full(d.shape, 100.0 / d.size), histtype="stepfilled",
-                alpha=0.35, color=colour, edgecolor=colour, linewidth=1.2,
-                label=f"{label}：中位数 {med:+.2f} 个百分点")
-        ax.axvline(med, color=colour, linestyle=":", linewidth=1.2)
-    ax.axvline(0, color=GREY, linewidth=0.9)
-    _percent_axis(ax.yaxis, decimals=0)
-    ax.set_xlabel(f"{first.target_year}年增速之差（百分点，与“{_short(labels[0], 20)}”逐次比较）")
-    ax.set_ylabel("占模拟次数（%）")
-    _legend(ax, loc="upper left")
-    _titles(fig, ax, "情景差异：同一随机数下每次模拟的增速之差",
-            "成对比较：两情景在每次模拟中面对相同的“运气”，差异只来自情景设定",
-            f"模拟 {first.n:,} 次 · 种子 {first.seed}")
+    others = list(results[1:])
+    diffs = [difference(r, first) for r in others]
+    k = len(others)
+    fig, (ax, ax2) = _figure(8.0, 2.6 + 1.3 * k, nrows=2)
+    y = np.arange(k)[::-1].astype(float)
+    for a in (ax, ax2):
+        _style(a, grid="x")
+        a.axvline(0, color=GREY, linewidth=0.9)
+        a.set_yticks(y, [_wrap(x, 15) for x in labels[1:]], fontsize=9)
+        a.set_ylim(-0.6, k - 0.4)
+    for yi, d in zip(y, diffs, strict=True):
+        un, pa = d.p_met_unpaired, d.p_met_paired
+        ax.hlines(yi - 0.13, 100 * un.low, 100 * un.high, color="#9e9e9e", linewidth=3,
+                  label="不成对95%区间（两个独立估计相减，仅作对照）" if yi == y[0] else None)
+        ax.hlines(yi + 0.13, 100 * pa.low, 100 * pa.high, color=BLUE, linewidth=5,
+                  label="成对95%区间（同一随机数，逐次比较）" if yi == y[0] else None)
+        ax.plot([100 * pa.estimate] * 2, [yi - 0.13, yi + 0.13], "o", color="#222222",
+                markersize=4)
+        ax.annotate(
+            f"{_num(100 * pa.estimate, '+.2f')}（成对 {_num(100 * pa.low, '+.2f')} ~ "
+            f"{_num(100 * pa.high, '+.2f')}）",
+            xy=(100 * pa.high, yi + 0.13), xytext=(6, 0), textcoords="offset points",
+            va="center", fontsize=8, color=BLUE,
+        )
+    lo = min([100 * d.p_met_unpaired.low for d in diffs] + [0.0])
+    hi = max([100 * d.p_met_unpaired.high for d in diffs] + [0.0])
+    ax.set_xlim(lo - 0.05 * (hi - lo + 1e-9), hi + 0.45 * (hi - lo + 1e-9))
+    ax.set_xlabel("达标概率之差（百分点）")
+    ax.set_title("达标概率之差：成对比较的区间远窄于不成对比较", loc="left", fontsize=10)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=2, fontsize=8,
+              frameon=False, bbox_transform=ax.transAxes + _offset(fig, 0.42))
+    for yi, r, d in zip(y, others, diffs, strict=True):
+        e = 100 * (r.growth() - first.growth())
+        q = np.quantile(e, [0.1, 0.25, 0.5, 0.75, 0.9], method="linear")
+        ax2.hlines(yi, q[0], q[4], color=BAND_INNER, linewidth=2.5,
+                   label="逐次之差 P10–P90" if yi == y[0] else None)
+        ax2.hlines(yi, q[1], q[3], color=BLUE, linewidth=7, alpha=0.55,
+                   label="P25–P75" if yi == y[0] else None)
+        ax2.plot([q[2]], [yi], "o", color=BLUE, markersize=5,
+                 label="中位数" if yi == y[0] else None)
+        g = d.growth_paired
+        ax2.plot([100 * g.estimate], [yi], "D", color=RED, markersize=5,
+                 label="均值" if yi == y[0] else None)
+        ax2.annotate(
+            f"均值 {_num(100 * g.estimate, '+.3f')}（成对95%区间 {_num(100 * g.low, '+.3f')}"
+            f" ~ {_num(100 * g.high, '+.3f')}）",
+            xy=(0, yi), xycoords=("axes fraction", "data"), xytext=(4, 9),
+            textcoords="offset points", va="bottom", fontsize=8, color="#333333",
+        )
+    ax2.set_xlabel(f"{first.target_year}年增速之差（百分点，每次模拟与A相比）")
+    ax2.set_title("增速之差：每次模拟中两情景面对相同的“运气”", loc="left", fontsize=10)
+    ax2.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=4, fontsize=8,
+               frameon=False, bbox_transform=ax2.transAxes + _offset(fig, 0.42))
+    fig.suptitle(f"与“{_short(labels[0], 40)}”的差异", x=0.01, ha="left", fontsize=13.5)
+    _footer_text(fig, f"模拟 {first.n:,} 次 · 种子 {first.seed} · 区间均为模拟精度，"
+                      "不含假设本身的不确定性")
     return fig
 
 

@@ -42,8 +42,9 @@ REPORT_FILE = "report.html"
 REPORT_DPI = 110
 
 CAPTIONS = {
-    "fan": "累计增速扇形图：深浅阴影分别为90%和50%的模拟结果所在区间，实线为中位数，红色虚线为目标。"
-           " Fan chart of year-to-date growth (P5–P95, P25–P75, median) against the target.",
+    "fan": "累计增速扇形图：深浅阴影分别为90%和50%的模拟结果所在区间，实线为中位数，"
+           "红色虚线为目标。 Fan chart of year-to-date growth (P5–P95, P25–P75, median) "
+           "against the target.",
     "growth_distribution": "全年增速分布：红色部分为未达到目标的模拟结果。"
                            " Distribution of target-year growth; red = target missed.",
     "contributions_sector": "分行业拉动（百分点）。 Contributions by sector (pp).",
@@ -82,7 +83,8 @@ table{border-collapse:collapse;margin:8px 0 16px;font-size:.9em;width:100%}
 th,td{border-bottom:1px solid #e3e3e3;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f3f5f8;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums;
 white-space:nowrap}tr.total td{font-weight:600;border-top:1px solid #999}
-figure{margin:18px 0 28px}figure img{max-width:100%;height:auto;border:1px solid #eee}
+figure{margin:18px 0 28px}figure img{width:100%;max-width:900px;height:auto;
+border:1px solid #eee}
 figcaption{color:#5f6368;font-size:.88em}code{font-size:.92em;background:#f3f5f8;padding:0 3px}
 .src td:first-child{white-space:nowrap;font-family:monospace;font-size:.95em}
 @media print{body{background:#fff}main{padding:0}figure{break-inside:avoid}}
@@ -379,8 +381,9 @@ def _run_info_html(results: Results, summary: dict[str, Any]) -> str:
         ("分块 chunk size", str(summary.get("chunk_size", ""))),
         ("lgsim 版本 version", str(summary.get("lgsim_version", ""))),
         ("判定规则 target rule", summary["target_rule"]),
-        ("重现 reproduce", f"python -m lgsim run {sc.name}.toml -n {summary['replications']} "
-                           f"--seed {summary['seed']}"),
+        ("重现 reproduce", f"python -m lgsim run scenario.resolved.toml -n "
+                           f"{summary['replications']} --seed {summary['seed']}"
+                           "（scenario.resolved.toml 在运行目录中 in the run directory）"),
     ]
     return "\n".join([
         "<h2>运行信息 Run</h2>",
@@ -390,7 +393,10 @@ def _run_info_html(results: Results, summary: dict[str, Any]) -> str:
     ])
 
 
-def write_report(run_dir: str | Path, results: Results | None = None) -> Path:
+def write_report(
+    run_dir: str | Path, results: Results | None = None,
+    figures: dict[str, Figure] | None = None,
+) -> Path:
     """Write ``report.html`` into a run directory (atomically) and return its path.
 
     Parameters
@@ -400,6 +406,8 @@ def write_report(run_dir: str | Path, results: Results | None = None) -> Path:
         ``summary.json``).
     results : Results, optional
         The run already in memory (default: ``Results.load(run_dir)``).
+    figures : dict, optional
+        Charts already drawn for this run (default: :func:`lgsim.plots.run_figures`).
 
     Raises
     ------
@@ -421,7 +429,7 @@ def write_report(run_dir: str | Path, results: Results | None = None) -> Path:
     if results is None:
         results = Results.load(run_dir)
     path = run_dir / REPORT_FILE
-    write_text(path, run_html(results, summary))
+    write_text(path, run_html(results, summary, figures))
     return path
 
 

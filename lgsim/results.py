@@ -436,6 +436,41 @@ class Results:
         """``summary()`` as JSON text."""
         return json.dumps(self.summary(), ensure_ascii=False, indent=2, default=float)
 
+    def _repr_html_(self) -> str:
+        """Short summary for Jupyter: P(met) with interval, growth quantiles, rule, seed.
+
+        Every text from the scenario (title, name, rule) is HTML-escaped.
+        """
+        import html
+
+        def pct(x: float, digits: int = 1) -> str:
+            return "n/a" if x is None or math.isnan(x) else f"{100 * x:.{digits}f}%"
+
+        esc = html.escape
+        p = self.p_target()
+        q = self.quantiles()
+        sc = self.scenario
+        y = self.target_year
+        rows = [
+            ("P(target met)",
+             f"<b>{pct(p.estimate)}</b> &nbsp;[95% simulation precision "
+             f"{pct(p.low)}–{pct(p.high)}], n = {p.n:,}"),
+            (f"Growth {y} (P10 / P50 / P90)",
+             f"{pct(q['p10'], 2)} / {pct(q['p50'], 2)} / {pct(q['p90'], 2)}"),
+            ("Target", f"{pct(sc.target.gdp_growth, 2)} — rule: {esc(sc.target.rule())}"),
+            ("Seed · replications", f"{self.seed} · {self.n:,}"),
+        ]
+        body = "".join(
+            f"<tr><th style='text-align:left'>{esc(k)}</th><td style='text-align:left'>{v}"
+            "</td></tr>" for k, v in rows
+        )
+        return (
+            f"<div class='lgsim-results'><p><b>{esc(sc.title)}</b> "
+            f"<code>[{esc(sc.name)}]</code></p><table>{body}</table>"
+            "<p style='font-size:smaller'>The interval is the precision of the simulation, "
+            "not uncertainty in the scenario's assumptions.</p></div>"
+        )
+
 
 def _plans(scenario: Scenario) -> dict[str, float]:
     out = {p.id: p.first_year_plan for p in scenario.projects if p.first_year_plan is not None}

@@ -148,9 +148,17 @@ class UncertainInput:
         return f"{d.kind}({params})"
 
 
-def _short(name: str, width: int = 28) -> str:
+def _short(name: str, width: int = 30) -> str:
+    """The name before any bracket, cut to ``width`` terminal columns."""
     head = name.split("（", 1)[0].split("(", 1)[0].strip() or name
-    return head if display_width(head) <= width else head[: width // 2 - 1] + "…"
+    if display_width(head) <= width:
+        return head
+    out = ""
+    for ch in head:
+        if display_width(out + ch) > width - 1:
+            break
+        out += ch
+    return out + "…"
 
 
 def _spec_inputs(kind: str, ident: str, name: str, spec: ProjectSpec) -> list[UncertainInput]:
@@ -597,8 +605,9 @@ def sobol(
             with np.errstate(all="ignore"):
                 res = sobol_analyze.analyze(problem, y, calc_second_order=False,
                                             seed=run_seed % 2**32)
-        for key in ("ST", "ST_conf", "S1", "S1_conf"):
+        for key in ("ST", "S1"):
             cols[f"{key}_{name}"] = np.asarray(res[key], dtype=float)
+            cols[f"{key}_{name}_conf"] = np.asarray(res[f"{key}_conf"], dtype=float)
     table = pd.DataFrame({
         "path": [i.path for i in inputs],
         "label": [i.label for i in inputs],

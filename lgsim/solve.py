@@ -37,12 +37,16 @@ from .scenario.model import Scenario
 from .scenario.paths import locate, parse_path
 from .whatif import evaluate_changes, pinned_drawdowns
 
-__all__ = ["Solution", "default_bounds", "lever_value", "solve"]
+__all__ = ["Solution", "default_bounds", "lever_replaces", "lever_value", "solve"]
 
 #: Fields whose value is a probability or share in [0, 1].
 _UNIT_FIELDS = ("probability", "p_stall", "execution", "delivered", "additionality",
                 "delay_correlation", "local_share", "construction_share",
                 "construction_va_ratio", "share")
+#: Fields that never hold a number (cannot be levers).
+_NOT_NUMBERS = ("id", "name", "title", "sector", "street", "planned_start", "plan_start",
+                "signed", "by", "start", "window", "drawdown", "sector_mix", "street_mix",
+                "seasonality", "dist", "values", "extends", "remove", "pauses_projects")
 #: Fields holding growth rates or impacts (fractions that may be negative).
 _RATE_FIELDS = ("gdp_growth", "mean", "median", "mode", "low", "high", "tolerance")
 
@@ -71,7 +75,10 @@ class Solution:
     bounds : tuple of float
         The bracket searched.
     current : float or None
-        The lever's value in the scenario (``None`` if it is not written there).
+        The lever's value in the scenario (``None`` if it is not written there; the
+        median when the lever replaces a distribution).
+    replaces : str or None
+        The distribution the lever replaces by a fixed value, as written (else ``None``).
     direction : int
         +1 if P(target met) rises with the lever, −1 if it falls, 0 if flat.
     grid : list of (float, Probability)
@@ -100,6 +107,7 @@ class Solution:
     high_censored: bool
     bounds: tuple[float, float]
     current: float | None
+    replaces: str | None
     direction: int
     grid: list[tuple[float, Probability]] = field(repr=False)
     violations: list[tuple[float, float, float, float]]
@@ -136,6 +144,7 @@ class Solution:
                               "uncertainty in the scenario's assumptions",
             "bounds": list(self.bounds),
             "current": self.current,
+            "replaces_distribution": self.replaces,
             "direction": self.direction,
             "grid": [{"value": x, "p_met": p.estimate, "ci": [p.low, p.high]}
                      for x, p in self.grid],
@@ -153,35 +162,115 @@ class Solution:
 
         return "<pre>" + html.escape(self.to_text()) + "</pre>"
 
+    def plot(self) -> Any:
+        """P(target met) over the grid with its Wilson band, the request and the answer.
 
-def lever_value(scenario: Scenario, lever: str) -> float | None:
-    """The number at ``lever`` in the scenario (``None`` when not written: a default).
+        Returns
+        -------
+        matplotlib.figure.Figure
+            Lever on the x axis (its own units), P(target met) in percent.
+        """
+        from matplotlib.figure import Figure
 
-    Raises
-    ------
-    ScenarioError
-        If the path is not a key path of the scenario, or holds something other than
-        a number (a distribution table: use one of its parameters, e.g. ``.mean``).
-    """
-    file = scenario.file
+        from .fonts import register_cjk_font
+
+        register_cjk_font()
+        points = sorted(self.grid, key=lambda t: t[0])
+        x = [t[0] for t in points]
+        p = [100 * t[1].estimate for t in points]
+        lo = [100 * t[1].low for t in points]
+        hi = [100 * t[1].high for t in points]
+        fig = Figure(figsize=(8.0, 4.6), layout="constrained")
+        ax = fig.subplots()
+        ax.fill_between(x, lo, hi, color="#8db6e3", alpha=0.5, label="95%模拟精度（Wilson）")
+        ax.plot(x, p, "o-", color="#1f5fa8", label="目标达成概率（网格）")
+        ax.axhline(100 * self.probability, color="#c0392b", lw=1.0, ls="--",
+                   label=f"要求的概率 {100 * self.probability:.0f}%")
+        if self.value is not None:
+            ax.axvline(self.value, color="black", lw=1.0,
+                       label=f"所需取值 {_fmt(self.value, self.bounds)}")
+            left = self.bounds[0] if self.low_censored else self.low
+            right = self.bounds[1] if self.high_censored else self.high
+            if left is not None and right is not None:
+                ax.axvspan(left, right, color="grey", alpha=0.15, label="取值的95%模拟精度")
+        if self.current is not None:
+            ax.axvline(self.current, color="#e07b00", lw=1.0, ls=":",
+                       label=f"情景当前值 {_fmt(self.current, self.bounds)}")
+        ax.set_xlabel(self.lever)
+        ax.set_ylabel("目标达成概率（%）")
+        ax.set_ylim(-2, 102)
+        status = {"solved": "已求解", "not reachable": "在范围内无法达到",
+                  "already reached": "下界处已达到"}[self.status]
+        ax.set_title(f"{self.title}\n目标倒推：{self.lever}（{status}；每点{self.replications:,}次"
+                     "模拟，共同随机数）", fontsize=10)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="best")
+        return fig
+
+
+def _lever_entry(scenario: Scenario, lever: str) -> tuple[bool, Any]:
+    """``(written, value)`` at the lever's path; ScenarioError for unknown paths."""
     try:
         path = parse_path(lever)
         table, key = locate(scenario.document, path)
     except (ValueError, KeyError) as exc:
-        raise ScenarioError(file, lever, "a lever: the key path of a number in this scenario",
+        raise ScenarioError(scenario.file, lever,
+                            "a lever: the key path of a number in this scenario",
                             str(exc).strip("'\"")) from None
-    if key not in table:
+    return (key in table, table.get(key))
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool)
+
+
+def lever_value(scenario: Scenario, lever: str) -> float | None:
+    """The lever's current value in the scenario.
+
+    A number is returned as is. A lever may also name a field that holds a
+    distribution (``batch[sz-2022-batch3].start_delay_months``): target-seeking then
+    replaces the distribution by a fixed value ("the batch starts N months late"), and
+    the distribution's median is returned here. ``None`` when the field is not written
+    (its default applies).
+
+    Raises
+    ------
+    ScenarioError
+        If the path is not a key path of the scenario, or holds something that is not
+        a number (a name, a date, a mix table...).
+    """
+    from .scenario.distributions import parse_dist
+
+    written, value = _lever_entry(scenario, lever)
+    if not written:
+        field_name = lever.rsplit(".", 1)[-1]
+        if field_name in _NOT_NUMBERS:
+            raise ScenarioError(scenario.file, lever, "a number (a lever)",
+                                f"'{field_name}', which is not a number")
         return None
-    value = table[key]
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        hint = ""
-        if isinstance(value, dict) and "dist" in value:
-            params = [k for k in value if k not in ("dist", "min", "max")]
-            hint = "a lever is one number: use a parameter, e.g. " + ", ".join(
-                f"{lever}.{k}" for k in params
-            )
-        raise ScenarioError(file, lever, "a number (a lever)", describe(value), hint)
-    return float(value)
+    if _is_number(value):
+        return float(value)
+    if isinstance(value, dict) and "dist" in value:
+
+        def fail(path: str, expected: str, found: str) -> ScenarioError:
+            return ScenarioError(scenario.file, path, expected, found)
+
+        return parse_dist(value, lever, fail).median()
+    hint = ""
+    if isinstance(value, dict):
+        hint = "a lever is one number: name one key of the table, e.g. " + ", ".join(
+            f"{lever}.{k}" for k in list(value)[:3]
+        )
+    raise ScenarioError(scenario.file, lever, "a number (a lever)", describe(value), hint)
+
+
+def lever_replaces(scenario: Scenario, lever: str) -> str | None:
+    """The distribution a lever replaces by a fixed value, as written (else ``None``)."""
+    written, value = _lever_entry(scenario, lever)
+    if written and isinstance(value, dict) and "dist" in value:
+        params = ", ".join(f"{k} {v}" for k, v in value.items() if k != "dist")
+        return f"{value['dist']}({params})"
+    return None
 
 
 def default_bounds(lever: str, current: float | None) -> tuple[float, float]:
@@ -325,10 +414,10 @@ def solve(
     }
     brackets = {k: crossing(f) for k, f in preds.items()}
     status = "solved"
-    if direction == 0 or brackets["value"][2] == +1:
-        status = "not reachable"
-    elif brackets["value"][2] == -1:
+    if brackets["value"][2] == -1:
         status = "already reached"
+    elif direction == 0 or brackets["value"][2] == +1:
+        status = "not reachable"
     if status == "solved":
         active = {k: [b[0], b[1]] for k, b in brackets.items() if b[2] == 0}
         for _ in range(max_rounds):
@@ -370,6 +459,7 @@ def solve(
         high_censored=high_censored,
         bounds=(lo, hi),
         current=current,
+        replaces=lever_replaces(scenario, lever),
         direction=direction,
         grid=[(x, cache[x]) for x in xs],
         violations=violations,
@@ -395,6 +485,8 @@ def _text(s: Solution) -> str:
         return f"{100 * x:.1f}%"
 
     now = _fmt(s.current, s.bounds) if s.current is not None else "a default"
+    if s.replaces is not None:
+        now = f"{s.replaces}, median {now}; replaced by a fixed value"
     lines = [
         f"Target-seeking — {s.title}  [{s.scenario}]",
         f"Lever {s.lever} (now {now}),"

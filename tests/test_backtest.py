@@ -149,6 +149,15 @@ def test_plot_returns_figure(bt) -> None:
     assert sum(ax.get_visible() for ax in fig.axes) == len(MODELS) + 1
 
 
+def test_auto_gaps_leave_out_ets_on_a_series_with_late_gaps() -> None:
+    ind = datasets.growth_series(indicator="industry_above_size_va_real_growth")
+    res = backtest(ind, n_sims=100, gaps="auto")
+    assert res.origins == (2016, 2018)
+    assert "ets" not in res.models and "combined" in res.table().index
+    assert any("ets left out" in n for n in res.notes)
+    assert res.records["mean"].notna().all()
+
+
 def test_bad_min_train(gdp: pd.Series) -> None:
     with pytest.raises(ValueError, match="min_train"):
         backtest(gdp, min_train=2)

@@ -119,6 +119,15 @@ def test_prepare_gaps(gdp: pd.Series) -> None:
     assert np.isnan(full.y[full.years == 2011]).all() and full.n_obs == 11
 
 
+def test_prepare_auto_gaps(gdp: pd.Series) -> None:
+    assert prepare(gdp, gaps="auto").years.tolist() == list(range(2012, 2021))
+    assert prepare(gdp, gaps="auto", min_tail=10).years[0] == 2005  # tail too short: keep all
+    ind = datasets.growth_series(indicator="industry_above_size_va_real_growth")
+    data = prepare(ind, gaps="auto")
+    assert data.years[0] == 2012 and data.missing == (2017, 2019) and data.n_obs == 7
+    assert prepare(ind).n_obs == 1  # the 'tail' rule keeps only 2020
+
+
 def test_prepare_rejects_percent() -> None:
     with pytest.raises(ValueError, match="looks like percent"):
         prepare(pd.Series([9.8, 11.0, 7.7], index=[2017, 2018, 2019]))
@@ -300,3 +309,33 @@ def test_short_series_uses_equal_weights() -> None:
     assert res.backtest.n_origins == 0
     assert res.weights == pytest.approx({m: 1 / len(MODELS) for m in MODELS})
     assert any("equal weights" in n for n in res.notes)
+
+
+def test_auto_gaps_fit_a_series_with_late_gaps_without_ets() -> None:
+    ind = datasets.growth_series(indicator="industry_above_size_va_real_growth")
+    with pytest.raises(ValueError, match="needs at least 4 figures"):
+        forecast(ind, horizon=2, n_sims=100)
+    res = forecast(ind, horizon=2, n_sims=100, gaps="auto")
+    assert set(res.model_paths) == {"ar1", "local_level", "naive_last", "naive_mean"}
+    assert res.data.missing == (2017, 2019) and res.backtest.origins == (2016, 2018)
+    assert any("ets left out: needs 4 consecutive years" in n for n in res.notes)
+    assert any("no figure for 2017, 2019" in n for n in res.notes)
+    with pytest.raises(ValueError, match="ets"):  # asked for explicitly: not dropped
+        forecast(ind, horizon=2, n_sims=100, gaps="auto", models=["ar1", "ets"])
+
+
+def test_auto_gaps_equal_tail_when_the_tail_is_long(gdp: pd.Series) -> None:
+    a = forecast(gdp, horizon=2, n_sims=200, seed=4, gaps="auto")
+    b = forecast(gdp, horizon=2, n_sims=200, seed=4)
+    np.testing.assert_array_equal(a.paths, b.paths)
+    assert a.weights == b.weights
+
+
+def test_caveats_name_bounds_estimates_origins_and_the_lowest_year(fc) -> None:
+    text = "\n".join(fc.caveats())
+    assert "nothing after 2020" in text
+    assert "2021 is not published" in text and "2022, 2023" in text
+    assert "lower bound ('over X') fitted at its stated value: 2016" in text
+    assert "estimate ('about X') fitted as stated: 2019" in text
+    assert "4 backtest origins" in text
+    assert "the lowest, 2020 (1.1%)" in text and "twice" in text

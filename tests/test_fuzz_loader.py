@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import importlib
 import math
 import os
 import shutil
@@ -28,10 +29,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lgsim
-import importlib
-
-schema = importlib.import_module("lgsim.scenario.build")
 from lgsim.scenario.errors import ScenarioWarning
+
+#: The schema's key lists (``lgsim.scenario.build`` the module, not the function).
+schema = importlib.import_module("lgsim.scenario.build")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted([*ROOT.glob("scenarios/*.toml"), *ROOT.glob("scenarios/examples/*.toml")])

@@ -51,14 +51,15 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"workers {args.workers or 'all cores'}; simulation wall time {elapsed:.2f} s",
         ],
     )
-    if args.plots or args.svg:
+    if args.plots or args.svg or args.report:
         from ..plots import run_figures, save_figures
-
-        save_figures(run_figures(results), out, ("png", "svg") if args.svg else ("png",))
-    if args.report:
         from ..report import write_report
 
-        write_report(out, results)
+        figures = run_figures(results)
+        if args.plots or args.svg:
+            save_figures(figures, out, ("png", "svg") if args.svg else ("png",))
+        if args.report:
+            write_report(out, results, figures)
     print(headline(results, out_dir=f"{out}/"))
     return EXIT_OK
 

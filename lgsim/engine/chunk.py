@@ -1,17 +1,40 @@
-"""One chunk of replications: draws → timeline (when) → accounting (how much) → arrays."""
+"""One chunk of replications: draws → timeline (when) → accounting (how much) → arrays.
+
+The arithmetic works on whole arrays of the chunk (replication × project slot × month).
+It is arranged to do little work per replication without changing what is computed:
+
+* the drawdown curve is evaluated only where a project is under way (0 < τ < 1), and
+  Beta CDFs and inverses come from :mod:`.beta` (equal to scipy's to ~1e-15);
+* operating output exists only for projects finished inside the simulated months, so
+  ramp-up and operating value added are computed for those (replication, slot) pairs;
+* sums over slots (by sector, by group) are sequential over slots, as the one-hot
+  einsums of :mod:`.reference` were.
+
+``tests/test_chunk_fastpath.py`` checks every output against
+:func:`lgsim.engine.reference.simulate_chunk_reference` (the straightforward dense
+formulation) to 1e-12.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 import numpy as np
 
 from .. import accounting as acc
+from .beta import drawdown_curve
 from .draws import draw_chunk
 from .pauses import effective_time
 from .plan import Plan
 from .timeline import build_timeline
 
+#: Optional outputs of :func:`simulate_chunk` (``keep``).
+KEEP_OPTIONS = ("paths",)
 
-def simulate_chunk(plan: Plan, seed: int, start: int, n: int) -> dict[str, np.ndarray]:
+
+def simulate_chunk(
+    plan: Plan, seed: int, start: int, n: int, *, keep: Collection[str] = ()
+) -> dict[str, np.ndarray]:
     """Simulate replications ``[start, start + n)``.
 
     Parameters
@@ -22,6 +45,10 @@ def simulate_chunk(plan: Plan, seed: int, start: int, n: int) -> dict[str, np.nd
         Run seed.
     start, n : int
         First replication and number of replications.
+    keep : collection of str
+        Optional outputs: ``"paths"`` adds ``investment_monthly_project``
+        (replication, month_index, project), monthly investment of every slot, 亿元
+        nominal.
 
     Returns
     -------
@@ -46,24 +73,29 @@ def simulate_chunk(plan: Plan, seed: int, start: int, n: int) -> dict[str, np.nd
     edges_eff = effective_time(edges, tl.pauses)
     start_eff = effective_time(tl.start, tl.pauses)
     prog = acc.progress(edges_eff, start_eff, d.duration)
-    inv = acc.investment(d.total, d.execution, d.curve_a, d.curve_b, prog)  # (R,P,M)
+    inv = acc.investment(
+        d.total, d.execution, d.curve_a, d.curve_b, prog, curve_fn=drawdown_curve
+    )  # (R,P,M)
+    del prog
 
     real = 1.0 / sc.accounting.investment_deflator
     works = inv * (real * sc.accounting.works_ratio) * d.additionality[:, :, None]
 
+    # operating output: only slots finished within the simulated months have any
     va_ratio = np.array([np.nan if s.va_ratio is None else s.va_ratio for s in sc.sectors])
     va_ratio = np.nan_to_num(va_ratio, nan=0.0)
-    ramp = acc.ramp_profile(tl.finish, d.ramp, n_months)
+    rows, cols = np.nonzero(tl.finish < n_months)  # NaN compares False
+    f_sector = d.sector[rows, cols].astype(np.int64)
     month_of_year = np.arange(n_months) % 12
-    weights = plan.seasonal[d.sector][:, :, month_of_year]  # (R,P,M)
     operating = (
-        d.annual_output[:, :, None] * weights * ramp
-        * (va_ratio[d.sector] * d.additionality)[:, :, None]
-    )
+        d.annual_output[rows, cols][:, None]
+        * plan.seasonal[f_sector][:, month_of_year]
+        * acc.ramp_profile(tl.finish[rows, cols], d.ramp[rows, cols], n_months)
+        * (va_ratio[f_sector] * d.additionality[rows, cols])[:, None]
+    )  # (F, M) for the finished (replication, slot) pairs, in (r, p) order
 
-    onehot = np.zeros((n, n_slots, n_sec))
-    np.put_along_axis(onehot, d.sector[:, :, None].astype(np.int64), 1.0, axis=2)
-    op_sec = np.einsum("rpm,rps->rsm", operating, onehot)
+    op_sec = np.zeros((n, n_sec, n_months))
+    np.add.at(op_sec, (rows, f_sector), operating)  # sequential over slots
     works_total = works.sum(axis=1)  # (R,M)
 
     cover = acc.shock_cover(d.shock_occurs, d.shock_start, d.shock_duration, n_months)
@@ -99,17 +131,18 @@ def simulate_chunk(plan: Plan, seed: int, start: int, n: int) -> dict[str, np.nd
     # streets: organic (after shocks) by street shares; project value added by its street
     shares = plan.street_shares
     n_st = len(shares)
-    slot_sector = np.broadcast_to(d.sector[:, :, None].astype(np.int64), operating.shape)
-    proj_post = works + operating * np.take_along_axis(mult, slot_sector, axis=1)
+    proj_post = works.copy()
+    proj_post[rows, cols] += operating * mult[rows, f_sector]
     street_w = np.zeros((n, n_slots, n_st))
     spread = d.street < 0
     street_w[spread] = shares
-    rows, cols = np.nonzero(~spread)
-    street_w[rows, cols, d.street[rows, cols]] = 1.0
+    r_st, c_st = np.nonzero(~spread)
+    street_w[r_st, c_st, d.street[r_st, c_st]] = 1.0
     organic_post = (v0 * mult).sum(axis=1)  # (R,M)
     street_monthly = organic_post[:, None, :] * shares[None, :, None] + np.einsum(
         "rpm,rpk->rkm", proj_post, street_w
     )
+    del proj_post
     street_va = np.concatenate(
         [(gdp[:, :1] * shares[None, :])[:, None, :],
          acc.to_annual(street_monthly).transpose(0, 2, 1)],
@@ -118,11 +151,11 @@ def simulate_chunk(plan: Plan, seed: int, start: int, n: int) -> dict[str, np.nd
 
     # components: organic by sector (before shocks), project groups (works + operating
     # before shocks), shocks (value added removed, negative)
-    n_groups = len(plan.groups)
-    group_of = np.array([s.group for s in plan.slots], dtype=np.int64)
-    proj_pre = works + operating
-    group_monthly = np.zeros((n, n_groups, n_months))
-    np.add.at(group_monthly, (slice(None), group_of), proj_pre)
+    groups = plan.group_slices
+    n_groups = len(groups)
+    proj_pre = works
+    proj_pre[rows, cols] += operating  # works is not used after this point
+    group_monthly = _group_sums(proj_pre, groups)
     shock_monthly = -np.einsum("rhsm,rsm->rhm", loss_share, exposed)
     comp_monthly = np.concatenate([v0, group_monthly, shock_monthly], axis=1)
     comp_base = np.concatenate(
@@ -137,14 +170,13 @@ def simulate_chunk(plan: Plan, seed: int, start: int, n: int) -> dict[str, np.nd
     inv_year = np.concatenate(
         [np.zeros((n, 1, n_slots)), acc.to_annual(inv).transpose(0, 2, 1)], axis=1
     )
-    inv_group = np.zeros((n, n_groups, n_months))
-    np.add.at(inv_group, (slice(None), group_of), inv)
+    inv_group = _group_sums(inv, groups)
 
     growth_full = np.concatenate(
         [np.full((n, n_sec, 1), np.nan), d.growth], axis=2
     ).transpose(0, 2, 1)
 
-    return {
+    out = {
         "gdp": gdp,
         "gdp_monthly": gdp_monthly[:, 1:, :].reshape(n, n_months),
         "growth": acc.growth_rates(gdp),
@@ -170,3 +202,19 @@ def simulate_chunk(plan: Plan, seed: int, start: int, n: int) -> dict[str, np.nd
         "pipeline_landing": d.landing,
         "land_delivered": d.land_hectares,
     }
+    if "paths" in keep:
+        out["investment_monthly_project"] = inv.transpose(0, 2, 1)
+    return out
+
+
+def _group_sums(per_slot: np.ndarray, groups: list[slice]) -> np.ndarray:
+    """Sum ``(R, P, M)`` over each group's contiguous slots: ``(R, G, M)``.
+
+    A sum over the middle axis adds slots one after the other, in slot order.
+    """
+    n, _, m = per_slot.shape
+    out = np.zeros((n, len(groups), m))
+    for g, sl in enumerate(groups):
+        if sl.stop > sl.start:
+            out[:, g, :] = per_slot[:, sl, :].sum(axis=1)
+    return out

@@ -54,6 +54,16 @@ class Plan:
         """Group ids in order."""
         return [g[1] for g in self.groups]
 
+    @property
+    def group_slices(self) -> list[slice]:
+        """Slot range of each group, in group order (a group's slots are contiguous)."""
+        first: dict[int, int] = {}
+        last: dict[int, int] = {}
+        for i, s in enumerate(self.slots):
+            first.setdefault(s.group, i)
+            last[s.group] = i + 1
+        return [slice(first.get(g, 0), last.get(g, 0)) for g in range(len(self.groups))]
+
 
 def member_id(batch: Batch, i: int) -> str:
     """Id of member ``i`` (0-based) of a batch: ``<batch-id>/<NN>`` from 01."""

@@ -1,9 +1,11 @@
 """When things happen in each replication: starts, pauses, finishes (the Timeline).
 
-Projects that need land go through the simpy event pass (:mod:`.lifecycle`), because the
-land queue couples them; projects without land need take the vectorised path
-(:mod:`.pauses`), which gives the same times — ``tests/test_engine.py`` runs every
-project through simpy and compares.
+Land grants of projects that need land come from the simpy land-queue pass
+(:func:`.lifecycle.land_grants`), because the queue couples them; every other time is
+pause algebra on arrays (:mod:`.pauses`): a project starts when it is granted land (or
+ready) unless a pause is on, and its work clock stops during pauses.
+``tests/test_engine.py`` runs every project through the full simpy pass and compares;
+``tests/test_chunk_fastpath.py`` compares with the full pass for land projects.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import numpy as np
 from ..scenario.model import Scenario
 from . import pauses as pz
 from .draws import Draws
-from .lifecycle import LifecycleInput, run_lifecycle
+from .lifecycle import LifecycleInput, land_grants, run_lifecycle
 
 
 @dataclass
@@ -71,7 +73,12 @@ def lifecycle_input(
 
 
 def build_timeline(
-    draws: Draws, scenario: Scenario, ids: list[str], *, all_simpy: bool = False
+    draws: Draws,
+    scenario: Scenario,
+    ids: list[str],
+    *,
+    all_simpy: bool = False,
+    land_in_simpy: bool = False,
 ) -> Timeline:
     """Compute the timeline of a chunk.
 
@@ -84,21 +91,35 @@ def build_timeline(
     ids : list of str
         Project slot ids (tie-break of the land queue).
     all_simpy : bool
-        Send every project through the simpy event pass (reference path for tests).
+        Send every project through the full simpy pass (reference path for tests).
+    land_in_simpy : bool
+        Send projects that need land through the full simpy pass (the path before the
+        land-queue pass; reference for tests).
+
+    Returns
+    -------
+    Timeline
+        Times in months since 1 January of base_year + 1.
     """
     pauses = pause_intervals(draws, scenario)
     granted = draws.ready.copy()
+    needs_land = (draws.land_ha > 0) & ~np.isnan(draws.ready)
+    full_pass = all_simpy or land_in_simpy
+    if not full_pass:
+        for r in np.flatnonzero(needs_land.any(axis=1)):
+            subset = np.flatnonzero(needs_land[r])
+            granted[r, subset] = land_grants(lifecycle_input(draws, scenario, r, subset, ids))
     start = pz.push_out(granted, pauses)
     finish = pz.finish_time(start, draws.duration, pauses)
-    needs_land = (draws.land_ha > 0) & ~np.isnan(draws.ready)
-    for r in range(draws.ready.shape[0]):
-        subset = np.arange(len(ids)) if all_simpy else np.flatnonzero(needs_land[r])
-        if subset.size == 0:
-            continue
-        out = run_lifecycle(lifecycle_input(draws, scenario, r, subset, ids))
-        granted[r, subset] = out.granted
-        start[r, subset] = out.start
-        finish[r, subset] = out.finish
+    if full_pass:
+        for r in range(draws.ready.shape[0]):
+            subset = np.arange(len(ids)) if all_simpy else np.flatnonzero(needs_land[r])
+            if subset.size == 0:
+                continue
+            out = run_lifecycle(lifecycle_input(draws, scenario, r, subset, ids))
+            granted[r, subset] = out.granted
+            start[r, subset] = out.start
+            finish[r, subset] = out.finish
     horizon = float(scenario.horizon_months)
     start_month = np.where(start < horizon, start, np.nan)
     finish_month = np.where(finish <= horizon, finish, np.nan)

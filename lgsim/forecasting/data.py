@@ -16,9 +16,11 @@ import numpy as np
 import pandas as pd
 
 #: Ways to handle years without a published figure.
-GAPS: tuple[str, ...] = ("tail", "nan")
+GAPS: tuple[str, ...] = ("tail", "nan", "auto")
+#: With ``gaps="auto"``: fewest figures after the last gap for the ``"tail"`` rule.
+AUTO_MIN_TAIL: int = 6
 
-Gaps = Literal["tail", "nan"]
+Gaps = Literal["tail", "nan", "auto"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,11 @@ class GrowthData:
     def observed(self) -> np.ndarray:
         """Boolean mask of years with a figure."""
         return ~np.isnan(self.y)
+
+    @property
+    def missing(self) -> tuple[int, ...]:
+        """Years inside the span without a published figure (gaps)."""
+        return tuple(int(v) for v in self.years[np.isnan(self.y)])
 
     @property
     def n_obs(self) -> int:
@@ -91,6 +98,8 @@ def prepare(
     gaps: Gaps = "tail",
     lower_bound: Iterable[int] | pd.Series | None = None,
     estimate: Iterable[int] | pd.Series | None = None,
+    *,
+    min_tail: int = AUTO_MIN_TAIL,
 ) -> GrowthData:
     """Validate a growth series and put it on a consecutive annual grid.
 
@@ -102,10 +111,17 @@ def prepare(
     gaps : {"tail", "nan"}
         ``"tail"`` (default) keeps the longest run of consecutive years that ends at the
         last figure (Longgang: 2012–2020) and drops earlier years; ``"nan"`` keeps every
-        year from the first to the last figure, missing years as NaN.
+        year from the first to the last figure, missing years as NaN. ``"auto"``: the
+        ``"tail"`` rule when at least ``min_tail`` figures follow the last gap, else
+        ``"nan"`` (a series with gaps near its end, such as Longgang's above-size
+        industry growth without 2017 and 2019).
     lower_bound, estimate : iterable of int or boolean Series, optional
         Years whose figure is a lower bound / an estimate. Default: the lists in
         ``series.attrs`` (set by :func:`lgsim.datasets.growth_series`), else none.
+    min_tail : int
+        With ``gaps="auto"``: fewest figures after the last gap for the tail rule
+        (:func:`lgsim.forecast.forecast` passes ``min_train + 1``, so that the tail
+        leaves at least one backtest origin).
 
     Returns
     -------
@@ -149,13 +165,37 @@ def prepare(
     )
     est = _flag_years(estimate if estimate is not None else attrs.get("estimate"), full, "estimate")
     data = GrowthData(full, y, lb & ~np.isnan(y), est & ~np.isnan(y))
-    if gaps == "tail":
-        missing = np.flatnonzero(np.isnan(y))
-        if missing.size:
-            start = int(missing[-1]) + 1
-            dropped = tuple(int(v) for v in full[:start][~np.isnan(y[:start])])
-            data = GrowthData(
-                full[start:], y[start:], data.lower_bound[start:], data.estimate[start:], dropped
-            )
-    return data
+    if gaps == "auto":
+        tail = _tail(data)
+        return tail if tail.n_obs >= min_tail else data
+    return _tail(data) if gaps == "tail" else data
 
+
+def _tail(data: GrowthData) -> GrowthData:
+    """The years after the last gap; the published years before it go to ``dropped``."""
+    missing = np.flatnonzero(np.isnan(data.y))
+    if not missing.size:
+        return data
+    start = int(missing[-1]) + 1
+    head_years, head_y = data.years[:start], data.y[:start]
+    dropped = tuple(int(v) for v in head_years[~np.isnan(head_y)])
+    return GrowthData(
+        data.years[start:],
+        data.y[start:],
+        data.lower_bound[start:],
+        data.estimate[start:],
+        dropped,
+    )
+
+
+def span_notes(data: GrowthData, gaps: str) -> list[str]:
+    """Notes for the reader on which years were fitted, for ``gaps`` as requested."""
+    span = f"{data.years[0]}–{data.years[-1]}"
+    if data.dropped:
+        return [f"gaps={gaps!r}: fitted on {span}; dropped {', '.join(map(str, data.dropped))}"]
+    if gaps == "auto" and data.missing:
+        return [
+            f"gaps='auto': too few figures after the last gap, so fitted on {span} with "
+            f"no figure for {', '.join(map(str, data.missing))} (as gaps='nan')"
+        ]
+    return []

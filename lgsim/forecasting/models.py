@@ -502,6 +502,41 @@ def fit_model(name: str, data: GrowthData) -> FittedModel:
     return _FITTERS[name](data)
 
 
+def cannot_fit(name: str, data: GrowthData) -> str | None:
+    """Why ``name`` cannot be fitted to ``data`` (without trying), or None if it can.
+
+    Every model needs :data:`MIN_OBS` figures; ``ets`` needs them consecutive at the end
+    of the span (``ETSModel`` takes no missing values).
+    """
+    if data.n_obs < MIN_OBS:
+        return f"needs at least {MIN_OBS} figures, found {data.n_obs}"
+    if name == "ets":
+        n = len(_contiguous_tail(data))
+        if n < MIN_OBS:
+            return f"needs {MIN_OBS} consecutive years at the end, found {n}"
+    return None
+
+
+def drop_unfittable(names: Sequence[str], data: GrowthData) -> tuple[tuple[str, ...], list[str]]:
+    """The models of ``names`` that can be fitted to ``data``, and a note per dropped one.
+
+    Raises
+    ------
+    ValueError
+        If ``data`` has fewer than :data:`MIN_OBS` figures (no model can be fitted).
+    """
+    if data.n_obs < MIN_OBS:
+        raise ValueError(f"series: needs at least {MIN_OBS} figures, found {data.n_obs}")
+    kept, notes = [], []
+    for name in names:
+        reason = cannot_fit(name, data)
+        if reason is None:
+            kept.append(name)
+        else:
+            notes.append(f"{name} left out: {reason}")
+    return tuple(kept), notes
+
+
 def check_models(models: Sequence[str] | str | None) -> tuple[str, ...]:
     """Validate a model list; None means all of :data:`MODELS`."""
     if models is None:

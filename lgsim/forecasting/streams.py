@@ -34,4 +34,3 @@ def check_seed(seed: int) -> int:
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise ValueError(f"seed: expected an integer >= 0, found {seed!r}")
     return int(seed)
-

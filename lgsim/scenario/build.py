@@ -239,7 +239,7 @@ def _mix(
     if not isinstance(table, Mapping) or not table:
         raise ck.fail(path, f"a table of {what} ids to weights", describe(table))
     items = []
-    for key, value in table.items():
+    for key in table:
         if key not in known:
             raise ck.fail(f"{path}.{key}", f"a known {what} id", repr(key), suggest(key, known))
         v = ck.number(table, key, path, lo=0.0)
@@ -568,7 +568,9 @@ def build(doc: dict[str, Any], file: str) -> Scenario:
             raise ck.fail(f"{path}.window", "start <= end", f"{w[0]} after {w[1]}")
         impact_raw = t["impact"]
         if not isinstance(impact_raw, Mapping) or not impact_raw:
-            raise ck.fail(f"{path}.impact", "a table of sector ids to impacts", describe(impact_raw))
+            raise ck.fail(
+                f"{path}.impact", "a table of sector ids to impacts", describe(impact_raw)
+            )
         impact = []
         for sid, _ in impact_raw.items():
             if sid not in sector_ids:
@@ -683,7 +685,7 @@ def _project(ctx: _Ctx, t: dict[str, Any], path: str) -> ProjectSpec:
                 f"a plan <= total_investment ({t_med:g} 亿元)",
                 f"{plan:g}",
             )
-        if drawdown.kind == "s-curve":
+        if drawdown.kind == "s-curve" and t_med > 0:  # nothing to draw: no shape to solve
             drawdown = _calibrate(ck, path, plan, t_med, plan_start, duration.median())
     return ProjectSpec(
         id=pid,
@@ -787,7 +789,9 @@ def _correlation(ck: Checker, raw: Any, sector_ids: list[str]) -> tuple[tuple[fl
                 f"[{i}][{j}] = {sub[i, j]:g} but [{j}][{i}] = {sub[j, i]:g}",
             )
         if not np.allclose(np.diag(sub), 1.0) or np.any(np.abs(sub) > 1):
-            raise ck.fail("correlation.matrix", "ones on the diagonal, entries in [-1, 1]", str(mat))
+            raise ck.fail(
+                "correlation.matrix", "ones on the diagonal, entries in [-1, 1]", str(mat)
+            )
         idx = [sector_ids.index(x) for x in ids]
         m[np.ix_(idx, idx)] = sub
     eig = np.linalg.eigvalsh(m)
@@ -884,7 +888,9 @@ def apply_changes(scenario: Scenario, changes: Mapping[str, Any]) -> Scenario:
             path = parse_path(text)
             table, key = locate(doc, path, create=True)
         except (ValueError, KeyError) as exc:
-            raise ScenarioError(file, text, "a key path of this scenario", str(exc).strip("'\""))
+            raise ScenarioError(
+                file, text, "a key path of this scenario", str(exc).strip("'\"")
+            ) from None
         check_values(value, file, text)
         table[key] = copy.deepcopy(value)
         if key == "first_year_plan" and "planned_start" in table and len(path.fields) == 1:

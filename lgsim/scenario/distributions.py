@@ -30,6 +30,10 @@ PARAMS: dict[str, tuple[tuple[str, ...], ...]] = {
 #: PERT shape parameter lambda.
 PERT_LAMBDA = 4.0
 
+#: Largest magnitude of a number in a distribution (amounts in 亿元, months, hectares,
+#: fractions); far beyond any real input, small enough that no arithmetic overflows.
+MAX_MAGNITUDE = 1e15
+
 Fail = Callable[[str, str, str], Exception]
 
 
@@ -208,6 +212,8 @@ def parse_dist(value: Any, path: str, fail: Fail, *, fraction: bool = False) -> 
             raise fail(where, "a number", describe(x))
         if not math.isfinite(x):
             raise fail(where, "a finite number", repr(x))
+        if abs(x) > MAX_MAGNITUDE:
+            raise fail(where, f"a number of plausible size (at most {MAX_MAGNITUDE:g})", f"{x:g}")
         return float(x)
 
     def check_fraction(x: float, where: str) -> None:
@@ -267,7 +273,9 @@ def parse_dist(value: Any, path: str, fail: Fail, *, fraction: bool = False) -> 
     if kind == "empirical":
         raw = value["values"]
         if not isinstance(raw, list) or not raw:
-            raise fail(f"{path}.values", "a non-empty array of numbers", "an empty or non-array value")
+            raise fail(
+                f"{path}.values", "a non-empty array of numbers", "an empty or non-array value"
+            )
         vals = sorted(number(x, f"{path}.values[{i}]") for i, x in enumerate(raw))
         for v in vals:
             check_fraction(v, f"{path}.values")

@@ -1,0 +1,153 @@
+"""``sensitivity`` and ``solve``: what moves P(target met), and what it would take.
+
+Both take the run options of ``run`` (``-n``, ``--seed``, ``--workers``, ``--out``) and
+call :mod:`lgsim.sensitivity` / :mod:`lgsim.solve`; bad input exits with code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+from pathlib import Path
+
+from . import EXIT_OK, InputError, add_run_options, positive_int
+
+#: Default replications per sample point of the global methods (Sobol, Morris).
+GLOBAL_REPLICATIONS = 20
+
+
+def _out_dir(args: argparse.Namespace, scenario_name: str, what: str) -> Path:
+    from ..rundir import default_out_dir
+
+    return args.out if args.out is not None else default_out_dir(scenario_name) / what
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """``sensitivity``: ranked drivers of P(target met) and median growth."""
+    from .. import load_scenario
+    from ..sensitivity import sensitivity
+
+    scenario = load_scenario(args.scenario)
+    options: dict[str, object] = {
+        "params": args.params, "seed": args.seed, "workers": args.workers,
+    }
+    if args.method == "tornado":
+        options["replications"] = args.replications
+        if args.samples is not None:
+            raise InputError("--samples applies to --method sobol or morris, not tornado")
+    else:
+        options["replications"] = args.replications or GLOBAL_REPLICATIONS
+        if args.samples is not None:
+            options["samples" if args.method == "sobol" else "trajectories"] = args.samples
+    t0 = time.perf_counter()
+    result = sensitivity(scenario, args.method, **options)
+    elapsed = time.perf_counter() - t0
+    out = _out_dir(args, scenario.name, "sensitivity")
+    files = result.write(out, plot=not args.no_plot)
+    print(result.to_text(top=args.top))
+    print()
+    print(f"{result.evaluations:,} evaluations in {elapsed:.1f} s")
+    print("Wrote " + ", ".join(str(f) for f in files))
+    return EXIT_OK
+
+
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(
+            f"--probability: expected a fraction such as 0.8, found {text!r}"
+        ) from None
+    if not math.isfinite(value) or not 0.0 < value < 1.0:
+        hint = f" (looks like percent: write {value / 100:g} for {value:g}%)" if (
+            1.0 < value <= 100.0) else ""
+        raise InputError(f"--probability: expected a fraction in (0, 1), found {text}{hint}")
+    return value
+
+
+def cmd_solve(args: argparse.Namespace) -> int:
+    """``solve``: the lever value that lifts P(target met) to the requested level."""
+    from .. import load_scenario
+    from ..fileio import write_text
+    from ..solve import default_bounds, lever_value, solve
+
+    probability = _probability(args.probability)
+    if args.grid < 3:
+        raise InputError(f"--grid: expected at least 3 points, found {args.grid}")
+    scenario = load_scenario(args.scenario)
+    current = lever_value(scenario, args.lever)  # ScenarioError: unknown path, not a number
+    if args.bounds is not None:
+        lo, hi = args.bounds
+        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+            raise InputError(f"--bounds: expected LO < HI, found {lo:g} {hi:g}")
+        bounds = (lo, hi)
+    else:
+        try:
+            bounds = default_bounds(args.lever, current)
+        except ValueError as exc:
+            raise InputError(f"--bounds: {exc}") from None
+    t0 = time.perf_counter()
+    solution = solve(
+        scenario, args.lever, probability, bounds=bounds, replications=args.replications,
+        seed=args.seed, workers=args.workers, grid=args.grid,
+    )
+    elapsed = time.perf_counter() - t0
+    out = _out_dir(args, scenario.name, "solve")
+    text = solution.to_text()
+    write_text(out / "solve.txt", text + "\n")
+    write_text(out / "solve.json",
+               json.dumps(solution.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    print(text)
+    print()
+    print(f"{solution.evaluations} evaluations in {elapsed:.1f} s")
+    print(f"Wrote {out / 'solve.txt'}, {out / 'solve.json'}")
+    return EXIT_OK
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``sensitivity`` and ``solve``."""
+    p = sub.add_parser(
+        "sensitivity",
+        help="rank the uncertain inputs by how much they move P(target met)",
+        description=(
+            "tornado: each uncertain input at its P10 and P90, the rest random, on common "
+            "random numbers (-n = replications per run, default the scenario's). "
+            "sobol / morris: SALib indices over the inputs' quantiles; each sample point "
+            f"averages -n replications (default {GLOBAL_REPLICATIONS}) on common random "
+            "numbers."
+        ),
+    )
+    p.add_argument("scenario", type=Path)
+    p.add_argument("--method", choices=("tornado", "sobol", "morris"), default="tornado")
+    p.add_argument("--params", nargs="+", metavar="PATH",
+                   help="inputs to vary (key paths or entries kind[id]); default all")
+    p.add_argument("--samples", type=positive_int,
+                   help="Sobol base sample N (power of 2, default 64) or Morris trajectories "
+                        "(default 10)")
+    p.add_argument("--top", type=positive_int, help="show only the top inputs in the terminal")
+    p.add_argument("--no-plot", action="store_true", help="do not write the chart")
+    add_run_options(p)
+    p.set_defaults(func=cmd_sensitivity)
+
+    p = sub.add_parser(
+        "solve",
+        help="find the lever value that lifts P(target met) to a requested level",
+        description=(
+            "Common random numbers (one seed for every evaluation); a grid checks "
+            "monotonicity; bisection finds the value and its 95% simulation-precision "
+            "range (Wilson test inversion)."
+        ),
+    )
+    p.add_argument("scenario", type=Path)
+    p.add_argument("--lever", required=True, metavar="PATH",
+                   help="key path of a number, e.g. sector[industry].growth.mean")
+    p.add_argument("--probability", required=True, metavar="P",
+                   help="requested P(target met) as a fraction, e.g. 0.8")
+    p.add_argument("--bounds", nargs=2, type=float, metavar=("LO", "HI"),
+                   help="search range in the lever's units (default from the field)")
+    p.add_argument("--grid", type=positive_int, default=9,
+                   help="grid points for the monotonicity check (default 9)")
+    add_run_options(p)
+    p.set_defaults(func=cmd_solve)
