@@ -363,7 +363,7 @@ class Comparison:
 
     def to_json(self) -> str:
         """:meth:`to_dict` as JSON text."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
     def to_text(self, out_dir: str | None = None) -> str:
         """The comparison as a terminal table (Chinese titles aligned by display width)."""

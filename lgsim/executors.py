@@ -1,20 +1,44 @@
-"""Where chunks of replications run: in this process or in a process pool.
+"""Where chunks of replications run: in this process, a process pool, or dask.
 
 The unit of work is a fixed chunk ``[k·C, (k+1)·C)`` (DESIGN.md); executors only decide
-where it runs. Results are keyed by chunk index and reassembled in order, so they never
-depend on the executor, the worker count or the finishing order.
+where it runs. Results are keyed by chunk index and reassembled in order by the caller,
+so they never depend on the executor, the worker count or the finishing order
+(``tests/test_executors.py`` runs the same assertions over every executor).
+
+* ``serial`` — chunks run one after the other in this process.
+* ``process`` — a :class:`concurrent.futures.ProcessPoolExecutor`; on Linux its workers
+  are forked from this process (they start in milliseconds and inherit the imported
+  modules; the parent has no other threads at that point), elsewhere spawned.
+* ``dask`` — a ``dask.distributed`` cluster: an existing one (``scheduler`` address) or
+  a local one started and closed here (one single-threaded process per worker: simpy
+  holds the GIL). dask is an optional extra: ``pip install "lgsim[dask]"``.
+
+Chunks are submitted in index order with a bounded number in flight, so a caller that
+stops early (stop-at-precision) wastes at most that many chunks, and memory held by
+finished-but-unconsumed chunks stays bounded.
 """
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing as mp
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
 Chunk = tuple[int, int, int]  # (index, start, size)
+
+#: Executor names accepted by :func:`map_chunks` and ``--executor``.
+EXECUTORS = ("serial", "process", "dask")
+
+#: Environment of local dask workers: unset dask's default ``MALLOC_TRIM_THRESHOLD_``
+#: (65536), which disables glibc's dynamic mmap threshold so that every numpy
+#: temporary above 128 KiB is mapped and unmapped again (≈2.5× slower chunks).
+DASK_WORKER_ENVIRON: dict[str, Any] = {
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+}
 
 _STATE: dict[str, Any] = {}
 
@@ -35,12 +59,34 @@ def _run_in_worker(task: Callable[..., Any], chunk: Chunk) -> tuple[int, Any]:
     return chunk[0], task(_STATE["context"], chunk[1], chunk[2])
 
 
-def _context() -> mp.context.BaseContext:
+def _run_with_context(task: Callable[..., Any], context: Any, chunk: Chunk) -> tuple[int, Any]:
+    return chunk[0], task(context, chunk[1], chunk[2])
+
+
+def process_context() -> mp.context.BaseContext:
+    """The multiprocessing start method of the ``process`` executor.
+
+    ``fork`` on Linux: workers start in milliseconds with every module already imported
+    (``forkserver`` and ``spawn`` start a fresh interpreter that imports lgsim, numpy,
+    scipy and simpy again: 0.5–1 s before the first chunk). Forking is safe here because
+    the pool is created before any thread of ours exists and the workers only compute.
+    ``spawn`` elsewhere. ``LGSIM_START_METHOD`` overrides (used by the benchmark).
+    """
+    method = os.environ.get("LGSIM_START_METHOD")
+    if method:
+        return mp.get_context(method)
     if sys.platform.startswith("linux"):
-        ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["lgsim.engine.chunk"])
-        return ctx
+        return mp.get_context("fork")
     return mp.get_context("spawn")  # pragma: no cover
+
+
+def resolve_executor(executor: str | None, workers: int, n_chunks: int) -> str:
+    """The executor to use: ``executor`` if given, else serial for one worker or chunk."""
+    if executor is None:
+        return "serial" if workers <= 1 or n_chunks <= 1 else "process"
+    if executor not in EXECUTORS:
+        raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, not {executor!r}")
+    return executor
 
 
 def map_chunks(
@@ -49,38 +95,137 @@ def map_chunks(
     task: Callable[[Any, int, int], Any],
     chunks: Sequence[Chunk],
     workers: int,
+    *,
+    executor: str | None = None,
+    scheduler: str | None = None,
+    in_flight: int | None = None,
 ) -> Iterator[tuple[int, Any]]:
     """Run ``task(context, start, size)`` for each chunk; yield ``(index, result)``.
+
+    Closing the iterator early (``break`` in the caller) cancels chunks not started
+    and shuts the workers down.
 
     Parameters
     ----------
     setup : callable
         ``setup(*setup_args)`` builds the per-worker context once (e.g. the compiled
-        plan). Must be importable (picklable) for process workers.
+        plan). Must be importable (picklable) for process and dask workers.
+    setup_args : tuple
+        Its arguments (picklable).
     task : callable
-        Module-level function computing one chunk.
+        Module-level callable (or picklable object) computing one chunk.
     chunks : sequence of (index, start, size)
+        Submitted in this order.
     workers : int
-        1 runs in this process; more use a process pool.
+        Worker processes (``process``, local ``dask``); ignored by ``serial`` and by a
+        ``dask`` cluster given by address.
+    executor : {"serial", "process", "dask"}, optional
+        Default: ``serial`` when ``workers <= 1`` or there is one chunk, else
+        ``process``.
+    scheduler : str, optional
+        Address of an existing dask scheduler (``tcp://host:8786``); only with
+        ``executor="dask"``. Without it a local cluster is started and closed.
+    in_flight : int, optional
+        Chunks submitted but not yet yielded (default ``2 × workers``, at least 2).
 
     Yields
     ------
     (int, object)
         Chunk index and result, in completion order.
     """
-    if workers <= 1 or len(chunks) <= 1:
-        context = setup(*setup_args)
-        for index, start, size in chunks:
-            yield index, task(context, start, size)
-        return
-    with ProcessPoolExecutor(
-        max_workers=min(workers, len(chunks)),
-        mp_context=_context(),
+    kind = resolve_executor(executor, workers, len(chunks))
+    if scheduler is not None and kind != "dask":
+        raise ValueError("a scheduler address needs executor='dask'")
+    window = max(2, in_flight if in_flight is not None else 2 * max(1, workers))
+    if kind == "serial":
+        yield from _serial(setup, setup_args, task, chunks)
+    elif kind == "process":
+        yield from _process(setup, setup_args, task, chunks, workers, window)
+    else:
+        yield from _dask(setup, setup_args, task, chunks, workers, scheduler, window)
+
+
+def _serial(
+    setup: Callable[..., Any], setup_args: tuple, task: Callable[..., Any],
+    chunks: Sequence[Chunk],
+) -> Iterator[tuple[int, Any]]:
+    context = setup(*setup_args)
+    for index, start, size in chunks:
+        yield index, task(context, start, size)
+
+
+def _process(
+    setup: Callable[..., Any], setup_args: tuple, task: Callable[..., Any],
+    chunks: Sequence[Chunk], workers: int, window: int,
+) -> Iterator[tuple[int, Any]]:
+    pool = ProcessPoolExecutor(
+        max_workers=max(1, min(workers, len(chunks))),
+        mp_context=process_context(),
         initializer=_init_worker,
         initargs=(setup, setup_args),
-    ) as pool:
-        pending = {pool.submit(_run_in_worker, task, c) for c in chunks}
+    )
+    todo = iter(chunks)
+    pending: set[Future] = set()
+    try:
+        for c in todo:
+            pending.add(pool.submit(_run_in_worker, task, c))
+            if len(pending) >= window:
+                break
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
+                nxt = next(todo, None)
+                if nxt is not None:
+                    pending.add(pool.submit(_run_in_worker, task, nxt))
                 yield fut.result()
+    finally:
+        for fut in pending:
+            fut.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _dask(
+    setup: Callable[..., Any], setup_args: tuple, task: Callable[..., Any],
+    chunks: Sequence[Chunk], workers: int, scheduler: str | None, window: int,
+) -> Iterator[tuple[int, Any]]:
+    try:
+        import dask
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "the dask executor needs dask.distributed: pip install 'lgsim[dask]'"
+        ) from exc
+    cluster = None
+    if scheduler is None:
+        with dask.config.set(DASK_WORKER_ENVIRON):
+            cluster = LocalCluster(
+                n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                dashboard_address=None,
+            )
+        client = Client(cluster)
+    else:
+        client = Client(scheduler)
+    todo = iter(chunks)
+    futures = None
+    try:
+        context = client.submit(setup, *setup_args, pure=False)
+
+        def submit(c: Chunk) -> Any:
+            return client.submit(_run_with_context, task, context, c, pure=False)
+
+        first = [submit(c) for c in itertools.islice(todo, window)]
+        futures = as_completed(first)
+        for fut in futures:
+            result = fut.result()
+            fut.release()
+            nxt = next(todo, None)
+            if nxt is not None:
+                futures.add(submit(nxt))
+            yield result
+    finally:
+        if futures is not None:
+            for fut in list(futures.futures):
+                fut.cancel()
+        client.close()
+        if cluster is not None:
+            cluster.close()

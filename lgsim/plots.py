@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -194,9 +195,33 @@ def _figure(width: float = 8.0, height: float = 4.8, **subplots: Any) -> tuple[F
     from .fonts import register_cjk_font
 
     register_cjk_font()
+    _enable_notebook_display()
     fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
     axes = fig.subplots(**subplots) if subplots else fig.subplots()
     return fig, axes
+
+
+def _enable_notebook_display() -> None:
+    """In a Jupyter kernel, show returned Figures as PNG even if pyplot is not set up.
+
+    The charts are plain :class:`~matplotlib.figure.Figure` objects (no pyplot), which
+    IPython displays only once an inline backend has registered them. If it has not, a
+    PNG printer is registered with IPython's public ``for_type`` API; nothing happens
+    outside IPython.
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return
+    from matplotlib.figure import Figure
+
+    formatter = shell.display_formatter.formatters.get("image/png")
+    if formatter is None:
+        return
+    try:
+        formatter.lookup_by_type(Figure)
+    except KeyError:
+        formatter.for_type(Figure, lambda fig: figure_bytes(fig, "png"))
 
 
 def _style(ax: Axes, grid: str = "y") -> None:
@@ -926,7 +951,7 @@ def growth_difference_chart(
     hi = max([100 * d.p_met_unpaired.high for d in diffs] + [0.0])
     ax.set_xlim(lo - 0.05 * (hi - lo + 1e-9), hi + 0.45 * (hi - lo + 1e-9))
     ax.set_xlabel("达标概率之差（百分点）")
-    ax.set_title("达标概率之差：成对比较的区间远窄于不成对比较", loc="left", fontsize=10)
+    ax.set_title("达标概率之差：成对区间与不成对区间（对照）", loc="left", fontsize=10)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=2, fontsize=8,
               frameon=False, bbox_transform=ax.transAxes + _offset(fig, 0.42))
     for yi, r, d in zip(y, others, diffs, strict=True):

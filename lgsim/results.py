@@ -9,6 +9,8 @@ Variables (dimensions; units):
 * ``va`` (replication, year, sector), ``street_va`` (replication, year, street): 亿元
 * ``investment`` (replication, year, project): 亿元 nominal; coordinate ``batch``
 * ``investment_monthly`` (replication, month_index, group): 亿元 nominal
+* ``investment_monthly_project`` (replication, month_index, project): 亿元 nominal;
+  only when asked for (``keep=("paths",)``, ``--keep paths``)
 * ``start_month`` / ``finish_month`` / ``land_granted_month`` (replication, project):
   months since 1 January of base_year + 1; NaN = not within the horizon
 * ``project_sector`` / ``project_street`` (replication, project): index into the
@@ -60,6 +62,11 @@ _DIMS: dict[str, tuple[str, ...]] = {
     "land_delivered": ("replication", "land"),
 }
 
+#: Variables present only when asked for (``lgsim.run(..., keep=("paths",))``).
+_OPTIONAL_DIMS: dict[str, tuple[str, ...]] = {
+    "investment_monthly_project": ("replication", "month_index", "project"),
+}
+
 _MODEL_TIME = "month of model time (0 = 1 January of base_year + 1)"
 
 _UNITS = {
@@ -71,6 +78,7 @@ _UNITS = {
     "street_va": "亿元 (base-year prices)",
     "investment": "亿元 (nominal)",
     "investment_monthly": "亿元 (nominal)",
+    "investment_monthly_project": "亿元 (nominal)",
     "start_month": _MODEL_TIME,
     "finish_month": _MODEL_TIME,
     "land_granted_month": _MODEL_TIME,
@@ -95,6 +103,8 @@ class Results:
     def __init__(self, ds: Any, scenario: Scenario) -> None:
         self.ds = ds
         self.scenario = scenario
+        #: How the run was executed (:class:`lgsim.montecarlo.RunInfo`; not saved).
+        self.run_info: Any = None
 
     # ------------------------------------------------------------------ build
     @classmethod
@@ -154,7 +164,8 @@ class Results:
             "land": [t.id for t in sc.lands],
         }
         data_vars = {}
-        for key, dims in _DIMS.items():
+        optional = {k: v for k, v in _OPTIONAL_DIMS.items() if k in arrays}
+        for key, dims in {**_DIMS, **optional}.items():
             attrs = {"units": _UNITS[key]} if key in _UNITS else {}
             data_vars[key] = (dims, arrays[key], attrs)
         target = sc.target
@@ -388,7 +399,15 @@ class Results:
                 else {"target": t.fai, "note": "district FAI is not modelled (no fai_growth)"}
             ),
             "lgsim_version": self.ds.attrs["lgsim_version"],
+            **self._stopping(),
         }
+
+    def _stopping(self) -> dict[str, Any]:
+        """``{"stopped_at_precision": {...}}`` for a stop-at-precision run, else empty."""
+        from .montecarlo import precision_from_attrs
+
+        record = precision_from_attrs(self.ds.attrs)
+        return {} if record is None else {"stopped_at_precision": record}
 
     # ------------------------------------------------------------------ files
     def save(self, directory: str | Path) -> Path:

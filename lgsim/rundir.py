@@ -1,7 +1,10 @@
 """The run directory: summary, results, resolved scenario, CSV tables and log.
 
 Every file is written atomically; ``summary.json`` is written last, so a directory with
-a ``summary.json`` always holds a finished run.
+a ``summary.json`` always holds a finished run. While a run is under way the directory
+holds ``chunks/`` (:mod:`lgsim.checkpoint`) and no ``summary.json`` (:func:`begin_run`
+removes an old one); once ``summary.json`` is written the chunk files are deleted
+(:func:`finish_chunks`) unless the user keeps them (``--keep chunks``).
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import platform
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -47,6 +51,29 @@ def check_out_dir(out: Path, scenario: str, seed: int | None, *, force: bool) ->
             "an empty directory or one holding the same scenario and seed (or --force)",
             f"a run of scenario {old.get('scenario')!r} with seed {old.get('seed')}",
         )
+
+
+def begin_run(out: Path) -> Path:
+    """Create ``out`` and remove its ``summary.json``: from here the run is unfinished.
+
+    Returns
+    -------
+    Path
+        The chunk directory of the run (``out/chunks``).
+    """
+    from .checkpoint import CHUNK_DIR
+
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "summary.json").unlink(missing_ok=True)
+    return out / CHUNK_DIR
+
+
+def finish_chunks(out: Path, *, keep: bool = False) -> None:
+    """After ``summary.json`` is written: delete ``out/chunks`` unless ``keep``."""
+    from .checkpoint import CHUNK_DIR
+
+    if not keep and (out / "summary.json").exists():
+        shutil.rmtree(out / CHUNK_DIR, ignore_errors=True)
 
 
 def _csv(frame: Any) -> str:
@@ -116,9 +143,17 @@ def write_run(
         Extra lines for ``run.log`` (wall time, workers, host...); they never enter
         ``summary.json`` or ``results.nc``.
     """
+    from .nodask import dask_hidden
+
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "summary.json").unlink(missing_ok=True)
+    with dask_hidden():  # xarray would import dask (≈1 s) to write numpy arrays
+        _write_files(results, out, log_lines)
+    return out
+
+
+def _write_files(results: Results, out: Path, log_lines: Sequence[str]) -> None:
     results.save(out)
     for name, frame in tables(results).items():
         write_text(out / name, _csv(frame))
@@ -129,10 +164,10 @@ def write_run(
         f"replications {results.n} seed {results.seed}",
         *results.scenario.warnings,
         *log_lines,
+        *(info.log_lines() if (info := getattr(results, "run_info", None)) is not None else []),
     ]
     write_text(out / "run.log", "\n".join(log) + "\n")
     write_text(
         out / "summary.json",
         json.dumps(results.summary(), ensure_ascii=False, indent=2, sort_keys=False) + "\n",
     )
-    return out

@@ -29,3 +29,12 @@ def test_probability_quantiles_shortfall():
     assert quantiles(np.arange(11.0)) == {"p10": 1.0, "p50": 5.0, "p90": 9.0}
     g = np.array([0.05, 0.07, 0.03])
     assert expected_shortfall_pp(g, 0.06, g >= 0.06) == pytest.approx(2.0)
+
+
+def test_scenario_error_pickles():
+    import pickle
+
+    from lgsim.scenario import ScenarioError
+
+    err = pickle.loads(pickle.dumps(ScenarioError("f.toml", "target.gdp_growth", "x", "y", "h")))
+    assert err.message == "f.toml: target.gdp_growth: expected x, found y (h)"

@@ -29,6 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lgsim
+from lgsim.scenario.actuals import ACTUALS_KEYS
 from lgsim.scenario.errors import ScenarioWarning
 
 #: The schema's key lists (``lgsim.scenario.build`` the module, not the function).
@@ -50,9 +51,9 @@ SCHEMA_KEYS = sorted(
         *schema.SCENARIO_KEYS, *schema.TARGET_KEYS, *schema.ECONOMY_KEYS,
         *schema.ACCOUNTING_KEYS, *schema.SECTOR_KEYS, *schema.CORRELATION_KEYS,
         *schema.STREET_KEYS, *schema.BATCH_KEYS, *schema.PIPELINE_KEYS, *schema.LAND_KEYS,
-        *schema.SHOCK_KEYS, "dist", "mean", "sd", "median", "sigma", "low", "mode", "high",
-        "values", "min", "max", "a", "b", "extends", "remove", "industry", "construction",
-        "all", "yangmeigang", "shares", "Share",
+        *schema.SHOCK_KEYS, *ACTUALS_KEYS, "dist", "mean", "sd", "median", "sigma", "low",
+        "mode", "high", "values", "min", "max", "a", "b", "extends", "remove", "industry",
+        "construction", "all", "yangmeigang", "shares", "Share",
     }
 )
 IDS = ["all", "industry", "construction", "bantian", "p1", "p1", "Bad Id", "", "x" * 41]
@@ -105,13 +106,13 @@ scalars = st.one_of(
 
 def _tables(children: st.SearchStrategy) -> st.SearchStrategy:
     keys = st.one_of(st.sampled_from(SCHEMA_KEYS), st.text(min_size=1, max_size=8))
-    return st.dictionaries(keys, children, max_size=6)
+    return st.dictionaries(keys, children, max_size=4)
 
 
 toml_values = st.recursive(
     scalars,
-    lambda children: st.one_of(st.lists(children, max_size=5), _tables(children)),
-    max_leaves=25,
+    lambda children: st.one_of(st.lists(children, max_size=4), _tables(children)),
+    max_leaves=8,
 )
 
 
@@ -128,12 +129,154 @@ def entries(draw: st.DrawFn) -> dict[str, Any]:
 def documents(draw: st.DrawFn) -> dict[str, Any]:
     """A TOML document whose top level uses the schema's table names most of the time."""
     doc: dict[str, Any] = {}
-    for key in draw(st.lists(st.sampled_from(schema.TOP_KEYS), unique=True, max_size=13)):
+    for key in draw(st.lists(st.sampled_from(schema.TOP_KEYS), unique=True, max_size=8)):
         if key in ("sector", "street", "project", "batch", "land", "shock", "pipeline"):
-            doc[key] = draw(st.lists(entries(), max_size=3))
+            doc[key] = draw(st.lists(entries(), max_size=2))
         else:
             doc[key] = draw(_tables(toml_values))
     doc.update(draw(_tables(toml_values)) if draw(st.booleans()) else {})
+    return doc
+
+
+# ---------------------------------------------------------------- plausible documents
+# Purely arbitrary documents stop at the first missing table; these start from a plausible
+# skeleton (shares that add up, known ids, dates near the horizon) where each value is
+# sometimes arbitrary, so that generation reaches projects, plans, shocks and actuals.
+
+SECTORS = ["industry", "construction", "services"]
+STREETS = ["bantian", "buji"]
+edge = st.sampled_from([0, 0.0, -1, 1e-200, 6, 1e15, 1e16])
+fractions = st.one_of(st.floats(min_value=-0.3, max_value=0.3), edge)
+unit = st.one_of(st.floats(min_value=0.0, max_value=1.0), edge)
+positive = st.one_of(
+    st.floats(min_value=0.1, max_value=60.0), st.integers(min_value=1, max_value=60), edge
+)
+plausible_dates = st.one_of(
+    near_dates, near_dates.map(str), st.sampled_from(["2022/06/07", "June 7", "2022-02-30"])
+)
+_DIST_PARAMS = {
+    "normal": ("mean", "sd"), "lognormal": ("median", "sigma"), "uniform": ("low", "high"),
+    "triangular": ("low", "mode", "high"), "pert": ("low", "mode", "high"),
+    "beta": ("mean", "sd"), "empirical": ("values",),
+}
+
+
+def dists(numbers: st.SearchStrategy) -> st.SearchStrategy:
+    """Distribution tables with parameters from ``numbers`` (in any order)."""
+    return st.sampled_from(sorted(_DIST_PARAMS)).flatmap(
+        lambda kind: st.fixed_dictionaries(
+            {"dist": st.just(kind),
+             **{k: st.lists(numbers, min_size=1, max_size=4) if k == "values" else numbers
+                for k in _DIST_PARAMS[kind]}},
+            optional={"min": numbers, "max": numbers},
+        )
+    )
+
+
+def weights(ids: list[str]) -> st.SearchStrategy:
+    """Id -> weight tables that usually sum to 1."""
+    even = st.lists(st.sampled_from(ids), min_size=1, max_size=3, unique=True).map(
+        lambda keys: {k: 1 / len(keys) for k in keys}
+    )
+    return st.one_of(even, even, st.dictionaries(st.sampled_from([*ids, "x"]), unit, max_size=3))
+
+
+_FRACTION_KEYS = ("growth", "gdp_growth", "tolerance", "monthly_sd")
+_UNIT_KEYS = (
+    "probability", "additionality", "p_stall", "execution", "delivered", "delay_correlation",
+    "va_ratio", "persistence", "monthly_persistence", "construction_share", "local_share",
+    "construction_va_ratio", "default",
+)
+_SPECIAL: dict[str, st.SearchStrategy] = {
+    **dict.fromkeys(("planned_start", "plan_start", "signed", "by", "start"), plausible_dates),
+    **dict.fromkeys(_FRACTION_KEYS, st.one_of(fractions, dists(fractions))),
+    **dict.fromkeys(_UNIT_KEYS, st.one_of(unit, unit, dists(unit))),
+    "window": st.lists(plausible_dates, min_size=1, max_size=3),
+    "id": st.sampled_from([*IDS, *SECTORS]),
+    "sector": st.sampled_from([*SECTORS, "x"]),
+    "street": st.sampled_from([*STREETS, "x"]),
+    "sector_mix": weights(SECTORS), "street_mix": weights(STREETS),
+    "impact": st.dictionaries(st.sampled_from([*SECTORS, "x"]), fractions, max_size=3),
+    "sectors": st.dictionaries(st.sampled_from([*SECTORS, "x"]), fractions, max_size=2),
+    "streets": st.dictionaries(st.sampled_from([*STREETS, "x"]), fractions, max_size=2),
+    "seasonality": st.one_of(
+        *[st.just([1 / 12] * 12)] * 3, st.lists(unit, min_size=11, max_size=13)
+    ),
+    "drawdown": st.one_of(st.sampled_from(["s-curve", "linear"]),
+                          st.fixed_dictionaries({"a": positive, "b": positive})),
+    "pauses_projects": st.booleans(),
+    "name": st.sampled_from(["base", "v2.1", "龙岗", "../up", "a/b", ""]), "title": texts,
+    "target_year": st.sampled_from([2022, 2023, 2021]),
+    "end_year": st.sampled_from([2022, 2023, 2080]),
+    "seed": st.integers(min_value=-1, max_value=2**63),
+    "replications": st.sampled_from([1, 100, 0, 10**12]),
+    "decimals": st.integers(min_value=-1, max_value=7),
+    "count": st.integers(min_value=-1, max_value=20),
+}
+
+
+def field(key: str) -> st.SearchStrategy:
+    """A plausible value for ``key``; one time in ten an arbitrary TOML value."""
+    special = _SPECIAL.get(key, st.one_of(positive, dists(positive)))
+    return st.integers(0, 9).flatmap(lambda i: toml_values if i == 7 else special)
+
+
+def table(keys: tuple[str, ...], required: tuple[str, ...] = ()) -> st.SearchStrategy:
+    """A table with the required keys (plausible values) and some optional ones."""
+    return st.fixed_dictionaries(
+        {k: field(k) for k in required},
+        optional={k: field(k) for k in keys if k not in required},
+    )
+
+
+@st.composite
+def schema_documents(draw: st.DrawFn) -> dict[str, Any]:
+    """A plausible scenario document with arbitrary values here and there."""
+    n = draw(st.integers(1, 3))
+    sectors = [
+        {"id": sid, "share": 1 / n, "growth": draw(field("growth")),
+         **draw(table(("va_ratio", "output_per_investment", "seasonality", "persistence")))}
+        for sid in draw(st.permutations(SECTORS))[:n]
+    ]
+    doc: dict[str, Any] = {
+        "scenario": {"base_year": 2021, "end_year": draw(st.sampled_from([2022, 2023])),
+                     **draw(table(schema.SCENARIO_KEYS[3:]))},
+        "target": draw(table(schema.TARGET_KEYS, ("gdp_growth",))),
+        "economy": draw(table(schema.ECONOMY_KEYS, ("gdp",))),
+        "accounting": {"construction_share": 0.6, "construction_va_ratio": 0.25,
+                       "local_share": 0.8},
+        "sector": sectors,
+    }
+    kinds = {
+        "project": (schema.PROJECT_KEYS, ("id", "sector", "total_investment", "planned_start",
+                                          "duration_months")),
+        "batch": (schema.BATCH_KEYS, ("id", "count", "total_investment", "planned_start",
+                                      "sector_mix", "duration_months")),
+        "pipeline": (schema.PIPELINE_KEYS, ("id", "probability", "signed", "sector",
+                                            "total_investment", "duration_months")),
+        "land": (schema.LAND_KEYS, ("id", "hectares", "by")),
+        "shock": (schema.SHOCK_KEYS, ("id", "window", "duration_months", "impact")),
+        "street": (schema.STREET_KEYS, ("id", "share")),
+    }
+    for kind in draw(st.lists(st.sampled_from(sorted(kinds)), unique=True, max_size=4)):
+        keys, required = kinds[kind]
+        doc[kind] = draw(st.lists(table(keys, required), min_size=1, max_size=2))
+    if draw(st.booleans()):
+        doc["correlation"] = draw(
+            table(("default", "sectors", "matrix"))
+            | st.fixed_dictionaries({
+                "sectors": st.lists(st.sampled_from([*SECTORS, "x"]), max_size=3),
+                "matrix": st.lists(st.lists(st.floats(-1, 1), max_size=3), max_size=3),
+            })
+        )
+    if draw(st.booleans()):
+        periods = st.sampled_from(["2022-06", "2022-Q1", "2022-H1", "2023-13", "2021-12",
+                                   "2022-6", "2022-Q5"])
+        ytd = st.dictionaries(periods, fractions, max_size=3)
+        doc["actuals"] = draw(st.fixed_dictionaries(
+            {}, optional={"ytd": ytd, "sectors": st.dictionaries(
+                st.sampled_from([*SECTORS, "x"]), ytd | toml_values, max_size=2)},
+        ))
     return doc
 
 
@@ -150,6 +293,14 @@ def fuzz_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @given(doc=documents())
 def test_arbitrary_documents_load_or_raise_scenario_error(fuzz_dir: Path, doc: dict) -> None:
     path = fuzz_dir / "arbitrary.toml"
+    path.write_text(tomli_w.dumps(doc), encoding="utf-8")
+    _load(path)
+
+
+@FUZZ
+@given(doc=schema_documents())
+def test_plausible_documents_load_or_raise_scenario_error(fuzz_dir: Path, doc: dict) -> None:
+    path = fuzz_dir / "plausible.toml"
     path.write_text(tomli_w.dumps(doc), encoding="utf-8")
     _load(path)
 

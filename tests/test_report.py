@@ -13,7 +13,6 @@ import lgsim
 from lgsim.cli import main
 from lgsim.compare import compare
 from lgsim.report import headline_sentences, split_sources, write_report
-from lgsim.rundir import write_run
 
 EVIL_TITLE = '测试区 <script>alert("x")</script> & 情景'
 
@@ -157,7 +156,7 @@ def test_report_on_a_directory_without_results_says_so(tmp_path: Path, capsys) -
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "results.nc" in err and "Traceback" not in err
     assert main(["report", str(tmp_path / "missing")]) == 2
-    with pytest.raises(FileNotFoundError, match="results.nc"):
+    with pytest.raises(FileNotFoundError, match=r"results\.nc"):
         write_report(tmp_path)
 
 

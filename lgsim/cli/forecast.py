@@ -170,8 +170,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, required=True, help="the new scenario file (.toml)")
     _common(p)
     p.add_argument("--industry-indicator", default="industry_above_size_va_real_growth",
-                   help="series whose forecast sets sector 'industry''s spread, a proxy "
-                   "(default: industry_above_size_va_real_growth; 'none': GDP-level spread)")
+                   help="series whose forecast sets the spread of sector industry relative "
+                   "to the others, a labelled proxy (default: "
+                   "industry_above_size_va_real_growth; 'none': the GDP-level spread)")
     p.add_argument("--year", type=int,
                    help="the year whose forecast is used (default: the target year)")
     p.set_defaults(func=cmd_calibrate)

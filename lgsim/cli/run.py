@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import socket
 import sys
 import time
@@ -11,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..scenario.errors import ScenarioError, ScenarioWarning
-from . import EXIT_INPUT, EXIT_OK, add_run_options
+from . import EXIT_INPUT, EXIT_OK, InputError, add_run_options, positive_int
 
 
 def progress_bar(total: int) -> tuple[Callable[[int], None] | None, Callable[[], None]]:
@@ -20,27 +21,57 @@ def progress_bar(total: int) -> tuple[Callable[[int], None] | None, Callable[[],
         return None, lambda: None
     from tqdm import tqdm
 
+    tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked
     bar = tqdm(total=total, unit="rep", file=sys.stderr, leave=False)
     return bar.update, bar.close
 
 
+def half_width(text: str) -> float:
+    """Parse a half-width between 0 and 0.5, a probability (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, found {text!r}") from None
+    if not 0.0 < value < 0.5:
+        hint = f" (looks like percentage points: write {value / 100:g})" if value >= 0.5 else ""
+        raise argparse.ArgumentTypeError(
+            f"expected a half-width between 0 and 0.5, found {text}{hint}"
+        )
+    return value
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """``run``: simulate a scenario and write its run directory."""
+    from ..nodask import dask_hidden
+
+    executor = args.executor or ("dask" if args.scheduler else None)
+    if args.scheduler and executor != "dask":
+        raise InputError("--scheduler needs --executor dask")
+    # unless dask runs the chunks, keep xarray from importing it (≈1 s) on this path
+    with contextlib.nullcontext() if executor == "dask" else dask_hidden():
+        return _run_and_write(args, executor)
+
+
+def _run_and_write(args: argparse.Namespace, executor: str | None) -> int:
     from .. import load_scenario
     from ..headline import headline
     from ..montecarlo import run
-    from ..rundir import check_out_dir, default_out_dir, write_run
+    from ..rundir import begin_run, check_out_dir, default_out_dir, finish_chunks, write_run
 
     scenario = load_scenario(args.scenario)
     n = args.replications or scenario.replications
     out = args.out or default_out_dir(scenario.name)
     seed = args.seed if args.seed is not None else scenario.seed
     check_out_dir(out, scenario.name, seed, force=args.force)
+    keep = set(args.keep or ())
+    chunk_dir = begin_run(Path(out))
     update, close = progress_bar(n)
     t0 = time.perf_counter()
     try:
         results = run(scenario, replications=n, seed=args.seed, workers=args.workers,
-                      progress=update)
+                      progress=update, executor=executor, scheduler=args.scheduler,
+                      chunk_size=args.chunk_size, keep=keep & {"paths"},
+                      precision=args.precision, checkpoint=chunk_dir, resume=args.resume)
     finally:
         close()
     elapsed = time.perf_counter() - t0
@@ -51,6 +82,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"workers {args.workers or 'all cores'}; simulation wall time {elapsed:.2f} s",
         ],
     )
+    finish_chunks(Path(out), keep="chunks" in keep)
     if args.plots or args.svg or args.report:
         from ..plots import run_figures, save_figures
         from ..report import write_report
@@ -60,7 +92,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             save_figures(figures, out, ("png", "svg") if args.svg else ("png",))
         if args.report:
             write_report(out, results, figures)
-    print(headline(results, out_dir=f"{out}/"))
+    text = headline(results, out_dir=f"{out}/")
+    if results.run_info is not None and results.run_info.stopping is not None:
+        lines = text.split("\n")
+        lines.insert(2, results.run_info.stopping.describe())
+        text = "\n".join(lines)
+    print(text)
     return EXIT_OK
 
 
@@ -102,6 +139,23 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "--plots)")
     p.add_argument("--report", action="store_true", help="write report.html (charts, tables, "
                    "sources) into the run directory")
+    p.add_argument("--executor", choices=("serial", "process", "dask"),
+                   help="where chunks run (default: process pool, serial for --workers 1); "
+                   "results are identical for every executor")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="address of a running dask.distributed scheduler (implies --executor "
+                   "dask); without it --executor dask starts a local cluster")
+    p.add_argument("--chunk-size", type=positive_int, metavar="C",
+                   help="replications per chunk (default 250; fixed per run)")
+    p.add_argument("--precision", type=half_width, metavar="H",
+                   help="stop once the 95%% interval of P(target met) is within ±H (a "
+                   "probability: 0.005 = ±0.5 pp); -n is then the maximum")
+    p.add_argument("--resume", action="store_true",
+                   help="continue a run killed part-way: compute only the chunks missing "
+                   "in OUT/chunks")
+    p.add_argument("--keep", action="append", choices=("paths", "chunks"),
+                   help="paths: also keep monthly investment of every project "
+                   "(investment_monthly_project); chunks: keep OUT/chunks after the run")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("validate", help="check scenario files without running them")

@@ -29,8 +29,10 @@ from scipy import special
 
 #: Degree of the Chebyshev interpolant fitted before truncation.
 _FIT_DEGREE = 48
-#: Coefficients below this share of the largest are noise (betainc's own precision).
-_NOISE = 8e-16
+#: Trailing coefficients taken as the noise level of a fit.
+_NOISE_TAIL = 12
+#: A fit noisier than this (relative to its largest coefficient) is not used.
+_MAX_NOISE = 1e-14
 #: Longest series used; a shape needing more falls back to scipy.
 _MAX_TERMS = 32
 #: Points of the table that starts the inverse (per branch).
@@ -42,13 +44,24 @@ _CONVERGED = 1e-13
 
 
 def _fit(func: object) -> np.ndarray | None:
-    """Chebyshev coefficients on t ∈ [−1, 1] (x = (t + 1) / 4), truncated; None if unsure."""
+    """Chebyshev coefficients on t ∈ [−1, 1] (x = (t + 1) / 4), truncated; None if unsure.
+
+    The last coefficients of a converged fit are betainc's rounding noise (a few 1e-15
+    of the largest); the series is cut where every later coefficient is within twice
+    that noise level. A fit whose noise level is not small is rejected.
+    """
     c = cheb.chebinterpolate(func, _FIT_DEGREE)
-    small = np.abs(c) < _NOISE * np.abs(c).max()
-    for k in range(1, len(c) - 2):
-        if small[k] and small[k + 1] and small[k + 2]:
-            return c[:k].copy()
-    return None
+    if not np.isfinite(c).all():
+        return None
+    rel = np.abs(c) / np.abs(c).max()
+    noise = max(float(rel[-_NOISE_TAIL:].max()), 1e-17)
+    if noise > _MAX_NOISE:
+        return None
+    tail_max = np.maximum.accumulate(rel[::-1])[::-1]  # max of rel[k:]
+    k = int(np.flatnonzero(tail_max > 2.0 * noise)[-1]) + 1
+    if k > len(c) - _NOISE_TAIL:
+        return None  # the noise begins too late: not converged
+    return c[:k].copy()
 
 
 def _clenshaw(coef: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -141,8 +154,17 @@ class BetaCDF:
         out = np.empty_like(u)
         lo = u <= self._split
         out[lo] = self._solve(u[lo], self._g, self.a, self.b, self._u_lo)
-        q = 1.0 - u[~lo]  # exact for u >= 1/2; the upper branch always has u > 1/2 or q small
-        out[~lo] = 1.0 - self._solve(q, self._h, self.b, self.a, self._u_hi)
+        hi = ~lo
+        out[hi] = 1.0 - self._solve(1.0 - u[hi], self._h, self.b, self.a, self._u_hi)
+        # where a branch serves values of F beyond 1/2 (x > 1/2 with u < 1/2 when a > b,
+        # or the mirror case), it carries only absolute precision and the density there
+        # is low: one Newton step on scipy's betainc restores full precision
+        polish = (hi & (u < 0.5)) | (lo & (u > 0.5))
+        if polish.any():
+            x = out[polish]
+            dens = np.exp((self.a - 1.0) * np.log(x) + (self.b - 1.0) * np.log1p(-x)
+                          - self._log_beta)
+            out[polish] = x - (special.betainc(self.a, self.b, x) - u[polish]) / dens
         return out
 
     def _solve(

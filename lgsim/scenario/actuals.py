@@ -43,7 +43,7 @@ class Observation:
 
 def parse_period(text: str) -> tuple[int, int] | None:
     """``"2022-06"`` / ``"2022-Q2"`` / ``"2022-H1"`` -> ``(2022, 6)``; None if malformed."""
-    m = _PERIOD.match(text)
+    m = _PERIOD.fullmatch(text)
     if not m:
         return None
     year = int(m["y"])

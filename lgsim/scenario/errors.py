@@ -33,6 +33,10 @@ class ScenarioError(ValueError):
         self.hint = hint
         super().__init__(self.message)
 
+    def __reduce__(self) -> tuple:
+        # picklable, so an error raised in a worker process reaches the caller intact
+        return (type(self), (self.file, self.path, self.expected, self.found, self.hint))
+
     @property
     def message(self) -> str:
         """The one-line message shown to the user."""
