@@ -121,36 +121,35 @@ class Checkpoint:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    @classmethod
-    def open(cls, directory: str | Path, manifest: Manifest, *, resume: bool) -> Checkpoint:
-        """Prepare ``directory`` for this run's chunks.
-
-        Without ``resume`` any previous chunk files are removed. With ``resume`` they are
-        kept if their manifest matches; a mismatch raises :class:`ScenarioError` (one
-        line; the CLI exits with code 2).
-        """
-        ck = cls(Path(directory), manifest)
-        if not resume:
-            ck.remove()
-        elif ck.directory.exists():
-            old = cls.read_manifest(ck.directory)
-            if old is None and any(ck.directory.glob("chunk-*.npz")):
+    def check(self, *, resume: bool) -> None:
+        """Refuse (:class:`ScenarioError`, one line) to resume chunks of another run."""
+        if not resume or not self.directory.exists():
+            return
+        old = self.read_manifest(self.directory)
+        if old is None and any(self.directory.glob("chunk-*.npz")):
+            raise ScenarioError(
+                str(self.manifest_path), "--resume", "the manifest of the chunk files",
+                "no readable manifest (run again without --resume)",
+            )
+        if old is not None:
+            diff = self.manifest.mismatch(old)
+            if diff is not None:
                 raise ScenarioError(
-                    str(ck.manifest_path), "--resume", "the manifest of the chunk files",
-                    "no readable manifest (run again without --resume)",
+                    str(self.manifest_path), "--resume",
+                    "chunks of the same scenario, seed, chunk size, keep and lgsim version "
+                    "(run without --resume to start again)",
+                    diff,
                 )
-            if old is not None:
-                diff = manifest.mismatch(old)
-                if diff is not None:
-                    raise ScenarioError(
-                        str(ck.manifest_path), "--resume",
-                        "chunks of the same scenario, seed, chunk size, keep and lgsim "
-                        "version (run without --resume to start again)",
-                        diff,
-                    )
-        ck.directory.mkdir(parents=True, exist_ok=True)
-        write_text(ck.manifest_path, manifest.to_json())
-        return ck
+
+    def prepare(self, *, resume: bool) -> None:
+        """Make the directory ready: keep (resume) or remove previous chunks; write the manifest.
+
+        Call :meth:`check` first.
+        """
+        if not resume:
+            self.remove()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        write_text(self.manifest_path, self.manifest.to_json())
 
     def present(self) -> set[int]:
         """Indices of the chunk files present."""
@@ -170,7 +169,7 @@ class Checkpoint:
         write_with(self.path(index), writer)
 
     def load(self, index: int, size: int, keys: set[str]) -> dict[str, np.ndarray] | None:
-        """Chunk ``index`` if its file holds ``keys`` (all if empty) for ``size`` rows, else None."""
+        """Chunk ``index`` if its file holds ``keys`` (all if empty) for ``size`` rows."""
         try:
             with np.load(self.path(index), allow_pickle=False) as data:
                 arrays = {k: data[k] for k in data.files}

@@ -239,6 +239,7 @@ def run(
     precision: float | None = None,
     checkpoint: str | Path | None = None,
     resume: bool = False,
+    on_start: Callable[[], None] | None = None,
 ) -> Results:
     """Run the replications of a scenario and return :class:`~lgsim.results.Results`.
 
@@ -274,6 +275,9 @@ def run(
         Directory for chunk files (written as chunks finish).
     resume : bool
         Load the chunks already in ``checkpoint`` instead of computing them.
+    on_start : callable, optional
+        Called once the inputs (and the checkpoint) are accepted, before anything is
+        written or computed (the CLI removes the old ``summary.json`` there).
 
     Returns
     -------
@@ -333,7 +337,12 @@ def run(
             scenario.name, scenario_hash(scenario), run_seed, chunk_size, n, keep,
             __version__, numpy.__version__,
         )
-        ck = Checkpoint.open(checkpoint, manifest, resume=resume)
+        ck = Checkpoint(Path(checkpoint), manifest)
+        ck.check(resume=resume)
+    if on_start is not None:
+        on_start()
+    if ck is not None:
+        ck.prepare(resume=resume)
 
     assembly = _Assembly(n, chunk_size, grow=precision is not None)
     rule = _PrecisionRule(precision, scenario, chunks) if precision is not None else None

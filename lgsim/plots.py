@@ -771,7 +771,7 @@ def fan_overlay(results: Sequence[Results], labels: Sequence[str] | None = None)
     Parameters
     ----------
     results : sequence of Results
-        Runs of the same target year (e.g. a :class:`lgsim.compare.Comparison`'s).
+        Runs of the same target year (e.g. a :class:`lgsim.comparison.Comparison`'s).
     labels : sequence of str, optional
         Legend labels (default: the scenario titles).
 
@@ -919,7 +919,7 @@ def growth_difference_chart(
         Bottom: the per-replication growth difference in percentage points (P10–P90,
         P25–P75, median) and the paired interval of its mean.
     """
-    from .compare import difference
+    from .comparison import difference
 
     labels = _labels(results, labels)
     first = results[0]

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-    from .compare import Comparison
+    from .comparison import Comparison
     from .results import Results
 
 __all__ = [
@@ -440,7 +440,7 @@ def comparison_html(comparison: Comparison, figures: dict[str, Figure] | None = 
     Parameters
     ----------
     comparison : Comparison
-        From :func:`lgsim.compare.compare`.
+        From :func:`lgsim.comparison.compare`.
     figures : dict, optional
         Charts to embed (default: ``comparison.figures()``).
     """

@@ -53,19 +53,10 @@ def check_out_dir(out: Path, scenario: str, seed: int | None, *, force: bool) ->
         )
 
 
-def begin_run(out: Path) -> Path:
-    """Create ``out`` and remove its ``summary.json``: from here the run is unfinished.
-
-    Returns
-    -------
-    Path
-        The chunk directory of the run (``out/chunks``).
-    """
-    from .checkpoint import CHUNK_DIR
-
+def begin_run(out: Path) -> None:
+    """Create ``out`` and remove its ``summary.json``: from here the run is unfinished."""
     out.mkdir(parents=True, exist_ok=True)
     (out / "summary.json").unlink(missing_ok=True)
-    return out / CHUNK_DIR
 
 
 def finish_chunks(out: Path, *, keep: bool = False) -> None:

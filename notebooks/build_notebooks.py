@@ -187,9 +187,7 @@ The first scenario is the reference; differences are paired (within each replica
 with 95% simulation-precision intervals.
 """),
         code('''
-from lgsim.compare import compare
-
-c = compare(scenarios, replications=N)
+c = lgsim.compare(scenarios, replications=N)
 print(c.to_text())
 '''),
         code('''

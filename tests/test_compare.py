@@ -12,7 +12,7 @@ import pytest
 
 import lgsim
 from lgsim.cli import main
-from lgsim.compare import (
+from lgsim.comparison import (
     Comparison,
     compare,
     default_out_dir,

@@ -145,11 +145,18 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
 
 SECTORS = ["industry", "construction", "services"]
 STREETS = ["bantian", "buji"]
+
+
+def mostly(usual: st.SearchStrategy, rare: st.SearchStrategy) -> st.SearchStrategy:
+    """``usual`` nine times in ten, else ``rare``."""
+    return st.integers(0, 9).flatmap(lambda i: rare if i == 7 else usual)
+
+
 edge = st.sampled_from([0, 0.0, -1, 1e-200, 6, 1e15, 1e16])
-fractions = st.one_of(st.floats(min_value=-0.3, max_value=0.3), edge)
-unit = st.one_of(st.floats(min_value=0.0, max_value=1.0), edge)
-positive = st.one_of(
-    st.floats(min_value=0.1, max_value=60.0), st.integers(min_value=1, max_value=60), edge
+fractions = mostly(st.floats(min_value=-0.3, max_value=0.3), edge)
+unit = mostly(st.floats(min_value=0.0, max_value=1.0), edge)
+positive = mostly(
+    st.floats(min_value=0.1, max_value=60.0) | st.integers(min_value=1, max_value=60), edge
 )
 plausible_dates = st.one_of(
     near_dates, near_dates.map(str), st.sampled_from(["2022/06/07", "June 7", "2022-02-30"])
@@ -161,9 +168,26 @@ _DIST_PARAMS = {
 }
 
 
+@st.composite
+def _ordered_dist(draw: st.DrawFn, numbers: st.SearchStrategy) -> dict[str, Any]:
+    low, mode, high = sorted(draw(st.lists(numbers, min_size=3, max_size=3)))
+    kind = draw(st.sampled_from(sorted(_DIST_PARAMS)))
+    params = {
+        "normal": {"mean": mode, "sd": (high - low) / 4},
+        "lognormal": {"median": abs(mode) or 1.0, "sigma": draw(st.floats(0, 1))},
+        "uniform": {"low": low, "high": high},
+        "triangular": {"low": low, "mode": mode, "high": high},
+        "pert": {"low": low, "mode": mode, "high": high},
+        "beta": {"mean": draw(st.floats(0.01, 0.99)), "sd": draw(st.floats(0, 0.3))},
+        "empirical": {"values": [low, mode, high]},
+    }[kind]
+    bounds = draw(st.sampled_from([{}, {}, {"min": low}, {"max": high}, {"min": mode}]))
+    return {"dist": kind, **params, **bounds}
+
+
 def dists(numbers: st.SearchStrategy) -> st.SearchStrategy:
-    """Distribution tables with parameters from ``numbers`` (in any order)."""
-    return st.sampled_from(sorted(_DIST_PARAMS)).flatmap(
+    """Distribution tables: usually well formed around ``numbers``, else any parameters."""
+    anything = st.sampled_from(sorted(_DIST_PARAMS)).flatmap(
         lambda kind: st.fixed_dictionaries(
             {"dist": st.just(kind),
              **{k: st.lists(numbers, min_size=1, max_size=4) if k == "values" else numbers
@@ -171,6 +195,7 @@ def dists(numbers: st.SearchStrategy) -> st.SearchStrategy:
             optional={"min": numbers, "max": numbers},
         )
     )
+    return mostly(_ordered_dist(numbers), anything)
 
 
 def weights(ids: list[str]) -> st.SearchStrategy:
@@ -181,16 +206,22 @@ def weights(ids: list[str]) -> st.SearchStrategy:
     return st.one_of(even, even, st.dictionaries(st.sampled_from([*ids, "x"]), unit, max_size=3))
 
 
-_FRACTION_KEYS = ("growth", "gdp_growth", "tolerance", "monthly_sd")
 _UNIT_KEYS = (
-    "probability", "additionality", "p_stall", "execution", "delivered", "delay_correlation",
-    "va_ratio", "persistence", "monthly_persistence", "construction_share", "local_share",
-    "construction_va_ratio", "default",
+    "probability", "p_stall", "delay_correlation", "va_ratio", "persistence",
+    "monthly_persistence", "construction_share", "local_share", "construction_va_ratio",
+    "default",
+)
+_POSITIVE_KEYS = (
+    "gdp", "fai", "land_stock_ha", "first_year_plan", "size_concentration",
+    "output_per_investment", "investment_deflator",
 )
 _SPECIAL: dict[str, st.SearchStrategy] = {
     **dict.fromkeys(("planned_start", "plan_start", "signed", "by", "start"), plausible_dates),
-    **dict.fromkeys(_FRACTION_KEYS, st.one_of(fractions, dists(fractions))),
-    **dict.fromkeys(_UNIT_KEYS, st.one_of(unit, unit, dists(unit))),
+    **dict.fromkeys(("gdp_growth", "tolerance", "monthly_sd"), fractions),
+    **dict.fromkeys(_UNIT_KEYS, unit),
+    **dict.fromkeys(_POSITIVE_KEYS, positive),
+    "growth": fractions | dists(fractions),
+    **dict.fromkeys(("execution", "delivered", "additionality"), unit | dists(unit)),
     "window": st.lists(plausible_dates, min_size=1, max_size=3),
     "id": st.sampled_from([*IDS, *SECTORS]),
     "sector": st.sampled_from([*SECTORS, "x"]),
@@ -199,17 +230,16 @@ _SPECIAL: dict[str, st.SearchStrategy] = {
     "impact": st.dictionaries(st.sampled_from([*SECTORS, "x"]), fractions, max_size=3),
     "sectors": st.dictionaries(st.sampled_from([*SECTORS, "x"]), fractions, max_size=2),
     "streets": st.dictionaries(st.sampled_from([*STREETS, "x"]), fractions, max_size=2),
-    "seasonality": st.one_of(
-        *[st.just([1 / 12] * 12)] * 3, st.lists(unit, min_size=11, max_size=13)
-    ),
+    "seasonality": mostly(st.just([1 / 12] * 12), st.lists(unit, min_size=11, max_size=13)),
     "drawdown": st.one_of(st.sampled_from(["s-curve", "linear"]),
                           st.fixed_dictionaries({"a": positive, "b": positive})),
     "pauses_projects": st.booleans(),
-    "name": st.sampled_from(["base", "v2.1", "龙岗", "../up", "a/b", ""]), "title": texts,
-    "target_year": st.sampled_from([2022, 2023, 2021]),
-    "end_year": st.sampled_from([2022, 2023, 2080]),
+    "name": mostly(st.sampled_from(["base", "v2.1", "龙岗"]), st.sampled_from(["../up", "a/b"])),
+    "title": texts,
+    "target_year": mostly(st.just(2022), st.just(2021)),
+    "end_year": mostly(st.sampled_from([2022, 2023]), st.just(2080)),
     "seed": st.integers(min_value=-1, max_value=2**63),
-    "replications": st.sampled_from([1, 100, 0, 10**12]),
+    "replications": mostly(st.integers(1, 100), st.sampled_from([0, 10**12])),
     "decimals": st.integers(min_value=-1, max_value=7),
     "count": st.integers(min_value=-1, max_value=20),
 }
@@ -218,7 +248,7 @@ _SPECIAL: dict[str, st.SearchStrategy] = {
 def field(key: str) -> st.SearchStrategy:
     """A plausible value for ``key``; one time in ten an arbitrary TOML value."""
     special = _SPECIAL.get(key, st.one_of(positive, dists(positive)))
-    return st.integers(0, 9).flatmap(lambda i: toml_values if i == 7 else special)
+    return mostly(special, toml_values)
 
 
 def table(keys: tuple[str, ...], required: tuple[str, ...] = ()) -> st.SearchStrategy:
@@ -240,7 +270,7 @@ def schema_documents(draw: st.DrawFn) -> dict[str, Any]:
     ]
     doc: dict[str, Any] = {
         "scenario": {"base_year": 2021, "end_year": draw(st.sampled_from([2022, 2023])),
-                     **draw(table(schema.SCENARIO_KEYS[3:]))},
+                     **draw(table(tuple(k for k in schema.SCENARIO_KEYS if k != "base_year")))},
         "target": draw(table(schema.TARGET_KEYS, ("gdp_growth",))),
         "economy": draw(table(schema.ECONOMY_KEYS, ("gdp",))),
         "accounting": {"construction_share": 0.6, "construction_va_ratio": 0.25,

@@ -249,7 +249,7 @@ def test_cli_run_plots_writes_png_and_svg(mini_path: Path, tmp_path: Path) -> No
 
 def test_import_lgsim_stays_light() -> None:
     code = (
-        "import sys, lgsim, lgsim.plots, lgsim.compare, lgsim.report; "
+        "import sys, lgsim, lgsim.plots, lgsim.comparison, lgsim.report; "
         "bad = [m for m in ('matplotlib', 'xarray', 'pandas') if m in sys.modules]; "
         "assert not bad, bad"
     )

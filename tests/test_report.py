@@ -11,7 +11,7 @@ import pytest
 
 import lgsim
 from lgsim.cli import main
-from lgsim.compare import compare
+from lgsim.comparison import compare
 from lgsim.report import headline_sentences, split_sources, write_report
 
 EVIL_TITLE = '测试区 <script>alert("x")</script> & 情景'

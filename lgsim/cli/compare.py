@@ -12,7 +12,7 @@ from . import EXIT_OK, InputError, add_run_options
 def cmd_compare(args: argparse.Namespace) -> int:
     """``compare``: run every scenario with one seed, print and write the comparison."""
     from .. import load_scenario
-    from ..compare import compare, default_out_dir
+    from ..comparison import compare, default_out_dir
     from .run import progress_bar
 
     if len(args.scenarios) < 2:

@@ -54,6 +54,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _run_and_write(args: argparse.Namespace, executor: str | None) -> int:
     from .. import load_scenario
+    from ..checkpoint import CHUNK_DIR
     from ..headline import headline
     from ..montecarlo import run
     from ..rundir import begin_run, check_out_dir, default_out_dir, finish_chunks, write_run
@@ -64,14 +65,15 @@ def _run_and_write(args: argparse.Namespace, executor: str | None) -> int:
     seed = args.seed if args.seed is not None else scenario.seed
     check_out_dir(out, scenario.name, seed, force=args.force)
     keep = set(args.keep or ())
-    chunk_dir = begin_run(Path(out))
+    chunk_dir = Path(out) / CHUNK_DIR
     update, close = progress_bar(n)
     t0 = time.perf_counter()
     try:
         results = run(scenario, replications=n, seed=args.seed, workers=args.workers,
                       progress=update, executor=executor, scheduler=args.scheduler,
                       chunk_size=args.chunk_size, keep=keep & {"paths"},
-                      precision=args.precision, checkpoint=chunk_dir, resume=args.resume)
+                      precision=args.precision, checkpoint=chunk_dir, resume=args.resume,
+                      on_start=lambda: begin_run(Path(out)))
     finally:
         close()
     elapsed = time.perf_counter() - t0

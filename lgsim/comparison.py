@@ -21,8 +21,8 @@ All intervals are *simulation precision*; none includes uncertainty in the assum
 
 Examples
 --------
->>> import lgsim.compare
->>> c = lgsim.compare.compare(["scenarios/base.toml", "scenarios/delay-6m.toml"],
+>>> import lgsim.comparison
+>>> c = lgsim.comparison.compare(["scenarios/base.toml", "scenarios/delay-6m.toml"],
 ...                           replications=500)                     # doctest: +SKIP
 >>> print(c.to_text())                                              # doctest: +SKIP
 """
