@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import platform
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .fileio import write_text
+from .fileio import write_text, write_with
 from .scenario.errors import ScenarioError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -73,18 +74,33 @@ def _csv(frame: Any) -> str:
     return "\ufeff" + buf.getvalue()  # UTF-8 with BOM: Excel shows Chinese correctly
 
 
+def write_csv(path: Path, frame: Any) -> None:
+    """Write a table as CSV, UTF-8 with BOM (Excel shows Chinese correctly), atomically.
+
+    Streamed to the file (the same bytes as :func:`_csv`), so a 100,000-replication
+    table never exists as one string in memory.
+    """
+    write_with(path, lambda tmp: frame.to_csv(
+        tmp, index=False, float_format="%.10g", encoding="utf-8-sig", lineterminator="\n"
+    ))
+
+
 def tables(results: Results) -> dict[str, Any]:
     """The tidy CSV tables of a run, as pandas DataFrames keyed by file name."""
+    return dict(iter_tables(results))
+
+
+def iter_tables(results: Results) -> Iterator[tuple[str, Any]]:
+    """The tidy CSV tables one at a time: ``(file name, pandas.DataFrame)``."""
     import pandas as pd
 
     ds = results.ds
     y = results.target_year
-    out: dict[str, Any] = {}
     growth = ds["growth"].values
     gdp = ds["gdp"].values
     years = ds["year"].values
     met = results.met()
-    out["replications.csv"] = pd.DataFrame(
+    yield "replications.csv", pd.DataFrame(
         {
             "replication": np.repeat(ds["replication"].values, len(years)),
             "year": np.tile(years, results.n),
@@ -99,21 +115,20 @@ def tables(results: Results) -> dict[str, Any]:
         qv = np.quantile(g, [0.1, 0.5, 0.9], method="linear")
         rows.append({"year": int(year), "mean": g.mean(), "p10": qv[0], "p50": qv[1],
                      "p90": qv[2]})
-    out["growth_summary.csv"] = pd.DataFrame(rows)
+    yield "growth_summary.csv", pd.DataFrame(rows)
     ytd = ds["ytd_growth"].sel(year=y).values
     qv = np.quantile(ytd, [0.05, 0.25, 0.5, 0.75, 0.95], axis=0, method="linear")
-    out["ytd_growth.csv"] = pd.DataFrame(
+    yield "ytd_growth.csv", pd.DataFrame(
         {"year": y, "month": ds["month"].values, "p05": qv[0], "p25": qv[1], "p50": qv[2],
          "p75": qv[3], "p95": qv[4]}
     )
     for by in ("sector", "street", "component"):
         frame = results.contributions(by).reset_index()
         frame.insert(0, "year", y)
-        out[f"contributions_{by}.csv"] = frame
+        yield f"contributions_{by}.csv", frame
     inv = results.investment_vs_plan().reset_index()
     inv.insert(0, "year", y)
-    out["investment_vs_plan.csv"] = inv
-    return out
+    yield "investment_vs_plan.csv", inv
 
 
 def write_run(
@@ -144,13 +159,25 @@ def write_run(
     return out
 
 
+def _platform() -> str:
+    """``Linux-6.1.0-x86_64-with-glibc2.36``, without ``platform.platform()``'s subprocess.
+
+    ``platform.platform()`` runs ``uname -p`` in a child process: forked from a parent
+    holding the results, it would show the whole run's memory again in peak-RSS figures.
+    """
+    u = os.uname()
+    libc, version = platform.libc_ver()
+    return f"{u.sysname}-{u.release}-{u.machine}" + (f"-with-{libc}{version}" if libc else "")
+
+
 def _write_files(results: Results, out: Path, log_lines: Sequence[str]) -> None:
     results.save(out)
-    for name, frame in tables(results).items():
-        write_text(out / name, _csv(frame))
+    for name, frame in iter_tables(results):
+        write_csv(out / name, frame)
+        del frame
     log = [
         f"lgsim {results.ds.attrs['lgsim_version']}",
-        f"python {sys.version.split()[0]} on {platform.platform()}",
+        f"python {sys.version.split()[0]} on {_platform()}",
         f"scenario {results.scenario.name} ({results.scenario.file})",
         f"replications {results.n} seed {results.seed}",
         *results.scenario.warnings,

@@ -34,6 +34,10 @@ PERT_LAMBDA = 4.0
 #: fractions); far beyond any real input, small enough that no arithmetic overflows.
 MAX_MAGNITUDE = 1e15
 
+#: A beta ``{mean, sd}`` whose a + b would exceed this is a point at its mean (sd below
+#: about 1e-7): inverse CDFs lose all precision for larger shapes.
+MAX_BETA_CONCENTRATION = 1e14
+
 Fail = Callable[[str, str, str], Exception]
 
 
@@ -339,7 +343,7 @@ def parse_dist(value: Any, path: str, fail: Fail, *, fraction: bool = False) -> 
                     f"sd = {sd:g}",
                 )
             nu = mean * (1 - mean) / sd / sd - 1
-            if not math.isfinite(mean * nu):  # sd so small that the beta is a point
+            if not nu <= MAX_BETA_CONCENTRATION:  # sd so small that the beta is a point
                 return Dist("fixed", (mean,), spec=value)
             d = Dist("beta", (mean * nu, (1 - mean) * nu), lo, hi, value)
     return _check_mass(d, path, fail)
