@@ -71,6 +71,9 @@ def progress(
     """
     worked = edges_eff[:, None, :] - start_eff[:, :, None]
     d = duration[:, :, None]
+    if (duration > 0).all():  # the usual case: one division
+        worked /= d
+        return np.clip(worked, 0.0, 1.0, out=worked)
     with np.errstate(invalid="ignore", divide="ignore"):
         frac = np.where(d > 0, worked / np.where(d > 0, d, 1.0), np.where(worked > 0, 1.0, 0.0))
     return np.clip(frac, 0.0, 1.0)
@@ -105,15 +108,19 @@ def investment(
     numpy.ndarray
         ``(R, P, M)`` investment per month, 亿元; zero for projects never started.
     """
-    # F(0) = 0 and F(1) = 1 exactly for every curve, so the (costly) Beta CDF is
-    # evaluated only where 0 < τ < 1; NaN (never started) becomes 0.
-    cum = np.nan_to_num(prog, nan=0.0)
-    interior = (cum > 0.0) & (cum < 1.0)
-    shapes = np.stack([curve_a, curve_b], axis=1)
-    for a, b in np.unique(shapes, axis=0):
-        same = (curve_a == a) & (curve_b == b)
-        mask = interior if same.all() else interior & same[None, :, None]
-        cum[mask] = curve_fn(cum[mask], float(a), float(b))
+    # NaN progress (never started) draws nothing. Slots sharing a shape are usually
+    # adjacent (a batch), so the curve is evaluated run by run of slots.
+    cum = np.where(np.isnan(prog), 0.0, prog)
+    p = len(curve_a)
+    first = 0
+    while first < p:
+        last = first + 1
+        while last < p and curve_a[last] == curve_a[first] and curve_b[last] == curve_b[first]:
+            last += 1
+        cum[:, first:last, :] = curve_fn(
+            cum[:, first:last, :], float(curve_a[first]), float(curve_b[first])
+        )
+        first = last
     return (total * execution)[:, :, None] * np.diff(cum, axis=2)
 
 

@@ -7,8 +7,9 @@ so they never depend on the executor, the worker count or the finishing order
 
 * ``serial`` — chunks run one after the other in this process.
 * ``process`` — a :class:`concurrent.futures.ProcessPoolExecutor`; on Linux its workers
-  are forked from this process (they start in milliseconds and inherit the imported
-  modules; the parent has no other threads at that point), elsewhere spawned.
+  are forked from this process when it runs a single thread (they start in milliseconds
+  and inherit the imported modules), else started by a fork server; elsewhere spawned
+  (:func:`process_context`).
 * ``dask`` — a ``dask.distributed`` cluster: an existing one (``scheduler`` address) or
   a local one started and closed here (one single-threaded process per worker: simpy
   holds the GIL). dask is an optional extra: ``pip install "lgsim[dask]"``.
@@ -24,6 +25,7 @@ import itertools
 import multiprocessing as mp
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
@@ -66,18 +68,25 @@ def _run_with_context(task: Callable[..., Any], context: Any, chunk: Chunk) -> t
 def process_context() -> mp.context.BaseContext:
     """The multiprocessing start method of the ``process`` executor.
 
-    ``fork`` on Linux: workers start in milliseconds with every module already imported
-    (``forkserver`` and ``spawn`` start a fresh interpreter that imports lgsim, numpy,
-    scipy and simpy again: 0.5–1 s before the first chunk). Forking is safe here because
-    the pool is created before any thread of ours exists and the workers only compute.
+    On Linux, ``fork`` when this process runs a single thread: workers start in
+    milliseconds with every module already imported and share its pages (``forkserver``
+    and ``spawn`` start an interpreter that imports lgsim, numpy, scipy and simpy again).
+    With other threads running (a Jupyter kernel, a dask client), forking could copy a
+    lock held by one of them, so ``forkserver`` (preloading the engine) is used instead.
     ``spawn`` elsewhere. ``LGSIM_START_METHOD`` overrides (used by the benchmark).
     """
     method = os.environ.get("LGSIM_START_METHOD")
     if method:
-        return mp.get_context(method)
-    if sys.platform.startswith("linux"):
+        ctx = mp.get_context(method)
+    elif not sys.platform.startswith("linux"):  # pragma: no cover
+        return mp.get_context("spawn")
+    elif threading.active_count() == 1:
         return mp.get_context("fork")
-    return mp.get_context("spawn")  # pragma: no cover
+    else:
+        ctx = mp.get_context("forkserver")
+    if ctx.get_start_method() == "forkserver":
+        ctx.set_forkserver_preload(["lgsim.engine.chunk"])
+    return ctx
 
 
 def resolve_executor(executor: str | None, workers: int, n_chunks: int) -> str:

@@ -162,6 +162,10 @@ def test_ids_and_dates_must_match_whole_strings(tmp_path: Path) -> None:
     assert len(exc.message.splitlines()) == 1
     exc = error_of(write(tmp_path, '[[land]]\nid = "consolidation"\nby = "2022-12-31\\n"\n'))
     assert exc.path == "land[consolidation].by"
+    assert "expected a date like 2022-06-07, found string '2022-12-31\\n'" in exc.message
+    exc = error_of(write(tmp_path, '[actuals]\nytd = { "2022-06\\n" = 0.03 }\n'))
+    assert exc.path == 'actuals.ytd."2022-06\n"'
+    assert "expected a period YYYY-MM, YYYY-Qn or YYYY-H1/H2" in exc.message
 
 
 def test_line_breaks_in_keys_do_not_break_the_line(tmp_path: Path) -> None:

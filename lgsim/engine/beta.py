@@ -39,6 +39,8 @@ _MAX_TERMS = 32
 _TABLE = 129
 #: Most Newton steps of the inverse (quadratic convergence from the table's start).
 _NEWTON_STEPS = 8
+#: Polish with scipy where ``f(x)·x`` is below this (see :meth:`BetaCDF.ppf`).
+_POLISH_BELOW = 0.1
 #: Relative residual after which one more Newton step reaches full precision.
 _CONVERGED = 1e-13
 
@@ -137,12 +139,14 @@ class BetaCDF:
         x = np.clip(np.asarray(x, dtype=float), 0.0, 1.0)
         if not self.fast:
             return special.betainc(self.a, self.b, x)
-        out = np.empty_like(x)
-        lo = x <= 0.5
+        # F(0) = 0 and F(1) = 1 exactly: only 0 < x < 1 is evaluated, by branch
+        out = x.copy()
+        lo = (x > 0.0) & (x <= 0.5)
         xl = x[lo]
         out[lo] = xl**self.a * _clenshaw(self._g, xl)
-        y = 1.0 - x[~lo]
-        out[~lo] = 1.0 - y**self.b * _clenshaw(self._h, y)
+        hi = (x > 0.5) & (x < 1.0)
+        y = 1.0 - x[hi]
+        out[hi] = 1.0 - y**self.b * _clenshaw(self._h, y)
         return out
 
     # ------------------------------------------------------------------ inverse
@@ -151,21 +155,29 @@ class BetaCDF:
         u = np.asarray(u, dtype=float)
         if not self.fast:
             return special.betaincinv(self.a, self.b, u)
+        shape = u.shape
+        u = u.ravel()
         out = np.empty_like(u)
         lo = u <= self._split
         out[lo] = self._solve(u[lo], self._g, self.a, self.b, self._u_lo)
         hi = ~lo
         out[hi] = 1.0 - self._solve(1.0 - u[hi], self._h, self.b, self.a, self._u_hi)
         # where a branch serves values of F beyond 1/2 (x > 1/2 with u < 1/2 when a > b,
-        # or the mirror case), it carries only absolute precision and the density there
-        # is low: one Newton step on scipy's betainc restores full precision
-        polish = (hi & (u < 0.5)) | (lo & (u > 0.5))
-        if polish.any():
-            x = out[polish]
-            dens = np.exp((self.a - 1.0) * np.log(x) + (self.b - 1.0) * np.log1p(-x)
-                          - self._log_beta)
-            out[polish] = x - (special.betainc(self.a, self.b, x) - u[polish]) / dens
-        return out
+        # or the mirror case) it carries only absolute precision (~1e-14), so x has a
+        # relative error ~1e-14 / (f(x) x): where f(x) x is small, one Newton step on
+        # scipy's betainc restores full precision
+        cross = np.flatnonzero((hi & (u < 0.5)) | (lo & (u > 0.5)))
+        if cross.size:
+            x = out[cross]
+            with np.errstate(all="ignore"):
+                dens = np.exp((self.a - 1.0) * np.log(x) + (self.b - 1.0) * np.log1p(-x)
+                              - self._log_beta)
+            low = dens * x < _POLISH_BELOW
+            if low.any():
+                idx = cross[low]
+                xl = x[low]
+                out[idx] = xl - (special.betainc(self.a, self.b, xl) - u[idx]) / dens[low]
+        return out.reshape(shape)
 
     def _solve(
         self, p: np.ndarray, coef: np.ndarray, a: float, b: float, table: np.ndarray

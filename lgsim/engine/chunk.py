@@ -8,7 +8,8 @@ It is arranged to do little work per replication without changing what is comput
 * operating output exists only for projects finished inside the simulated months, so
   ramp-up and operating value added are computed for those (replication, slot) pairs;
 * sums over slots (by sector, by group) are sequential over slots, as the one-hot
-  einsums of :mod:`.reference` were.
+  einsums of :mod:`.reference` were; value added spread over streets by shares is
+  summed before it is split (``(a + b) s`` rather than ``a s + b s``: equal to ~1e-16).
 
 ``tests/test_chunk_fastpath.py`` checks every output against
 :func:`lgsim.engine.reference.simulate_chunk_reference` (the straightforward dense
@@ -130,18 +131,18 @@ def simulate_chunk(
 
     # streets: organic (after shocks) by street shares; project value added by its street
     shares = plan.street_shares
-    n_st = len(shares)
     proj_post = works.copy()
     proj_post[rows, cols] += operating * mult[rows, f_sector]
-    street_w = np.zeros((n, n_slots, n_st))
-    spread = d.street < 0
-    street_w[spread] = shares
-    r_st, c_st = np.nonzero(~spread)
-    street_w[r_st, c_st, d.street[r_st, c_st]] = 1.0
     organic_post = (v0 * mult).sum(axis=1)  # (R,M)
-    street_monthly = organic_post[:, None, :] * shares[None, :, None] + np.einsum(
-        "rpm,rpk->rkm", proj_post, street_w
-    )
+    spread = d.street < 0  # spread by street shares, like organic value added
+    if spread.all():
+        spread_sum = proj_post.sum(axis=1)
+    else:
+        spread_sum = (proj_post * spread[:, :, None]).sum(axis=1)
+    street_monthly = (organic_post + spread_sum)[:, None, :] * shares[None, :, None]
+    r_st, c_st = np.nonzero(~spread)
+    np.add.at(street_monthly, (r_st, d.street[r_st, c_st].astype(np.int64)),
+              proj_post[r_st, c_st])
     del proj_post
     street_va = np.concatenate(
         [(gdp[:, :1] * shares[None, :])[:, None, :],
