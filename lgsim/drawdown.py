@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize, special
+from scipy import special
 
 #: Default s-curve shape: Beta(2, 2).
 DEFAULT_A = 2.0
@@ -93,6 +93,8 @@ def solve_shape(share: float, x_end: float) -> float:
         return A_MIN
     if math.isclose(share, low, abs_tol=1e-15):
         return A_MAX
+    from scipy import optimize  # only when a plan is calibrated (keeps start-up light)
+
     return float(optimize.brentq(f, A_MIN, A_MAX, xtol=1e-15, rtol=1e-15, maxiter=500))
 
 

@@ -257,3 +257,18 @@ def test_land_start_default_is_named_when_it_falls_after_by(tmp_path: Path) -> N
 def test_scenario_error_is_the_one_error_type() -> None:
     assert issubclass(ScenarioError, ValueError)
     assert lgsim.ScenarioError is ScenarioError
+
+
+def test_overlong_scenario_name_is_refused(tmp_path):
+    import pytest
+
+    import lgsim
+
+    path = tmp_path / "s.toml"
+    path.write_text(
+        f'[scenario]\nname = "{"x" * 300}"\nbase_year = 2021\n[target]\ngdp_growth = 0.05\n'
+        '[economy]\ngdp = 1.0\n[[sector]]\nid = "a"\nshare = 1.0\ngrowth = 0.05\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(lgsim.ScenarioError, match="at most 100"):
+        lgsim.load_scenario(path)

@@ -156,3 +156,26 @@ def test_plan_infeasible_is_an_error(tiny):
                 """
             )
         )
+
+
+def test_plan_is_solved_once_for_the_schedule_it_was_made_for(base_scenario, write):
+    def shape(s):
+        return next(b for b in s.batches if b.id == "sz-2022-batch3").template.drawdown.a
+
+    a0 = shape(base_scenario)
+    # a child that changes only the duration stretches the curve, keeping its shape
+    child = write(
+        f'extends = "{(ROOT / "scenarios" / "base.toml").as_posix()}"\n'
+        '[[batch]]\nid = "sz-2022-batch3"\nduration_months = 18.0\n',
+        "longer.toml",
+    )
+    assert shape(lgsim.load_scenario(child)) == a0
+    assert shape(base_scenario.with_changes({"batch[sz-2022-batch3].duration_months": 18.0})) == a0
+    # a new plan is solved for the schedule in force when it is set
+    replanned = base_scenario.with_changes(
+        {"batch[sz-2022-batch3].duration_months": 18.0,
+         "batch[sz-2022-batch3].first_year_plan": 17.3}
+    )
+    assert shape(replanned) != a0
+    doc = replanned.document["batch"][0]
+    assert doc["plan_duration_months"] == 18.0 and doc["plan_start"] == doc["planned_start"]

@@ -22,7 +22,7 @@ from .. import drawdown as dd
 from .actuals import parse_actuals
 from .distributions import Dist, fixed, parse_dist
 from .errors import ScenarioError, ScenarioWarning, describe, suggest
-from .merge import check_values, resolve_file
+from .merge import check_values, record_plan_schedule, resolve_file
 from .model import (
     Accounting,
     Batch,
@@ -48,6 +48,7 @@ _MISSING = object()
 MAX_REPLICATIONS = 10_000_000
 MAX_BATCH_COUNT = 10_000
 MAX_YEARS = 50
+MAX_NAME = 100
 
 TOP_KEYS = (
     "scenario", "target", "economy", "accounting", "sector", "correlation", "street",
@@ -67,7 +68,8 @@ CORRELATION_KEYS = ("default", "sectors", "matrix")
 STREET_KEYS = ("id", "name", "share")
 PROJECT_KEYS = (
     "id", "name", "sector", "street", "total_investment", "planned_start", "duration_months",
-    "first_year_plan", "plan_start", "start_delay_months", "drawdown", "execution", "land_ha",
+    "first_year_plan", "plan_start", "plan_duration_months", "start_delay_months", "drawdown",
+    "execution", "land_ha",
     "annual_output", "ramp_months", "p_stall", "additionality",
 )
 BATCH_KEYS = (
@@ -268,11 +270,12 @@ def build(doc: dict[str, Any], file: str) -> Scenario:
     # [scenario]
     sc = ck.keys(doc["scenario"], SCENARIO_KEYS, "scenario", required=("base_year",))
     name = ck.string(sc, "name", "scenario", Path(file).stem)
-    if not _NAME.fullmatch(name) or ".." in name:
+    if not _NAME.fullmatch(name) or ".." in name or len(name) > MAX_NAME:
         raise ck.fail(
             "scenario.name",
-            "a plain name (letters, digits, '-', '_', '.'; it names the run directory)",
-            repr(name),
+            f"a plain name of at most {MAX_NAME} letters, digits, '-', '_', '.' (it names the "
+            "run directory)",
+            repr(name) if len(name) <= 40 else repr(name[:37] + "..."),
         )
     title = ck.string(sc, "title", "scenario", name)
     base_year = ck.number(sc, "base_year", "scenario", integer=True, lo=1900, hi=2200)
@@ -686,7 +689,11 @@ def _project(ctx: _Ctx, t: dict[str, Any], path: str) -> ProjectSpec:
                 f"{plan:g}",
             )
         if drawdown.kind == "s-curve" and t_med > 0:  # nothing to draw: no shape to solve
-            drawdown = _calibrate(ck, path, plan, t_med, plan_start, duration.median())
+            plan_duration = (
+                ck.dist(t, "plan_duration_months", path, nonneg=True)
+                if "plan_duration_months" in t else duration
+            )
+            drawdown = _calibrate(ck, path, plan, t_med, plan_start, plan_duration.median())
     return ProjectSpec(
         id=pid,
         name=ck.string(t, "name", path, pid),
@@ -883,6 +890,7 @@ def apply_changes(scenario: Scenario, changes: Mapping[str, Any]) -> Scenario:
     """Return a copy of ``scenario`` with values at key paths replaced (validated)."""
     doc = copy.deepcopy(scenario.document)
     file = f"{scenario.file} (with_changes)"
+    replanned: list[tuple[dict[str, bool], dict[str, Any]]] = []
     for text, value in changes.items():
         try:
             path = parse_path(text)
@@ -893,7 +901,10 @@ def apply_changes(scenario: Scenario, changes: Mapping[str, Any]) -> Scenario:
             ) from None
         check_values(value, file, text)
         table[key] = copy.deepcopy(value)
-        if key == "first_year_plan" and "planned_start" in table and len(path.fields) == 1:
-            if f"{path.kind}[{path.id}].plan_start" not in changes:
-                table["plan_start"] = table["planned_start"]
+        if key == "first_year_plan" and len(path.fields) == 1:
+            own = {k: True for k in ("plan_start", "plan_duration_months")
+                   if f"{path.kind}[{path.id}].{k}" in changes}
+            replanned.append((own, table))
+    for own, table in replanned:  # after all changes: the plan's schedule as changed
+        record_plan_schedule(own, table)
     return build(doc, file)

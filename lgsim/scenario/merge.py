@@ -7,7 +7,8 @@ entry's keys, a new id is appended; top-level ``remove = ["project[id]", ...]`` 
 inherited entries before merging. ``[scenario] name`` is not inherited.
 
 ``plan_start`` bookkeeping: when a file sets ``first_year_plan`` without ``plan_start``,
-the entry's ``plan_start`` becomes its ``planned_start`` as merged at that file, so a
+the entry's ``plan_start`` becomes its ``planned_start`` as merged at that file (and
+``plan_duration_months`` its ``duration_months``), so a
 child that only moves ``planned_start`` keeps the parent's plan schedule (rule 3).
 """
 
@@ -30,6 +31,20 @@ _PLANNED_KINDS = ("project", "batch", "pipeline")
 MAX_DEPTH = 16
 #: TOML integers are 64-bit; tomllib accepts larger ones, which overflow float arithmetic.
 _INT64 = (-(2**63), 2**63 - 1)
+
+
+def record_plan_schedule(layer: dict[str, Any], merged: dict[str, Any]) -> None:
+    """Pin the schedule a first-year plan was made for (rule 3).
+
+    A layer (file or set of changes) that sets ``first_year_plan`` without saying for
+    which schedule makes the merged ``planned_start`` and ``duration_months`` explicit as
+    ``plan_start`` and ``plan_duration_months``; later layers that move the start or the
+    duration then shift or stretch the curve without re-meeting the plan.
+    """
+    for key, source in (("plan_start", "planned_start"),
+                        ("plan_duration_months", "duration_months")):
+        if key not in layer and source in merged:
+            merged[key] = copy.deepcopy(merged[source])
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -131,9 +146,8 @@ def _merge_entries(
             merged = merge_tables(out[index[ident]], entry)
         else:
             merged = copy.deepcopy(entry)
-        if kind in _PLANNED_KINDS and "first_year_plan" in entry and "plan_start" not in entry:
-            if "planned_start" in merged:
-                merged["plan_start"] = merged["planned_start"]
+        if kind in _PLANNED_KINDS and "first_year_plan" in entry:
+            record_plan_schedule(entry, merged)
         if ident is not None and ident in index:
             out[index[ident]] = merged
         else:
