@@ -192,10 +192,11 @@ def pinned_drawdowns(scenario: Scenario, keep: Sequence[str] = ()) -> dict[str, 
     """Changes that pin every calibrated s-curve at the shape it has in ``scenario``.
 
     A ``first_year_plan`` fixes the s-curve's shape once, for the schedule the plan was
-    made for, using the *median* duration (DESIGN.md, rule 3). A what-if that changes
-    ``duration_months`` or ``total_investment`` through :meth:`Scenario.with_changes`
-    re-solves that shape, so the plan is met again and most of the change's effect
-    disappears. Adding these changes keeps the shape of the original scenario: the
+    made for (DESIGN.md, rule 3; ``plan_start`` and ``plan_duration_months`` pin that
+    schedule, so moving the start or the duration keeps the shape). A what-if that
+    changes ``total_investment`` through :meth:`Scenario.with_changes` re-solves the
+    shape for the new plan share, so the plan is met again and most of the change's
+    effect disappears. Adding these changes keeps the shape of the original scenario: the
     plan was made once. On the original scenario they change nothing (same draws, same
     curve, bit-identical growth).
 

@@ -179,14 +179,17 @@ def test_pinned_drawdowns_change_nothing_on_the_scenario(base):
     np.testing.assert_array_equal(a.growth, b.growth)
 
 
-def test_pinned_drawdowns_keep_the_plan_shape_when_duration_changes(base):
-    change = {"batch[sz-2022-batch3].duration_months": 18.0}
+def test_pinned_drawdowns_keep_the_plan_shape_when_the_total_changes(base):
+    change = {"batch[sz-2022-batch3].total_investment": 150.0}
     free = base.with_changes(change)
     pinned = base.with_changes({**whatif.pinned_drawdowns(base), **change})
     shape = {b.id: b.template.drawdown for b in base.batches}["sz-2022-batch3"]
     assert {b.id: b.template.drawdown for b in pinned.batches}["sz-2022-batch3"].a == shape.a
-    # with_changes alone re-solves the s-curve for the new median duration
+    # with_changes alone re-solves the s-curve: the same plan is a smaller share of the total
     assert {b.id: b.template.drawdown for b in free.batches}["sz-2022-batch3"].a != shape.a
+    # a duration change keeps the shape by itself (plan_duration_months pins the schedule)
+    longer = base.with_changes({"batch[sz-2022-batch3].duration_months": 18.0})
+    assert {b.id: b.template.drawdown for b in longer.batches}["sz-2022-batch3"].a == shape.a
 
 
 # ---------------------------------------------------------------------- notebook display
