@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/bench_run.py            # full: about 5 minutes on 2 cores
+    python benchmarks/bench_run.py            # full: about 3 minutes on 2 cores
     python benchmarks/bench_run.py --quick    # fewer repeats, no 100,000 runs
 
 Writes ``benchmarks/results.json`` and ``benchmarks/results.md`` (or ``--out``) and
@@ -167,15 +167,21 @@ def scaled_scenario(factor: int, directory: Path) -> Path:
     return path
 
 
-def chunk_ms_per_rep(plan, size: int = 250, repeats: int = 12) -> float:
-    """Median cost of one chunk on one core, ms per replication (CPU time)."""
-    from lgsim.engine.chunk import simulate_chunk
+def chunk_ms_per_rep(plan, size: int = 250, repeats: int = 12, reference: bool = False) -> float:
+    """Median cost of one chunk on one core, ms per replication (CPU time).
 
-    simulate_chunk(plan, 1, 0, size)
+    ``reference``: the straightforward formulation the engine had before
+    (:func:`lgsim.engine.reference.simulate_chunk_reference`).
+    """
+    from lgsim.engine.chunk import simulate_chunk
+    from lgsim.engine.reference import simulate_chunk_reference
+
+    func = simulate_chunk_reference if reference else simulate_chunk
+    func(plan, 1, 0, size)
     times = []
     for i in range(repeats):
         t0 = time.process_time()
-        simulate_chunk(plan, 1, (i + 1) * size, size)
+        func(plan, 1, (i + 1) * size, size)
         times.append(time.process_time() - t0)
     return 1000 * median(times) / size
 
@@ -257,6 +263,8 @@ def project_scaling(tmp: Path, naive_reps: int) -> dict:
         ms = chunk_ms_per_rep(plan, repeats=12 if factor < 16 else 6)
         row = {"factor": factor, "project_slots": len(plan.slots), "ms_per_replication": ms,
                "load_before": load()}
+        if factor == 1:
+            row["reference_ms_per_replication"] = chunk_ms_per_rep(plan, reference=True)
         if factor <= 4:
             naive = 1000 * time_per_replication(path, naive_reps if factor == 1 else
                                                 max(10, naive_reps // 4))
@@ -306,34 +314,55 @@ def checkpoint_overhead(n: int, repeats: int, tmp: Path) -> dict:
     return out
 
 
-def dask_runs(n: int, repeats: int) -> dict:
+def dask_variant(variant: str, n: int, repeats: int) -> dict:
+    """One dask measurement in this (fresh) process: a local cluster with dask's default
+    worker environment or lgsim's, runs of ``n`` replications against it."""
     import dask
-    from distributed import LocalCluster
+    from distributed import Client, LocalCluster
 
     import lgsim
     from lgsim.executors import DASK_WORKER_ENVIRON
 
     s = lgsim.load_scenario(BASE)
-    out = {}
-    for label, cfg in (("dask default worker environment", {}),
-                       ("lgsim worker environment", DASK_WORKER_ENVIRON)):
-        with dask.config.set(cfg):
+    cfg = DASK_WORKER_ENVIRON if variant == "lgsim" else {}
+    with dask.config.set(cfg):
+        t0 = time.perf_counter()
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        start = time.perf_counter() - t0
+    try:
+        with Client(cluster) as client:
+            env = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+        lgsim.run(s, 500, executor="dask", scheduler=cluster.scheduler_address)  # warm up
+        times = []
+        for _ in range(repeats):
             t0 = time.perf_counter()
-            cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
-            start = time.perf_counter() - t0
-        try:
-            lgsim.run(s, 500, executor="dask", scheduler=cluster.scheduler_address)  # warm
-            times = []
-            for _ in range(repeats):
-                t0 = time.perf_counter()
-                lgsim.run(s, n, executor="dask", scheduler=cluster.scheduler_address)
-                times.append(time.perf_counter() - t0)
-        finally:
-            cluster.close()
-        out[label] = {"cluster_start_s": start, "run_s": median(times),
-                      "ms_per_replication": 1000 * median(times) / n}
-        print(f"  {label}: {median(times):.2f} s", flush=True)
+            lgsim.run(s, n, executor="dask", scheduler=cluster.scheduler_address)
+            times.append(time.perf_counter() - t0)
+    finally:
+        cluster.close()
+    return {"cluster_start_s": start, "run_s": median(times),
+            "ms_per_replication": 1000 * median(times) / n,
+            "worker_MALLOC_TRIM_THRESHOLD_": sorted(set(env.values()), key=str)}
+
+
+def dask_runs(n: int, repeats: int) -> dict:
+    """Each variant in a fresh process (a dask nanny writes its worker environment into
+    the environment of the process that runs it, which would leak into the next one)."""
+    import lgsim
+
+    out = {}
+    for label, variant in (("dask default worker environment", "default"),
+                           ("lgsim worker environment", "lgsim")):
+        proc = subprocess.run(
+            [sys.executable, __file__, "--dask-variant", variant, "--dask-n", str(n),
+             "--dask-repeats", str(repeats)],
+            capture_output=True, text=True, check=True, cwd=ROOT,
+        )
+        out[label] = json.loads(proc.stdout.strip().splitlines()[-1])
+        out[label]["load_before"] = load()
+        print(f"  {label}: {out[label]['run_s']:.2f} s", flush=True)
+    s = lgsim.load_scenario(BASE)
     t0 = time.perf_counter()
     lgsim.run(s, n, executor="dask", workers=2)
     out["local cluster started and closed by lgsim (one run)"] = {
@@ -381,8 +410,11 @@ def markdown(res: dict) -> str:
             f"| ×{r['factor']} | {r['project_slots']} | {r['ms_per_replication']:.3f} | "
             + (f"{naive:.2f} | {r['naive_over_lgsim']:.0f}× |" if naive else "— | — |")
         )
+    ref = sc["rows"][0].get("reference_ms_per_replication")
     lines += ["", f"Fitted growth exponent (log time against log project slots): "
-              f"**{sc['fitted_exponent']:.2f}**.", ""]
+              f"**{sc['fitted_exponent']:.2f}**. The previous formulation of a chunk "
+              f"(`engine.reference`, dense arrays, scipy's Beta functions, land projects "
+              f"through the full simpy pass) costs {ref:.3f} ms / replication on base.", ""]
     lines += ["### Chunk size (one core, ms / replication)", "",
               "| C | " + " | ".join(res["chunk_sizes"]) + " |",
               "| --- | " + " | ".join("---:" for _ in res["chunk_sizes"]) + " |",
@@ -403,7 +435,9 @@ def markdown(res: dict) -> str:
                   "ms / replication |", "| --- | ---: | ---: | ---: |"]
         for k, r in res["dask"].items():
             if "cluster_start_s" in r:
-                lines.append(f"| {k} | {r['cluster_start_s']:.2f} s | {r['run_s']:.2f} s | "
+                trim = ", ".join(str(v) for v in r["worker_MALLOC_TRIM_THRESHOLD_"])
+                lines.append(f"| {k} (workers' MALLOC_TRIM_THRESHOLD_ = {trim}) | "
+                             f"{r['cluster_start_s']:.2f} s | {r['run_s']:.2f} s | "
                              f"{r['ms_per_replication']:.3f} |")
             else:
                 lines.append(f"| {k} | (included) | {r['run_s']:.2f} s | |")
@@ -419,7 +453,13 @@ def main() -> None:
     p.add_argument("--quick", action="store_true", help="fewer repeats, no 100,000 runs")
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
     p.add_argument("--no-dask", action="store_true")
+    p.add_argument("--dask-variant", choices=("default", "lgsim"), help=argparse.SUPPRESS)
+    p.add_argument("--dask-n", type=int, default=10_000, help=argparse.SUPPRESS)
+    p.add_argument("--dask-repeats", type=int, default=3, help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.dask_variant:
+        print(json.dumps(dask_variant(args.dask_variant, args.dask_n, args.dask_repeats)))
+        return
     t_start = time.perf_counter()
     ns = [1000, 10_000] if args.quick else [1000, 10_000, 100_000]
     e2e_reps = {1000: 3, 10_000: 3, 100_000: 1} if args.quick else \

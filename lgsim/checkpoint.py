@@ -178,7 +178,7 @@ class Checkpoint:
         keys = keys or set(arrays)
         if not keys <= set(arrays) or any(arrays[k].shape[:1] != (size,) for k in keys):
             return None
-        return {k: arrays[k] for k in keys}
+        return {k: v for k, v in arrays.items() if k in keys}  # in the order saved
 
     def remove(self) -> None:
         """Delete the chunk files and the manifest (the whole directory)."""

@@ -194,10 +194,9 @@ class _Assembly:
 class _PrecisionRule:
     """Stop at the first chunk whose prefix 0..k has a narrow enough Wilson interval."""
 
-    def __init__(self, half_width: float, scenario: Scenario, chunks: list) -> None:
+    def __init__(self, half_width: float, scenario: Scenario) -> None:
         self.target = half_width
         self.scenario = scenario
-        self.chunks = chunks
         self.counts: dict[int, tuple[int, int]] = {}
         self.next = 0  # first chunk not yet in the prefix
         self.successes = 0
@@ -345,7 +344,7 @@ def run(
         ck.prepare(resume=resume)
 
     assembly = _Assembly(n, chunk_size, grow=precision is not None)
-    rule = _PrecisionRule(precision, scenario, chunks) if precision is not None else None
+    rule = _PrecisionRule(precision, scenario) if precision is not None else None
     year = scenario.target_year - scenario.base_year
 
     accepted: list[int] = []

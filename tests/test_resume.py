@@ -41,7 +41,7 @@ def test_killed_run_resumes_to_identical_results(tmp_path):
     deadline = time.monotonic() + 60
     try:
         while len(chunk_files(out)) < 5:
-            assert proc.poll() is None, proc.stderr.read().decode()
+            assert proc.poll() is None, f"the run ended early: {proc.stderr.read().decode()}"
             assert time.monotonic() < deadline, "no chunk files appeared"
             time.sleep(0.02)
         proc.send_signal(signal.SIGKILL)
@@ -57,9 +57,7 @@ def test_killed_run_resumes_to_identical_results(tmp_path):
     manifest = json.loads((out / "chunks" / "manifest.json").read_text(encoding="utf-8"))
     assert (manifest["seed"], manifest["chunk_size"]) == (77, 100)
 
-    resumed = subprocess.run(lgsim_cmd("--workers", "2", "--out", str(out), "--resume"),
-                             cwd=tmp_path, env=env, capture_output=True, text=True)
-    assert resumed.returncode == 0, resumed.stderr
+    assert main(["run", str(BASE), *ARGS, "--workers", "2", "--out", str(out), "--resume"]) == 0
     log = (out / "run.log").read_text(encoding="utf-8")
     assert f"resumed: {done} of 60 chunks already done" in log
     assert f"chunks: {60 - done} computed, {done} loaded" in log

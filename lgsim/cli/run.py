@@ -10,9 +10,13 @@ import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..scenario.errors import ScenarioError, ScenarioWarning
 from . import EXIT_INPUT, EXIT_OK, InputError, add_run_options, positive_int
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..results import Results
 
 
 def progress_bar(total: int) -> tuple[Callable[[int], None] | None, Callable[[], None]]:
@@ -42,22 +46,15 @@ def half_width(text: str) -> float:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """``run``: simulate a scenario and write its run directory."""
+    from .. import load_scenario
+    from ..checkpoint import CHUNK_DIR
+    from ..montecarlo import run
     from ..nodask import dask_hidden
+    from ..rundir import begin_run, check_out_dir, default_out_dir
 
     executor = args.executor or ("dask" if args.scheduler else None)
     if args.scheduler and executor != "dask":
         raise InputError("--scheduler needs --executor dask")
-    # unless dask runs the chunks, keep xarray from importing it (≈1 s) on this path
-    with contextlib.nullcontext() if executor == "dask" else dask_hidden():
-        return _run_and_write(args, executor)
-
-
-def _run_and_write(args: argparse.Namespace, executor: str | None) -> int:
-    from .. import load_scenario
-    from ..checkpoint import CHUNK_DIR
-    from ..headline import headline
-    from ..montecarlo import run
-    from ..rundir import begin_run, check_out_dir, default_out_dir, finish_chunks, write_run
 
     scenario = load_scenario(args.scenario)
     n = args.replications or scenario.replications
@@ -77,6 +74,18 @@ def _run_and_write(args: argparse.Namespace, executor: str | None) -> int:
     finally:
         close()
     elapsed = time.perf_counter() - t0
+    # unless dask ran the chunks, keep xarray from importing it (≈1 s) from here on (the
+    # workers are gone; they were forked before xarray and pandas were imported)
+    with contextlib.nullcontext() if executor == "dask" else dask_hidden():
+        return _write_and_show(args, results, Path(out), keep, elapsed)
+
+
+def _write_and_show(
+    args: argparse.Namespace, results: Results, out: Path, keep: set[str], elapsed: float
+) -> int:
+    from ..headline import headline
+    from ..rundir import finish_chunks, write_run
+
     write_run(
         results, out,
         log_lines=[
@@ -84,7 +93,7 @@ def _run_and_write(args: argparse.Namespace, executor: str | None) -> int:
             f"workers {args.workers or 'all cores'}; simulation wall time {elapsed:.2f} s",
         ],
     )
-    finish_chunks(Path(out), keep="chunks" in keep)
+    finish_chunks(out, keep="chunks" in keep)
     if args.plots or args.svg or args.report:
         from ..plots import run_figures, save_figures
         from ..report import write_report

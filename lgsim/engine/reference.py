@@ -1,7 +1,8 @@
 """The straightforward formulation of one chunk: the oracle of :mod:`.chunk`.
 
 This is the chunk computation as first written (dense ``(R, P, M)`` arrays, one-hot
-einsums, land projects through the full simpy pass). :func:`lgsim.engine.chunk.simulate_chunk`
+einsums, ``scipy.special.betainc`` / ``betaincinv`` for drawdown curves and Beta/PERT
+draws, land projects through the full simpy pass). :func:`lgsim.engine.chunk.simulate_chunk`
 computes the same quantities faster; ``tests/test_chunk_fastpath.py`` checks that the
 two agree to 1e-12 on the shipped scenarios. Not used on the ``run`` path.
 """
