@@ -20,9 +20,16 @@ import hashlib
 
 import numpy as np
 
-_TWO_POW_53 = float(2**53)
+#: Uniforms are ``(k + 1/2) / 2**52`` for the top 52 bits ``k`` of a word: strictly inside
+#: (0, 1) — with 53 bits the largest value would round to exactly 1.0.
+_TWO_POW_52 = float(2**52)
 #: Each Philox counter block yields four 64-bit words.
 _WORDS_PER_BLOCK = 4
+
+
+def words_to_uniform(raw: np.ndarray) -> np.ndarray:
+    """Map 64-bit words to uniforms strictly inside (0, 1): ``(k + 1/2) / 2**52``."""
+    return ((raw >> np.uint64(12)).astype(np.float64) + 0.5) / _TWO_POW_52
 
 
 def lane_key(seed: int, entity: str, slot: str) -> int:
@@ -74,7 +81,7 @@ class Streams:
             key=lane_key(self.seed, entity, slot), counter=self.start * blocks
         )
         raw = bitgen.random_raw(self.n * words).reshape(self.n, words)[:, :width]
-        u = ((raw >> np.uint64(11)).astype(np.float64) + 0.5) / _TWO_POW_53
+        u = words_to_uniform(raw)
         return u[:, 0] if width == 1 else u
 
     def normal(self, entity: str, slot: str, width: int = 1) -> np.ndarray:

@@ -34,3 +34,10 @@ def test_lane_key_does_not_depend_on_the_process():
     code = "from lgsim.streams import lane_key; print(lane_key(42, 'project:x', 'execution'))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert int(out.stdout) == lane_key(42, "project:x", "execution")
+
+
+def test_extreme_words_map_strictly_inside_the_unit_interval():
+    from lgsim.streams import words_to_uniform
+
+    u = words_to_uniform(np.array([0, 1, 2**64 - 2, 2**64 - 1], dtype=np.uint64))
+    assert 0 < u[0] <= u[1] and u[2] <= u[3] < 1
