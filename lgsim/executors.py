@@ -23,13 +23,17 @@ from __future__ import annotations
 
 import ctypes
 import itertools
+import logging
 import multiprocessing as mp
 import os
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
+
+_log = logging.getLogger("lgsim")
 
 Chunk = tuple[int, int, int]  # (index, start, size)
 
@@ -198,7 +202,48 @@ def _serial(
         yield index, task(context, start, size)
 
 
+#: How often a process pool is restarted after a worker died before the run gives up.
+MAX_POOL_RESTARTS = 2
+
+
+class WorkerDied(RuntimeError):
+    """Worker processes kept dying; the chunks finished so far were kept."""
+
+
 def _process(
+    setup: Callable[..., Any], setup_args: tuple, task: Callable[..., Any],
+    chunks: Sequence[Chunk], workers: int, window: int,
+) -> Iterator[tuple[int, Any]]:
+    """The process pool, restarted when a worker dies (killed, out of memory...).
+
+    A chunk's numbers depend only on the chunk, so the chunks that were lost with the
+    dead worker are simply computed again: the run ends with the same results as if
+    nothing had happened. After :data:`MAX_POOL_RESTARTS` restarts it gives up with
+    :class:`WorkerDied`.
+    """
+    left = {c[0]: c for c in chunks}
+    restarts = 0
+    while left:
+        try:
+            for index, result in _process_once(
+                setup, setup_args, task, [left[k] for k in sorted(left)], workers, window
+            ):
+                del left[index]
+                yield index, result
+        except BrokenProcessPool:
+            restarts += 1
+            if restarts > MAX_POOL_RESTARTS:
+                raise WorkerDied(
+                    f"worker processes died {restarts} times ({len(left)} of {len(chunks)} "
+                    "chunks unfinished); is the machine short of memory?"
+                ) from None
+            _log.warning(
+                "a worker process died; restarting the pool for the %d unfinished chunks",
+                len(left),
+            )
+
+
+def _process_once(
     setup: Callable[..., Any], setup_args: tuple, task: Callable[..., Any],
     chunks: Sequence[Chunk], workers: int, window: int,
 ) -> Iterator[tuple[int, Any]]:

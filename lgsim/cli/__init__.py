@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .. import __version__
+from ..executors import WorkerDied
 from ..scenario.errors import ScenarioError, ScenarioWarning
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
@@ -91,6 +92,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         print(f"lgsim: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except WorkerDied as exc:
+        print(
+            f"lgsim: {exc}. Chunks finished so far are saved in the run directory's chunks/ "
+            "folder: rerun the same command with --resume to compute only the rest.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
     except KeyboardInterrupt:
         print("lgsim: interrupted", file=sys.stderr)
         return 130

@@ -1,0 +1,84 @@
+"""A worker process that dies mid-run: the chunk is recomputed and results are unchanged."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from pathlib import Path
+
+import numpy as np
+import psutil
+import pytest
+
+import lgsim
+from lgsim import executors
+from lgsim.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE = ROOT / "scenarios" / "base.toml"
+N = 3000
+
+
+@pytest.fixture(scope="module")
+def serial():
+    return lgsim.run(str(BASE), replications=N, workers=1, executor="serial")
+
+
+def workers(procs):
+    """Leaf child processes that are not multiprocessing's resource tracker."""
+    return [p for p in procs
+            if not p.children() and "resource_tracker" not in " ".join(p.cmdline())]
+
+
+def killer(predicate):
+    """A progress callback that SIGKILLs, once, the child processes ``predicate`` picks."""
+    state = {"killed": []}
+
+    def progress(_done: int) -> None:
+        if state["killed"]:
+            return
+        children = psutil.Process(os.getpid()).children(recursive=True)
+        for proc in predicate(children):
+            os.kill(proc.pid, signal.SIGKILL)
+            state["killed"].append(proc.pid)
+
+    return progress, state
+
+
+def test_process_pool_recomputes_chunks_of_a_killed_worker(serial, caplog):
+    progress, state = killer(workers)
+    with caplog.at_level(logging.WARNING, logger="lgsim"):
+        r = lgsim.run(str(BASE), replications=N, workers=2, executor="process",
+                      progress=progress)
+    assert state["killed"], "no worker was killed: the test did not exercise anything"
+    assert "worker process died" in caplog.text
+    for var in ("growth", "investment", "component_pp", "start_month"):
+        np.testing.assert_array_equal(r.ds[var].values, serial.ds[var].values, var)
+
+
+def test_process_pool_gives_up_with_a_clear_message(monkeypatch, tmp_path, capsys):
+    # a pool that breaks every time: after the allowed restarts the run stops with a
+    # one-line message pointing at --resume, and no summary.json exists
+    def broken(*args, **kwargs):
+        raise executors.BrokenProcessPool("simulated")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(executors, "_process_once", broken)
+    out = tmp_path / "run"
+    code = main(["run", str(BASE), "-n", "600", "--workers", "2", "--executor", "process",
+                 "--out", str(out)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1 and len(err) == 1 and "--resume" in err[0] and "Traceback" not in err[0]
+    assert not (out / "summary.json").exists()
+
+
+def test_dask_reschedules_tasks_of_a_killed_worker(serial):
+    pytest.importorskip("distributed")
+    # kill one dask worker process (a leaf: its nanny restarts it, the scheduler
+    # reschedules its tasks)
+    progress, state = killer(lambda procs: workers(procs)[:1])
+    r = lgsim.run(str(BASE), replications=N, workers=2, executor="dask", progress=progress)
+    assert state["killed"]
+    for var in ("growth", "investment", "component_pp", "start_month"):
+        np.testing.assert_array_equal(r.ds[var].values, serial.ds[var].values, var)
