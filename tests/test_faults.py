@@ -82,3 +82,29 @@ def test_dask_reschedules_tasks_of_a_killed_worker(serial):
     assert state["killed"]
     for var in ("growth", "investment", "component_pp", "start_month"):
         np.testing.assert_array_equal(r.ds[var].values, serial.ds[var].values, var)
+
+
+@pytest.mark.parametrize(("error", "code"), [
+    (OSError(28, "No space left on device"), 1),
+    (PermissionError(13, "Permission denied"), 2),
+])
+def test_disk_full_or_permission_denied_leaves_no_finished_run(monkeypatch, tmp_path, capsys,
+                                                               error, code):
+    from lgsim import fileio
+
+    real = fileio.atomic_path
+
+    def failing(path):
+        if Path(path).name == "results.nc":
+            error.filename = str(path)
+            raise error
+        return real(path)
+
+    monkeypatch.setattr(fileio, "atomic_path", failing)
+    out = tmp_path / "run"
+    assert main(["run", str(ROOT / "scenarios" / "examples" / "minimal.toml"), "-n", "50",
+                 "--workers", "1", "--out", str(out)]) == code
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "results.nc" in err[0] and error.strerror in err[0]
+    assert not (out / "summary.json").exists()
+    assert not list(out.glob(".*.tmp"))

@@ -99,6 +99,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+    except OSError as exc:  # disk full, permission denied, read-only file system...
+        where = f" {exc.filename}" if exc.filename else ""
+        print(
+            f"lgsim: cannot write{where}: {exc.strerror or exc} (nothing that looks finished "
+            "was left: summary.json is written last)",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT if isinstance(exc, PermissionError) else EXIT_INTERNAL
     except KeyboardInterrupt:
         print("lgsim: interrupted", file=sys.stderr)
         return 130
