@@ -66,6 +66,42 @@ def tiny(write):
     return _tiny
 
 
+ONE_SECTOR = """
+[scenario]
+base_year = 2021
+{scenario}
+[target]
+gdp_growth = 0.06
+[economy]
+gdp = 1000.0
+[[sector]]
+id = "all"
+share = 1.0
+growth = {growth}
+{sector}
+"""
+
+
+@pytest.fixture
+def one_sector(write):
+    """Path of a one-sector scenario, growth N(6%, 2%) against a 6% target.
+
+    ``scenario`` and ``sector`` are extra TOML lines of the ``[scenario]`` and the
+    sector table; ``growth`` replaces the sector's growth.
+    """
+
+    def _one_sector(
+        scenario: str = "",
+        sector: str = "",
+        name: str = "s.toml",
+        growth: str = '{ dist = "normal", mean = 0.06, sd = 0.02 }',
+    ) -> Path:
+        return write(ONE_SECTOR.format(scenario=textwrap.dedent(scenario),
+                                       sector=textwrap.dedent(sector), growth=growth), name)
+
+    return _one_sector
+
+
 @pytest.fixture
 def base_scenario() -> lgsim.Scenario:
     """The shipped Longgang base scenario."""

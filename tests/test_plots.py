@@ -212,22 +212,9 @@ def test_threshold_and_rule_follow_the_target_rule() -> None:
     assert "容差0.5个百分点" in plots.rule_zh(Target(0.06, tolerance=0.005))
 
 
-def test_run_figures_skip_charts_that_do_not_apply(mini: lgsim.Results, tmp_path: Path) -> None:
+def test_run_figures_skip_charts_that_do_not_apply(mini: lgsim.Results, one_sector) -> None:
     assert set(plots.run_figures(mini)) == set(plots.FIGURES)
-    path = tmp_path / "plain.toml"
-    path.write_text(textwrap.dedent("""
-        [scenario]
-        base_year = 2021
-        [target]
-        gdp_growth = 0.06
-        [economy]
-        gdp = 1000.0
-        [[sector]]
-        id = "all"
-        name = "全部行业"
-        share = 1.0
-        growth = { dist = "normal", mean = 0.06, sd = 0.02 }
-    """), encoding="utf-8")
+    path = one_sector(sector='name = "全部行业"', name="plain.toml")
     r = lgsim.run(str(path), replications=200, seed=3, workers=1)
     figures = plots.run_figures(r)
     assert set(figures) == {"fan", "growth_distribution", "contributions_sector",

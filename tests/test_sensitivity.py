@@ -95,21 +95,9 @@ def test_value_at(small):
         g.value_at(1.0)
 
 
-def test_tornado_known_values_one_sector(write):
+def test_tornado_known_values_one_sector(one_sector):
     """One normal sector: with growth fixed at its P10 / P90, P(met) is 0 or 1 exactly."""
-    path = write("""
-        [scenario]
-        base_year = 2021
-        seed = 1
-        [target]
-        gdp_growth = 0.06
-        [economy]
-        gdp = 1000.0
-        [[sector]]
-        id = "all"
-        share = 1.0
-        growth = { dist = "normal", mean = 0.06, sd = 0.02 }
-    """)
+    path = one_sector("seed = 1")
     r = sa.tornado(lgsim.load_scenario(path), replications=400, workers=1)
     row = r.table.iloc[0]
     assert row.path == "sector[all].growth"
@@ -158,19 +146,8 @@ def test_select_inputs(small):
         sa.select_inputs(small, ["shock[dip].duration_months"])
 
 
-def test_no_uncertain_inputs(write):
-    path = write("""
-        [scenario]
-        base_year = 2021
-        [target]
-        gdp_growth = 0.06
-        [economy]
-        gdp = 1000.0
-        [[sector]]
-        id = "all"
-        share = 1.0
-        growth = 0.05
-    """)
+def test_no_uncertain_inputs(one_sector):
+    path = one_sector(growth="0.05")
     with pytest.raises(ScenarioError, match="uncertain input"):
         sa.tornado(lgsim.load_scenario(path), replications=10, workers=1)
 

@@ -193,21 +193,11 @@ def test_pinned_drawdowns_keep_the_plan_shape_when_the_total_changes(base):
 
 
 # ---------------------------------------------------------------------- notebook display
-def test_results_repr_html_escaped(write):
-    path = write("""
-        [scenario]
+def test_results_repr_html_escaped(one_sector):
+    path = one_sector("""
         name = "html"
         title = "<script>alert('x')</script> & 龙岗"
-        base_year = 2021
         seed = 3
-        [target]
-        gdp_growth = 0.06
-        [economy]
-        gdp = 1000.0
-        [[sector]]
-        id = "all"
-        share = 1.0
-        growth = { dist = "normal", mean = 0.06, sd = 0.02 }
     """)
     r = lgsim.run(lgsim.load_scenario(path), replications=200, workers=1)
     text = r._repr_html_()

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import accounting as acc
 from ..drawdown import curve, ramp_average
+from .assemble import actual_observations, assemble_outputs
 from .draws import draw_chunk, exact_ppf
 from .pauses import effective_time
 from .plan import Plan
@@ -107,28 +108,11 @@ def simulate_chunk_reference(
         other[:, sc.sector_index("construction"), :] += works_total
     base_monthly = plan.base_va[:, None] * plan.seasonal  # (S,12)
     if sc.actuals:
-        observations = [
-            (o.year - sc.base_year, o.month, o.growth,
-             None if o.sector is None else sc.sector_index(o.sector))
-            for o in sc.actuals
-        ]
-        persistence = np.array([s.monthly_persistence for s in sc.sectors])
+        observations, persistence = actual_observations(sc)
         v0 = acc.condition_on_actuals(trend, v0, other, mult, base_monthly, persistence,
                                       observations)
     exposed = v0 + op_sec
     sector_monthly = v0 * mult + other
-
-    va = np.concatenate(
-        [np.broadcast_to(plan.base_va, (n, n_sec))[:, None, :],
-         acc.to_annual(sector_monthly).transpose(0, 2, 1)],
-        axis=1,
-    )  # (R,Y+1,S)
-    gdp = va.sum(axis=2)
-    gdp_monthly = np.concatenate(
-        [np.broadcast_to(base_monthly.sum(axis=0), (n, 12))[:, None, :],
-         sector_monthly.sum(axis=1).reshape(n, plan.n_years, 12)],
-        axis=1,
-    )
 
     # streets: organic (after shocks) by street shares; project value added by its street
     shares = plan.street_shares
@@ -144,63 +128,20 @@ def simulate_chunk_reference(
     street_monthly = organic_post[:, None, :] * shares[None, :, None] + np.einsum(
         "rpm,rpk->rkm", proj_post, street_w
     )
-    street_va = np.concatenate(
-        [(gdp[:, :1] * shares[None, :])[:, None, :],
-         acc.to_annual(street_monthly).transpose(0, 2, 1)],
-        axis=1,
-    )
 
-    # components: organic by sector (before shocks), project groups (works + operating
-    # before shocks), shocks (value added removed, negative)
+    # for the components: project groups (works + operating before shocks), shocks
+    # (value added removed, negative)
     n_groups = len(plan.groups)
     group_of = np.array([s.group for s in plan.slots], dtype=np.int64)
     proj_pre = works + operating
     group_monthly = np.zeros((n, n_groups, n_months))
     np.add.at(group_monthly, (slice(None), group_of), proj_pre)
     shock_monthly = -np.einsum("rhsm,rsm->rhm", loss_share, exposed)
-    comp_monthly = np.concatenate([v0, group_monthly, shock_monthly], axis=1)
-    comp_base = np.concatenate(
-        [plan.base_va, np.zeros(n_groups + len(sc.shocks))]
-    )
-    components = np.concatenate(
-        [np.broadcast_to(comp_base, (n, comp_base.size))[:, None, :],
-         acc.to_annual(comp_monthly).transpose(0, 2, 1)],
-        axis=1,
-    )
-
-    inv_year = np.concatenate(
-        [np.zeros((n, 1, n_slots)), acc.to_annual(inv).transpose(0, 2, 1)], axis=1
-    )
     inv_group = np.zeros((n, n_groups, n_months))
     np.add.at(inv_group, (slice(None), group_of), inv)
 
-    growth_full = np.concatenate(
-        [np.full((n, n_sec, 1), np.nan), d.growth], axis=2
-    ).transpose(0, 2, 1)
-
-    return {
-        "gdp": gdp,
-        "gdp_monthly": gdp_monthly[:, 1:, :].reshape(n, n_months),
-        "growth": acc.growth_rates(gdp),
-        "ytd_growth": acc.ytd_growth(gdp_monthly),
-        "va": va,
-        "street_va": street_va,
-        "investment": inv_year,
-        "investment_monthly": inv_group.transpose(0, 2, 1),
-        "start_month": tl.start_month,
-        "finish_month": tl.finish_month,
-        "land_granted_month": np.where(
-            tl.granted < sc.horizon_months, tl.granted, np.nan
-        ),
-        "project_sector": d.sector.astype(np.int16),
-        "project_street": d.street.astype(np.int16),
-        "sector_pp": acc.contributions(va, gdp),
-        "street_pp": acc.contributions(street_va, gdp),
-        "component_pp": acc.contributions(components, gdp),
-        "organic_growth": growth_full,
-        "shock_occurred": d.shock_occurs,
-        "shock_start": np.where(d.shock_occurs, d.shock_start, np.nan),
-        "shock_duration": np.where(d.shock_occurs, d.shock_duration, np.nan),
-        "pipeline_landing": d.landing,
-        "land_delivered": d.land_hectares,
-    }
+    return assemble_outputs(
+        plan, d, tl, base_monthly=base_monthly, sector_monthly=sector_monthly,
+        street_monthly=street_monthly, v0=v0, group_monthly=group_monthly,
+        shock_monthly=shock_monthly, inv=inv, inv_group=inv_group,
+    )

@@ -1,0 +1,118 @@
+"""Glue shared by :mod:`.chunk` and its oracle :mod:`.reference`.
+
+Only what both formulations do identically lives here: turning the scenario's actuals
+into observations, and assembling the monthly results of one chunk into the annual
+arrays, contributions and per-project outputs. The computations that the fast path
+rearranges (drawdown curves, operating output, sums over slots and streets) stay in
+each module, so that the oracle still checks them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import accounting as acc
+from ..scenario.model import Scenario
+from .plan import Plan
+
+
+def actual_observations(sc: Scenario) -> tuple[list[tuple], np.ndarray]:
+    """The scenario's actuals as observations, and the sectors' monthly persistence.
+
+    Observations are ``(year index, month, growth, sector index or None)`` tuples.
+    """
+    observations = [
+        (o.year - sc.base_year, o.month, o.growth,
+         None if o.sector is None else sc.sector_index(o.sector))
+        for o in sc.actuals
+    ]
+    persistence = np.array([s.monthly_persistence for s in sc.sectors])
+    return observations, persistence
+
+
+def with_base_year(base: np.ndarray, monthly: np.ndarray) -> np.ndarray:
+    """Annual sums of ``(R, K, 12 Y)`` monthly values after a base-year row.
+
+    Returns ``(R, Y + 1, K)``; ``base`` is ``(K,)`` or ``(R, K)``.
+    """
+    n, k = monthly.shape[:2]
+    return np.concatenate(
+        [np.broadcast_to(base, (n, k))[:, None, :],
+         acc.to_annual(monthly).transpose(0, 2, 1)],
+        axis=1,
+    )
+
+
+def assemble_outputs(
+    plan: Plan,
+    d,
+    tl,
+    *,
+    base_monthly: np.ndarray,
+    sector_monthly: np.ndarray,
+    street_monthly: np.ndarray,
+    v0: np.ndarray,
+    group_monthly: np.ndarray,
+    shock_monthly: np.ndarray,
+    inv: np.ndarray,
+    inv_group: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """The output arrays of one chunk from its monthly results.
+
+    ``d`` and ``tl`` are the chunk's draws and timeline; ``base_monthly`` is ``(S, 12)``
+    base-year value added, the other arrays have the replication as first axis and the
+    month as last axis (``inv`` and ``inv_group`` are investment by slot and by group).
+    """
+    sc = plan.scenario
+    n, n_sec = sector_monthly.shape[:2]
+    n_months = plan.n_months
+
+    va = with_base_year(plan.base_va, sector_monthly)  # (R,Y+1,S)
+    gdp = va.sum(axis=2)
+    gdp_monthly = np.concatenate(
+        [np.broadcast_to(base_monthly.sum(axis=0), (n, 12))[:, None, :],
+         sector_monthly.sum(axis=1).reshape(n, plan.n_years, 12)],
+        axis=1,
+    )
+    street_va = with_base_year(gdp[:, :1] * plan.street_shares[None, :], street_monthly)
+
+    # components: organic by sector (before shocks), project groups (works + operating
+    # before shocks), shocks (value added removed, negative)
+    comp_monthly = np.concatenate([v0, group_monthly, shock_monthly], axis=1)
+    comp_base = np.concatenate(
+        [plan.base_va, np.zeros(group_monthly.shape[1] + len(sc.shocks))]
+    )
+    components = with_base_year(comp_base, comp_monthly)
+
+    inv_year = with_base_year(np.zeros(inv.shape[1]), inv)
+
+    growth_full = np.concatenate(
+        [np.full((n, n_sec, 1), np.nan), d.growth], axis=2
+    ).transpose(0, 2, 1)
+
+    return {
+        "gdp": gdp,
+        "gdp_monthly": gdp_monthly[:, 1:, :].reshape(n, n_months),
+        "growth": acc.growth_rates(gdp),
+        "ytd_growth": acc.ytd_growth(gdp_monthly),
+        "va": va,
+        "street_va": street_va,
+        "investment": inv_year,
+        "investment_monthly": inv_group.transpose(0, 2, 1),
+        "start_month": tl.start_month,
+        "finish_month": tl.finish_month,
+        "land_granted_month": np.where(
+            tl.granted < sc.horizon_months, tl.granted, np.nan
+        ),
+        "project_sector": d.sector.astype(np.int16),
+        "project_street": d.street.astype(np.int16),
+        "sector_pp": acc.contributions(va, gdp),
+        "street_pp": acc.contributions(street_va, gdp),
+        "component_pp": acc.contributions(components, gdp),
+        "organic_growth": growth_full,
+        "shock_occurred": d.shock_occurs,
+        "shock_start": np.where(d.shock_occurs, d.shock_start, np.nan),
+        "shock_duration": np.where(d.shock_occurs, d.shock_duration, np.nan),
+        "pipeline_landing": d.landing,
+        "land_delivered": d.land_hectares,
+    }
