@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .analysis import wilson as _wilson
 from .forecasting.combine import Weighting, mix, model_weights
 from .forecasting.data import Gaps, GrowthData, prepare, span_notes
 from .forecasting.models import BENCHMARKS, MIN_OBS, check_models, drop_unfittable, fit_model
@@ -90,13 +91,11 @@ def crps_normal(
 
 
 def wilson(k: int, n: int) -> tuple[float, float]:
-    """95 % Wilson interval of a proportion ``k / n`` (NaN, NaN when ``n == 0``)."""
-    if n == 0:
-        return math.nan, math.nan
-    from scipy.stats import binomtest
+    """95 % Wilson interval of a proportion ``k / n`` (NaN, NaN when ``n == 0``).
 
-    ci = binomtest(int(k), int(n)).proportion_ci(confidence_level=0.95, method="wilson")
-    return float(ci.low), float(ci.high)
+    The same interval as P(target met) uses: :func:`lgsim.analysis.wilson`.
+    """
+    return _wilson(int(k), int(n))
 
 
 def _score(

@@ -462,8 +462,7 @@ class Results:
         """
         import html
 
-        def pct(x: float, digits: int = 1) -> str:
-            return "n/a" if x is None or math.isnan(x) else f"{100 * x:.{digits}f}%"
+        from .headline import pct
 
         esc = html.escape
         p = self.p_target()

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .analysis import Probability
+from .headline import pct
 from .scenario.errors import ScenarioError, describe
 from .scenario.model import Scenario
 from .scenario.paths import locate, parse_path
@@ -481,9 +482,6 @@ def _fmt(x: float | None, ref: Sequence[float]) -> str:
 
 
 def _text(s: Solution) -> str:
-    def pct(x: float) -> str:
-        return f"{100 * x:.1f}%"
-
     now = _fmt(s.current, s.bounds) if s.current is not None else "a default"
     if s.replaces is not None:
         now = f"{s.replaces}, median {now}; replaced by a fixed value"

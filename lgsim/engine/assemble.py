@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import accounting as acc
 from ..scenario.model import Scenario
+from .draws import Draws
 from .plan import Plan
 
 
@@ -28,6 +29,43 @@ def actual_observations(sc: Scenario) -> tuple[list[tuple], np.ndarray]:
     ]
     persistence = np.array([s.monthly_persistence for s in sc.sectors])
     return observations, persistence
+
+
+def shocks_and_actuals(
+    plan: Plan,
+    d: Draws,
+    trend: np.ndarray,
+    organic_va: np.ndarray,
+    op_sec: np.ndarray,
+    works_total: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Shock multipliers, conditioning on actuals and monthly value added by sector.
+
+    Shared by the fast chunk path and its reference oracle: both hand in their own
+    operating value added by sector ``op_sec`` ``(R, S, M)`` and works ``(R, M)``, 亿元.
+
+    Returns
+    -------
+    tuple
+        ``(organic_va, mult, loss_share, base_monthly, sector_monthly)``: organic value
+        added after conditioning on ``[actuals]`` (before shocks), the shock multipliers
+        and loss shares (:func:`lgsim.accounting.shock_effect`), base-year value added
+        by month ``(S, 12)`` and value added by sector and month after shocks, 亿元.
+    """
+    sc = plan.scenario
+    n_months = op_sec.shape[2]
+    cover = acc.shock_cover(d.shock_occurs, d.shock_start, d.shock_duration, n_months)
+    mult, loss_share = acc.shock_effect(d.shock_impact, cover)
+    other = op_sec * mult
+    if len(plan.slots):
+        other[:, sc.sector_index("construction"), :] += works_total
+    base_monthly = plan.base_va[:, None] * plan.seasonal  # (S,12)
+    v0 = organic_va
+    if sc.actuals:
+        observations, persistence = actual_observations(sc)
+        v0 = acc.condition_on_actuals(trend, v0, other, mult, base_monthly, persistence,
+                                      observations)
+    return v0, mult, loss_share, base_monthly, v0 * mult + other
 
 
 def with_base_year(base: np.ndarray, monthly: np.ndarray) -> np.ndarray:

@@ -23,7 +23,7 @@ from collections.abc import Collection
 import numpy as np
 
 from .. import accounting as acc
-from .assemble import actual_observations, assemble_outputs
+from .assemble import assemble_outputs, shocks_and_actuals
 from .beta import drawdown_curve
 from .draws import draw_chunk
 from .pauses import effective_time
@@ -64,7 +64,6 @@ def simulate_chunk(
     tl = build_timeline(d, sc, ids)
     n_months = plan.n_months
     n_sec = len(sc.sectors)
-    n_slots = len(ids)
 
     # organic value added before shocks
     trend = acc.organic_trend(plan.base_va, plan.seasonal, d.growth)  # (R,S,M)
@@ -100,18 +99,10 @@ def simulate_chunk(
     np.add.at(op_sec, (rows, f_sector), operating)  # sequential over slots
     works_total = works.sum(axis=1)  # (R,M)
 
-    cover = acc.shock_cover(d.shock_occurs, d.shock_start, d.shock_duration, n_months)
-    mult, loss_share = acc.shock_effect(d.shock_impact, cover)
-    other = op_sec * mult
-    if n_slots:
-        other[:, sc.sector_index("construction"), :] += works_total
-    base_monthly = plan.base_va[:, None] * plan.seasonal  # (S,12)
-    if sc.actuals:
-        observations, persistence = actual_observations(sc)
-        v0 = acc.condition_on_actuals(trend, v0, other, mult, base_monthly, persistence,
-                                      observations)
+    v0, mult, loss_share, base_monthly, sector_monthly = shocks_and_actuals(
+        plan, d, trend, v0, op_sec, works_total
+    )
     exposed = v0 + op_sec
-    sector_monthly = v0 * mult + other
 
     # streets: organic (after shocks) by street shares; project value added by its street
     shares = plan.street_shares

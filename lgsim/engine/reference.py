@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import accounting as acc
 from ..drawdown import curve, ramp_average
-from .assemble import actual_observations, assemble_outputs
+from .assemble import assemble_outputs, shocks_and_actuals
 from .draws import draw_chunk, exact_ppf
 from .pauses import effective_time
 from .plan import Plan
@@ -101,18 +101,10 @@ def simulate_chunk_reference(
     op_sec = np.einsum("rpm,rps->rsm", operating, onehot)
     works_total = works.sum(axis=1)  # (R,M)
 
-    cover = acc.shock_cover(d.shock_occurs, d.shock_start, d.shock_duration, n_months)
-    mult, loss_share = acc.shock_effect(d.shock_impact, cover)
-    other = op_sec * mult
-    if n_slots:
-        other[:, sc.sector_index("construction"), :] += works_total
-    base_monthly = plan.base_va[:, None] * plan.seasonal  # (S,12)
-    if sc.actuals:
-        observations, persistence = actual_observations(sc)
-        v0 = acc.condition_on_actuals(trend, v0, other, mult, base_monthly, persistence,
-                                      observations)
+    v0, mult, loss_share, base_monthly, sector_monthly = shocks_and_actuals(
+        plan, d, trend, v0, op_sec, works_total
+    )
     exposed = v0 + op_sec
-    sector_monthly = v0 * mult + other
 
     # streets: organic (after shocks) by street shares; project value added by its street
     shares = plan.street_shares
