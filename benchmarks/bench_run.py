@@ -174,7 +174,7 @@ def chunk_ms_per_rep(plan, size: int = 250, repeats: int = 12, reference: bool =
     (:func:`lgsim.engine.reference.simulate_chunk_reference`).
     """
     from lgsim.engine.chunk import simulate_chunk
-    from lgsim.engine.reference import simulate_chunk_reference
+    from oracles.reference_chunk import simulate_chunk_reference
 
     func = simulate_chunk_reference if reference else simulate_chunk
     func(plan, 1, 0, size)
@@ -321,7 +321,7 @@ def dask_variant(variant: str, n: int, repeats: int) -> dict:
     from distributed import Client, LocalCluster
 
     import lgsim
-    from lgsim.executors import DASK_WORKER_ENVIRON
+    from lgsim.montecarlo.executors import DASK_WORKER_ENVIRON
 
     s = lgsim.load_scenario(BASE)
     cfg = DASK_WORKER_ENVIRON if variant == "lgsim" else {}

@@ -1,28 +1,35 @@
 """lgsim: how likely is a district to meet this year's GDP growth target, and why.
 
-Scenario (TOML) → :func:`load_scenario` → :func:`run` → :class:`Results`.
+Scenario (TOML) → :func:`load_scenario` → :func:`run` → :class:`Results`;
+:func:`compare` runs several scenarios on common random numbers.
+
+The package follows the data: :mod:`lgsim.scenario` (files → a frozen Scenario),
+:mod:`lgsim.engine` (one chunk of replications), :mod:`lgsim.montecarlo` (many chunks),
+:mod:`lgsim.results`, :mod:`lgsim.studies` (compare, what-if, solve, sensitivity) and
+:mod:`lgsim.forecasting`, :mod:`lgsim.outputs` (headline, files, charts, reports) and
+:mod:`lgsim.cli`.
 """
 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-__version__ = "0.1.0"
-
+from ._version import __version__
+from .montecarlo.runner import run as _run
+from .results import Results
 from .scenario import Scenario, ScenarioError, load_scenario
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .comparison import Comparison
-    from .results import Results
+from .studies.compare import Comparison
+from .studies.compare import compare as _compare
 
 __all__ = [
-    "Results", "Scenario", "ScenarioError", "__version__", "compare", "load_scenario", "run",
+    "Comparison", "Results", "Scenario", "ScenarioError", "__version__", "compare",
+    "load_scenario", "run",
 ]
 
 
 def run(
-    scenario: Scenario | str,
+    scenario: Scenario | str | os.PathLike[str],
     replications: int | None = None,
     seed: int | None = None,
     workers: int | None = None,
@@ -47,15 +54,13 @@ def run(
     -------
     Results
     """
-    from .montecarlo import run as _run
-
     if isinstance(scenario, str | os.PathLike):
         scenario = load_scenario(scenario)
     return _run(scenario, replications=replications, seed=seed, workers=workers, **options)
 
 
 def compare(
-    scenarios: list[Scenario | str | os.PathLike],
+    scenarios: list[Scenario | str | os.PathLike[str]],
     replications: int | None = None,
     seed: int | None = None,
     workers: int | None = None,
@@ -63,16 +68,6 @@ def compare(
 ) -> Comparison:
     """Run scenarios on common random numbers and compare them with the first.
 
-    See :func:`lgsim.comparison.compare`; differences are paired per replication.
+    See :func:`lgsim.studies.compare.compare`; differences are paired per replication.
     """
-    from .comparison import compare as _compare
-
     return _compare(scenarios, replications=replications, seed=seed, workers=workers, **options)
-
-
-def __getattr__(name: str) -> Any:
-    if name == "Results":
-        from .results import Results
-
-        return Results
-    raise AttributeError(name)

@@ -32,10 +32,13 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
-from .accounting import target_met
+from ._format import pct
+from ._version import __version__
 from .analysis import Probability, expected_shortfall_pp, probability, quantiles
-from .scenario.model import Scenario
+from .engine import Plan
+from .fileio import write_text, write_with
+from .scenario import Scenario
+from .scenario.calendar import month_label
 
 _DIMS: dict[str, tuple[str, ...]] = {
     "gdp": ("replication", "year"),
@@ -109,22 +112,24 @@ class Results:
     # ------------------------------------------------------------------ build
     @classmethod
     def from_arrays(
-        cls, scenario: Scenario, arrays: dict[str, np.ndarray], *, seed: int, chunk_size: int
+        cls, plan: Plan, arrays: dict[str, np.ndarray], *, seed: int, chunk_size: int
     ) -> Results:
-        """Wrap assembled chunk arrays (see :func:`lgsim.engine.chunk.simulate_chunk`)."""
+        """Wrap assembled chunk arrays (see :func:`lgsim.engine.simulate_chunk`).
+
+        Parameters
+        ----------
+        plan : Plan
+            The compiled scenario the arrays were simulated from; its scenario should be
+            the resolved one (:meth:`Scenario.resolved`: seed and run size written in).
+        arrays : dict of numpy.ndarray
+            The run's arrays, replication first.
+        seed, chunk_size : int
+            Recorded in the attributes.
+        """
         import xarray as xr
 
-        from .calendar import month_label
-        from .engine.plan import compile_plan
-        from .scenario.build import build
-        from .scenario.resolve import resolved_document, resolved_toml
-
         n = arrays["gdp"].shape[0]
-        resolved = build(
-            resolved_document(scenario, seed=seed, replications=n), scenario.file
-        )
-        plan = compile_plan(resolved)
-        sc = resolved
+        sc = plan.scenario
         comp_ids = (
             [f"organic:{s.id}" for s in sc.sectors]
             + [f"{kind}:{gid}" for kind, gid in plan.groups]
@@ -182,10 +187,31 @@ class Results:
             "target_tolerance": target.tolerance,
             "target_rule": target.rule(),
             "lgsim_version": __version__,
-            "scenario_toml": resolved_toml(sc, seed=seed, replications=n),
+            "scenario_toml": sc.to_toml(),
         }
         ds = xr.Dataset(data_vars, coords=coords, attrs=attrs)
-        return cls(ds, resolved)
+        return cls(ds, sc)
+
+    def record_stopping(self, record: dict[str, Any]) -> None:
+        """Record where a stop-at-precision run stopped (``precision_*`` attributes)."""
+        self.ds.attrs.update(
+            {f"precision_{k}": (int(v) if isinstance(v, bool) else v) for k, v in record.items()}
+        )
+
+    def stopping(self) -> dict[str, Any] | None:
+        """The stop-at-precision record (see :meth:`record_stopping`), or None."""
+        attrs = self.ds.attrs
+        if "precision_target_half_width" not in attrs:
+            return None
+        keys = ("target_half_width", "half_width", "reached", "chunks", "replications",
+                "max_replications")
+        out = {k: attrs[f"precision_{k}"] for k in keys}
+        out["reached"] = bool(out["reached"])
+        for k in ("chunks", "replications", "max_replications"):
+            out[k] = int(out[k])
+        for k in ("target_half_width", "half_width"):
+            out[k] = float(out[k]) if math.isfinite(float(out[k])) else None
+        return out
 
     # ------------------------------------------------------------------ stats
     @property
@@ -209,10 +235,7 @@ class Results:
 
     def met(self, year: int | None = None) -> np.ndarray:
         """Per-replication flag: target met in ``year`` (default: the target year)."""
-        t = self.scenario.target
-        return target_met(
-            self.growth(year), t.gdp_growth, decimals=t.decimals, tolerance=t.tolerance
-        )
+        return self.scenario.target.met(self.growth(year))
 
     def p_target(self, year: int | None = None) -> Probability:
         """P(target met) with its 95% Wilson interval (simulation precision) and n."""
@@ -230,7 +253,7 @@ class Results:
             for ident, bar in targets.items():
                 da = self.ds[var].sel({dim: ident})
                 g = (da.sel(year=year) / da.sel(year=year - 1) - 1.0).values
-                flags = target_met(g, bar, decimals=t.decimals, tolerance=t.tolerance)
+                flags = t.met(g, bar)
                 out[kind][ident] = probability(flags, f"growth >= {100 * bar:.4g}%")
         return out
 
@@ -404,9 +427,7 @@ class Results:
 
     def _stopping(self) -> dict[str, Any]:
         """``{"stopped_at_precision": {...}}`` for a stop-at-precision run, else empty."""
-        from .montecarlo import precision_from_attrs
-
-        record = precision_from_attrs(self.ds.attrs)
+        record = self.stopping()
         return {} if record is None else {"stopped_at_precision": record}
 
     # ------------------------------------------------------------------ files
@@ -416,8 +437,6 @@ class Results:
         The run directory's other files (summary, CSVs, log) are written by
         :func:`lgsim.rundir.write_run`.
         """
-        from .fileio import write_text, write_with
-
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         write_text(directory / "scenario.resolved.toml", self.ds.attrs["scenario_toml"])
@@ -432,15 +451,13 @@ class Results:
         """Reopen results saved by :meth:`save` (identical arrays and attributes)."""
         import xarray as xr
 
-        from .scenario.build import build
-
         directory = Path(directory)
         ds = xr.load_dataset(
             directory / "results.nc", engine="h5netcdf", decode_times=False,
             decode_timedelta=False,
         )
         doc = tomllib.loads(ds.attrs["scenario_toml"])
-        scenario = build(doc, str(directory / "scenario.resolved.toml"))
+        scenario = Scenario.from_document(doc, str(directory / "scenario.resolved.toml"))
         return cls(ds, scenario)
 
     # ------------------------------------------------------------------ display
@@ -461,8 +478,6 @@ class Results:
         Every text from the scenario (title, name, rule) is HTML-escaped.
         """
         import html
-
-        from .headline import pct
 
         esc = html.escape
         p = self.p_target()

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from lgsim.accounting import target_met
 from lgsim.analysis import expected_shortfall_pp, probability, quantiles, wilson
+from lgsim.engine.accounting import target_met
 
 
 @pytest.mark.parametrize(("k", "n"), [(0, 10), (3, 10), (10, 10), (247, 2000), (1, 100000)])

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import ndtri
 
-from lgsim import datasets
-from lgsim.backtest import backtest, crps_normal, crps_sample, wilson
+from lgsim.data import official as datasets
+from lgsim.forecasting.backtest import backtest, crps_normal, crps_sample, wilson
 from lgsim.forecasting.combine import mix
 from lgsim.forecasting.models import MODELS
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import lgsim
-from lgsim.calibrate import calibrate, share_weighted_sd
+from lgsim.forecasting.calibrate import calibrate, share_weighted_sd
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "scenarios" / "base.toml"

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from oracles.reference_chunk import simulate_chunk_reference
 from scipy import special
 
 import lgsim
-from lgsim.engine.beta import BetaCDF, beta_cdf, drawdown_curve
+from lgsim.engine._beta import BetaCDF, beta_cdf, drawdown_curve
 from lgsim.engine.chunk import simulate_chunk
 from lgsim.engine.draws import draw_chunk, exact_ppf, fast_ppf
 from lgsim.engine.lifecycle import LifecycleInput, land_grants, run_lifecycle
 from lgsim.engine.plan import compile_plan
-from lgsim.engine.reference import simulate_chunk_reference
 from lgsim.engine.timeline import build_timeline
 from lgsim.scenario.distributions import Dist
 

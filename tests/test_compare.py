@@ -12,7 +12,8 @@ import pytest
 
 import lgsim
 from lgsim.cli import main
-from lgsim.comparison import (
+from lgsim.outputs.headline import display_width
+from lgsim.studies.compare import (
     Comparison,
     compare,
     default_out_dir,
@@ -20,7 +21,6 @@ from lgsim.comparison import (
     paired_interval,
     unpaired_mean_interval,
 )
-from lgsim.headline import display_width
 
 ROOT = Path(__file__).resolve().parents[1]
 

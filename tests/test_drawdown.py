@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import integrate, special
 
-from lgsim.drawdown import InfeasiblePlan, curve, ramp_average, solve_shape
+from lgsim.scenario.drawdown import InfeasiblePlan, curve, ramp_average, solve_shape
 
 
 def test_default_s_curve_is_beta_2_2():

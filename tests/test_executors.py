@@ -144,7 +144,7 @@ def dask_cluster():
     import dask
     from distributed import LocalCluster
 
-    from lgsim.executors import DASK_WORKER_ENVIRON
+    from lgsim.montecarlo.executors import DASK_WORKER_ENVIRON
 
     with dask.config.set(DASK_WORKER_ENVIRON):
         cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,

@@ -12,8 +12,8 @@ import psutil
 import pytest
 
 import lgsim
-from lgsim import executors
 from lgsim.cli import main
+from lgsim.montecarlo import executors
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "scenarios" / "base.toml"

@@ -8,17 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lgsim import datasets
-from lgsim.forecast import forecast
+from lgsim.data import official as datasets
 from lgsim.forecasting.combine import mix, model_weights
-from lgsim.forecasting.data import prepare
-from lgsim.forecasting.models import (
-    MODELS,
-    FittedModel,
-    ets_affine,
-    fit_model,
-    local_level_filter,
-)
+from lgsim.forecasting.forecast import forecast
+from lgsim.forecasting.models import MODELS, FittedModel, ets_affine, fit_model, local_level_filter
+from lgsim.forecasting.series import prepare
 from lgsim.forecasting.streams import keyed_rngs
 
 N_SIMS = 800

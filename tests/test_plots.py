@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import lgsim
-from lgsim import plots
 from lgsim.cli import main
+from lgsim.outputs import plots
 from lgsim.scenario.model import Target
 
 #: A small scenario exercising every chart: batch with a plan, single project with

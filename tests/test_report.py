@@ -11,8 +11,8 @@ import pytest
 
 import lgsim
 from lgsim.cli import main
-from lgsim.comparison import compare
-from lgsim.report import headline_sentences, split_sources, write_report
+from lgsim.outputs.report import headline_sentences, split_sources, write_report
+from lgsim.studies.compare import compare
 
 EVIL_TITLE = '测试区 <script>alert("x")</script> & 情景'
 

@@ -9,10 +9,10 @@ import pytest
 from scipy.stats import norm
 
 import lgsim
-from lgsim import sensitivity as sa
-from lgsim import whatif
 from lgsim.cli import main
 from lgsim.scenario import ScenarioError
+from lgsim.studies import sensitivity as sa
+from lgsim.studies import whatif
 
 #: Three sectors whose growth uncertainty differs in size (share × sd: 3%, 0.9%, 0.2%)
 #: and a small event; the expected ranking is big > mid > small > dip.

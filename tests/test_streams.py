@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 
-from lgsim.streams import Streams, lane_key
+from lgsim.engine.streams import Streams, lane_key
 
 
 def test_chunks_reassemble_to_the_same_stream():
@@ -37,7 +37,7 @@ def test_lane_key_does_not_depend_on_the_process():
 
 
 def test_extreme_words_map_strictly_inside_the_unit_interval():
-    from lgsim.streams import words_to_uniform
+    from lgsim.engine.streams import words_to_uniform
 
     u = words_to_uniform(np.array([0, 1, 2**64 - 2, 2**64 - 1], dtype=np.uint64))
     assert 0 < u[0] <= u[1] and u[2] <= u[3] < 1

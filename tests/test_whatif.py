@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import lgsim
-from lgsim import whatif
 from lgsim.scenario import ScenarioError
+from lgsim.studies import whatif
 
 N = 120  # replications: enough to compare draws, fast on one core
 

@@ -14,8 +14,8 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from .. import __version__
-from ..executors import WorkerDied
+from .._version import __version__
+from ..montecarlo.executors import WorkerDied
 from ..scenario.errors import ScenarioError, ScenarioWarning
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2

@@ -11,8 +11,9 @@ from . import EXIT_OK, InputError, add_run_options
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """``compare``: run every scenario with one seed, print and write the comparison."""
-    from .. import load_scenario
-    from ..comparison import compare, default_out_dir
+    from ..outputs.study_files import write_comparison
+    from ..scenario import load_scenario
+    from ..studies.compare import compare, default_out_dir
     from .run import progress_bar
 
     if len(args.scenarios) < 2:
@@ -29,7 +30,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - t0
     out = args.out or default_out_dir(list(comparison.labels))
     formats = ("png", "svg") if args.svg else ("png",)
-    comparison.save(out, formats=formats, report=not args.no_report)
+    write_comparison(comparison, out, formats=formats, report=not args.no_report)
     print(comparison.to_text(out_dir=f"{out}/"))
     print(f"({len(scenarios)} × {n:,} replications in {elapsed:.1f} s)")
     return EXIT_OK

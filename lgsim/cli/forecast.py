@@ -43,7 +43,7 @@ def _csv_text(frame: Any, index: bool = False) -> str:
 
 
 def _series(args: argparse.Namespace) -> Any:
-    from ..datasets import growth_series, load_annual
+    from ..data.official import growth_series, load_annual
 
     with _input_errors():
         return growth_series(load_annual(args.data), args.indicator)
@@ -56,7 +56,7 @@ def _data_label(args: argparse.Namespace) -> str:
 def cmd_forecast(args: argparse.Namespace) -> int:
     """``forecast``: predictive distribution of a growth indicator for the next years."""
     from ..fileio import write_text
-    from ..forecast import forecast
+    from ..forecasting.forecast import forecast
 
     series = _series(args)
     with _input_errors():
@@ -79,8 +79,9 @@ def cmd_forecast(args: argparse.Namespace) -> int:
 
 def cmd_backtest(args: argparse.Namespace) -> int:
     """``backtest``: rolling-origin scores of the models against the naive benchmarks."""
-    from ..backtest import backtest
     from ..fileio import write_text, write_with
+    from ..forecasting.backtest import backtest
+    from ..outputs.plots import backtest_chart
 
     series = _series(args)
     with _input_errors():
@@ -93,7 +94,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out is not None else Path("runs") / f"backtest-{args.indicator}"
     write_text(out / "backtest_table.csv", _csv_text(bt.table(), index=True))
     write_text(out / "backtest_records.csv", _csv_text(bt.records))
-    fig = bt.plot()
+    fig = backtest_chart(bt)
     write_with(out / "backtest.png", lambda tmp: fig.savefig(tmp, format="png", dpi=150))
     print(
         f"wrote {out}/backtest_table.csv (errors in pp), backtest_records.csv (growth as "
@@ -104,9 +105,9 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """``calibrate``: a scenario extending SCENARIO with organic growth fitted to history."""
-    from .. import load_scenario
-    from ..calibrate import calibrate
-    from ..datasets import load_annual
+    from ..data.official import load_annual
+    from ..forecasting.calibrate import calibrate
+    from ..scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
     if Path(args.out).resolve() == Path(args.scenario).resolve():

@@ -10,7 +10,7 @@ from . import EXIT_OK, InputError
 
 def cmd_report(args: argparse.Namespace) -> int:
     """``report``: build ``report.html`` from ``results.nc`` and ``summary.json``."""
-    from ..report import write_report
+    from ..outputs.report import write_report
 
     run_dir: Path = args.run_dir
     if not run_dir.is_dir():

@@ -46,11 +46,11 @@ def half_width(text: str) -> float:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """``run``: simulate a scenario and write its run directory."""
-    from .. import load_scenario
-    from ..checkpoint import CHUNK_DIR
-    from ..montecarlo import run
-    from ..nodask import dask_hidden
-    from ..rundir import begin_run, check_out_dir, default_out_dir
+    from ..montecarlo._nodask import dask_hidden
+    from ..montecarlo.checkpoint import CHUNK_DIR
+    from ..montecarlo.runner import run
+    from ..outputs.rundir import begin_run, check_out_dir, default_out_dir
+    from ..scenario import load_scenario
 
     executor = args.executor or ("dask" if args.scheduler else None)
     if args.scheduler and executor != "dask":
@@ -83,8 +83,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _write_and_show(
     args: argparse.Namespace, results: Results, out: Path, keep: set[str], elapsed: float
 ) -> int:
-    from ..headline import headline
-    from ..rundir import finish_chunks, write_run
+    from ..outputs.headline import headline
+    from ..outputs.rundir import finish_chunks, write_run
 
     write_run(
         results, out,
@@ -95,8 +95,8 @@ def _write_and_show(
     )
     finish_chunks(out, keep="chunks" in keep)
     if args.plots or args.svg or args.report:
-        from ..plots import run_figures, save_figures
-        from ..report import write_report
+        from ..outputs.plots import run_figures, save_figures
+        from ..outputs.report import write_report
 
         figures = run_figures(results)
         if args.plots or args.svg:
@@ -114,7 +114,7 @@ def _write_and_show(
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """``validate``: check scenario files without running them."""
-    from .. import load_scenario
+    from ..scenario import load_scenario
 
     status = EXIT_OK
     for path in args.scenarios:

@@ -7,7 +7,6 @@ call :mod:`lgsim.sensitivity` / :mod:`lgsim.solve`; bad input exits with code 2.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import time
 from pathlib import Path
@@ -19,15 +18,16 @@ GLOBAL_REPLICATIONS = 20
 
 
 def _out_dir(args: argparse.Namespace, scenario_name: str, what: str) -> Path:
-    from ..rundir import default_out_dir
+    from ..outputs.rundir import default_out_dir
 
     return args.out if args.out is not None else default_out_dir(scenario_name) / what
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """``sensitivity``: ranked drivers of P(target met) and median growth."""
-    from .. import load_scenario
-    from ..sensitivity import sensitivity
+    from ..outputs.study_files import write_sensitivity
+    from ..scenario import load_scenario
+    from ..studies.sensitivity import sensitivity
 
     scenario = load_scenario(args.scenario)
     options: dict[str, object] = {
@@ -45,7 +45,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     result = sensitivity(scenario, args.method, **options)
     elapsed = time.perf_counter() - t0
     out = _out_dir(args, scenario.name, "sensitivity")
-    files = result.write(out, plot=not args.no_plot)
+    files = write_sensitivity(result, out, plot=not args.no_plot)
     print(result.to_text(top=args.top))
     print()
     print(f"{result.evaluations:,} evaluations in {elapsed:.1f} s")
@@ -69,9 +69,9 @@ def _probability(text: str) -> float:
 
 def cmd_solve(args: argparse.Namespace) -> int:
     """``solve``: the lever value that lifts P(target met) to the requested level."""
-    from .. import load_scenario
-    from ..fileio import write_text
-    from ..solve import default_bounds, lever_value, solve
+    from ..outputs.study_files import write_solution
+    from ..scenario import load_scenario
+    from ..studies.solve import default_bounds, lever_value, solve
 
     probability = _probability(args.probability)
     if args.grid < 3:
@@ -95,14 +95,11 @@ def cmd_solve(args: argparse.Namespace) -> int:
     )
     elapsed = time.perf_counter() - t0
     out = _out_dir(args, scenario.name, "solve")
-    text = solution.to_text()
-    write_text(out / "solve.txt", text + "\n")
-    write_text(out / "solve.json",
-               json.dumps(solution.to_dict(), ensure_ascii=False, indent=2) + "\n")
-    print(text)
+    files = write_solution(solution, out)
+    print(solution.to_text())
     print()
     print(f"{solution.evaluations} evaluations in {elapsed:.1f} s")
-    print(f"Wrote {out / 'solve.txt'}, {out / 'solve.json'}")
+    print("Wrote " + ", ".join(str(f) for f in files))
     return EXIT_OK
 
 

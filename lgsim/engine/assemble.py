@@ -1,20 +1,21 @@
-"""Glue shared by :mod:`.chunk` and its oracle :mod:`.reference`.
+"""The last steps of a chunk: shocks, actuals, and the annual arrays of its results.
 
-Only what both formulations do identically lives here: turning the scenario's actuals
-into observations, and assembling the monthly results of one chunk into the annual
-arrays, contributions and per-project outputs. The computations that the fast path
-rearranges (drawdown curves, operating output, sums over slots and streets) stay in
-each module, so that the oracle still checks them.
+:func:`shocks_and_actuals` applies the shocks to organic and operating value added and
+conditions on ``[actuals]``; :func:`assemble_outputs` turns the monthly results into the
+annual arrays, contributions and per-project outputs :mod:`.chunk` returns.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-from .. import accounting as acc
-from ..scenario.model import Scenario
+from ..scenario import Scenario
+from . import accounting as acc
 from .draws import Draws
 from .plan import Plan
+from .timeline import Timeline
 
 
 def actual_observations(sc: Scenario) -> tuple[list[tuple], np.ndarray]:
@@ -31,6 +32,21 @@ def actual_observations(sc: Scenario) -> tuple[list[tuple], np.ndarray]:
     return observations, persistence
 
 
+class ShockedValueAdded(NamedTuple):
+    """Value added of a chunk after shocks and actuals (亿元; arrays ``(R, S, M)``)."""
+
+    #: organic value added after conditioning on ``[actuals]``, before shocks
+    organic: np.ndarray
+    #: shock multipliers (:func:`lgsim.engine.accounting.shock_effect`)
+    mult: np.ndarray
+    #: each shock's share of the loss, ``(R, H, S, M)``
+    loss_share: np.ndarray
+    #: base-year value added by sector and month, ``(S, 12)``
+    base_monthly: np.ndarray
+    #: value added by sector and month after shocks
+    sector_monthly: np.ndarray
+
+
 def shocks_and_actuals(
     plan: Plan,
     d: Draws,
@@ -38,19 +54,19 @@ def shocks_and_actuals(
     organic_va: np.ndarray,
     op_sec: np.ndarray,
     works_total: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> ShockedValueAdded:
     """Shock multipliers, conditioning on actuals and monthly value added by sector.
 
-    Shared by the fast chunk path and its reference oracle: both hand in their own
-    operating value added by sector ``op_sec`` ``(R, S, M)`` and works ``(R, M)``, 亿元.
-
-    Returns
-    -------
-    tuple
-        ``(organic_va, mult, loss_share, base_monthly, sector_monthly)``: organic value
-        added after conditioning on ``[actuals]`` (before shocks), the shock multipliers
-        and loss shares (:func:`lgsim.accounting.shock_effect`), base-year value added
-        by month ``(S, 12)`` and value added by sector and month after shocks, 亿元.
+    Parameters
+    ----------
+    plan : Plan
+    d : Draws
+    trend, organic_va : numpy.ndarray
+        ``(R, S, M)`` organic value added without and with within-year deviations, 亿元.
+    op_sec : numpy.ndarray
+        ``(R, S, M)`` operating value added of finished projects by sector, 亿元.
+    works_total : numpy.ndarray
+        ``(R, M)`` works value added of all projects, 亿元 (base-year prices).
     """
     sc = plan.scenario
     n_months = op_sec.shape[2]
@@ -65,7 +81,7 @@ def shocks_and_actuals(
         observations, persistence = actual_observations(sc)
         v0 = acc.condition_on_actuals(trend, v0, other, mult, base_monthly, persistence,
                                       observations)
-    return v0, mult, loss_share, base_monthly, v0 * mult + other
+    return ShockedValueAdded(v0, mult, loss_share, base_monthly, v0 * mult + other)
 
 
 def with_base_year(base: np.ndarray, monthly: np.ndarray) -> np.ndarray:
@@ -83,8 +99,8 @@ def with_base_year(base: np.ndarray, monthly: np.ndarray) -> np.ndarray:
 
 def assemble_outputs(
     plan: Plan,
-    d,
-    tl,
+    d: Draws,
+    tl: Timeline,
     *,
     base_monthly: np.ndarray,
     sector_monthly: np.ndarray,

@@ -4,16 +4,15 @@ The arithmetic works on whole arrays of the chunk (replication × project slot �
 It is arranged to do little work per replication without changing what is computed:
 
 * the drawdown curve is evaluated only where a project is under way (0 < τ < 1), and
-  Beta CDFs and inverses come from :mod:`.beta` (equal to scipy's to ~1e-15);
+  Beta CDFs and inverses come from :mod:`._beta` (equal to scipy's to ~1e-15);
 * operating output exists only for projects finished inside the simulated months, so
   ramp-up and operating value added are computed for those (replication, slot) pairs;
-* sums over slots (by sector, by group) are sequential over slots, as the one-hot
-  einsums of :mod:`.reference` were; value added spread over streets by shares is
-  summed before it is split (``(a + b) s`` rather than ``a s + b s``: equal to ~1e-16).
+* sums over slots (by sector, by group) are sequential over slots; value added spread
+  over streets by shares is summed before it is split (``(a + b) s`` rather than
+  ``a s + b s``: equal to ~1e-16).
 
-``tests/test_chunk_fastpath.py`` checks every output against
-:func:`lgsim.engine.reference.simulate_chunk_reference` (the straightforward dense
-formulation) to 1e-12.
+``tests/test_chunk_fastpath.py`` checks every output against the straightforward dense
+formulation kept with the tests (``tests/oracles/reference_chunk.py``) to 1e-12.
 """
 
 from __future__ import annotations
@@ -22,9 +21,9 @@ from collections.abc import Collection
 
 import numpy as np
 
-from .. import accounting as acc
+from . import accounting as acc
+from ._beta import drawdown_curve
 from .assemble import assemble_outputs, shocks_and_actuals
-from .beta import drawdown_curve
 from .draws import draw_chunk
 from .pauses import effective_time
 from .plan import Plan
@@ -99,9 +98,8 @@ def simulate_chunk(
     np.add.at(op_sec, (rows, f_sector), operating)  # sequential over slots
     works_total = works.sum(axis=1)  # (R,M)
 
-    v0, mult, loss_share, base_monthly, sector_monthly = shocks_and_actuals(
-        plan, d, trend, v0, op_sec, works_total
-    )
+    shocked = shocks_and_actuals(plan, d, trend, v0, op_sec, works_total)
+    v0, mult = shocked.organic, shocked.mult
     exposed = v0 + op_sec
 
     # streets: organic (after shocks) by street shares; project value added by its street
@@ -126,11 +124,11 @@ def simulate_chunk(
     proj_pre = works
     proj_pre[rows, cols] += operating  # works is not used after this point
     group_monthly = _group_sums(proj_pre, groups)
-    shock_monthly = -np.einsum("rhsm,rsm->rhm", loss_share, exposed)
+    shock_monthly = -np.einsum("rhsm,rsm->rhm", shocked.loss_share, exposed)
     inv_group = _group_sums(inv, groups)
 
     out = assemble_outputs(
-        plan, d, tl, base_monthly=base_monthly, sector_monthly=sector_monthly,
+        plan, d, tl, base_monthly=shocked.base_monthly, sector_monthly=shocked.sector_monthly,
         street_monthly=street_monthly, v0=v0, group_monthly=group_monthly,
         shock_monthly=shock_monthly, inv=inv, inv_group=inv_group,
     )

@@ -16,9 +16,9 @@ from scipy import special
 
 from ..scenario.distributions import PERT_LAMBDA, Dist
 from ..scenario.model import ProjectSpec
-from ..streams import Streams
-from .beta import beta_cdf
+from ._beta import beta_cdf
 from .plan import Plan
+from .streams import Streams
 
 
 @dataclass
@@ -81,6 +81,216 @@ def _categorical(u: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.minimum(np.searchsorted(cum, u, side="right"), len(weights) - 1)
 
 
+class _Lanes:
+    """The chunk's streams and the inverse CDF every draw goes through."""
+
+    def __init__(self, st: Streams, ppf: Callable[[Dist, np.ndarray], np.ndarray]) -> None:
+        self.st = st
+        self.ppf = ppf
+
+    def draw(self, entity: str, field: str, dist: Dist, width: int = 1) -> np.ndarray:
+        """``ppf(dist, u)`` of the lane ``(entity, field)``."""
+        return self.ppf(dist, self.st.uniform(entity, field, width))
+
+
+@dataclass
+class _SlotDraws:
+    """Per-slot arrays ``(R, P)`` filled entity by entity (see :class:`Draws`)."""
+
+    total: np.ndarray
+    execution: np.ndarray
+    planned: np.ndarray
+    delay: np.ndarray
+    duration: np.ndarray
+    land: np.ndarray
+    output: np.ndarray
+    ramp: np.ndarray
+    addl: np.ndarray
+    stall: np.ndarray
+    sector: np.ndarray
+    street: np.ndarray
+
+    @classmethod
+    def empty(cls, n: int, n_slots: int) -> _SlotDraws:
+        shape = (n, n_slots)
+        return cls(
+            total=np.zeros(shape), execution=np.ones(shape), planned=np.full(shape, np.nan),
+            delay=np.zeros(shape), duration=np.ones(shape), land=np.zeros(shape),
+            output=np.full(shape, np.nan), ramp=np.zeros(shape), addl=np.ones(shape),
+            stall=np.zeros(shape, dtype=bool), sector=np.zeros(shape, dtype=np.int16),
+            street=np.full(shape, -1, dtype=np.int16),
+        )
+
+    def common(self, lanes: _Lanes, col: slice | int, entity: str, spec: ProjectSpec,
+               width: int = 1) -> None:
+        """The fields every project, batch member and pipeline entry draws alike."""
+        self.execution[:, col] = lanes.draw(entity, "execution", spec.execution, width)
+        self.duration[:, col] = lanes.draw(entity, "duration_months", spec.duration_months,
+                                           width)
+        self.ramp[:, col] = lanes.draw(entity, "ramp_months", spec.ramp_months, width)
+        self.addl[:, col] = lanes.draw(entity, "additionality", spec.additionality, width)
+        self.stall[:, col] = lanes.st.uniform(entity, "stall", width) < spec.p_stall
+
+
+def _sector_draws(plan: Plan, lanes: _Lanes) -> tuple[np.ndarray, np.ndarray]:
+    """Annual organic growth ``(R, S, Y)`` and within-year deviations ``(R, S, M)``.
+
+    The growth copula (rule 2): independent normals per sector lane, mixed across
+    sectors by the correlation root, AR(1) across years with a stationary start, mapped
+    through each sector's marginal. Deviations: AR(1) over months with ``monthly_sd``.
+    """
+    sc = plan.scenario
+    st = lanes.st
+    years = range(sc.base_year + 1, sc.end_year + 1)
+    n, n_sec = st.n, len(sc.sectors)
+    z = np.empty((n, n_sec, len(years)))
+    for j, s in enumerate(sc.sectors):
+        for k, y in enumerate(years):
+            z[:, j, k] = st.normal(f"sector:{s.id}", f"growth@{y}")
+    z = np.einsum("ij,rjk->rik", plan.corr_root, z)
+    growth = np.empty_like(z)
+    dev = np.zeros((n, n_sec, 12 * len(years)))
+    for j, s in enumerate(sc.sectors):
+        phi = s.persistence
+        u = z[:, j, 0]
+        cols = [u]
+        for k in range(1, len(years)):
+            u = phi * u + np.sqrt(1 - phi * phi) * z[:, j, k]
+            cols.append(u)
+        growth[:, j, :] = lanes.ppf(s.growth, special.ndtr(np.stack(cols, axis=1)))
+        if s.monthly_sd > 0:
+            e = np.concatenate(
+                [st.normal(f"sector:{s.id}", f"monthly@{y}", 12) for y in years], axis=1
+            )
+            rho = s.monthly_persistence
+            innov = np.sqrt(1 - rho * rho)
+            x = e[:, 0]
+            dev[:, j, 0] = x
+            for m in range(1, e.shape[1]):
+                x = rho * x + innov * e[:, m]
+                dev[:, j, m] = x
+            dev[:, j, :] *= s.monthly_sd
+    return growth, dev
+
+
+def _single_draws(plan: Plan, lanes: _Lanes, out: _SlotDraws) -> None:
+    """Projects and pipeline entries: one slot each (pipeline starts come later)."""
+    sc = plan.scenario
+    sector_ids = [s.id for s in sc.sectors]
+    street_ids = [s.id for s in sc.streets]
+    for i, slot in enumerate(plan.slots):
+        spec = slot.spec
+        if slot.kind == "batch":
+            continue
+        entity = f"{slot.kind}:{slot.id}"
+        out.common(lanes, i, entity, spec)
+        out.total[:, i] = lanes.draw(entity, "total_investment", spec.total_investment)
+        out.delay[:, i] = lanes.draw(entity, "start_delay_months", spec.start_delay_months)
+        out.land[:, i] = lanes.draw(entity, "land_ha", spec.land_ha)
+        if spec.annual_output is not None:
+            out.output[:, i] = lanes.draw(entity, "annual_output", spec.annual_output)
+        out.sector[:, i] = sector_ids.index(spec.sector)
+        if spec.street is not None:
+            out.street[:, i] = street_ids.index(spec.street)
+        if slot.kind == "project":
+            out.planned[:, i] = spec.planned_start
+
+
+def _pipeline_landings(plan: Plan, lanes: _Lanes, out: _SlotDraws) -> np.ndarray:
+    """Landing month of each pipeline entry ``(R, L)`` (NaN: does not land in the horizon)."""
+    sc = plan.scenario
+    n = lanes.st.n
+    landing = np.full((n, len(sc.pipelines)), np.nan)
+    horizon = float(sc.horizon_months)
+    for k, pl in enumerate(sc.pipelines):
+        i = next(j for j, s in enumerate(plan.slots) if s.kind == "pipeline" and s.id == pl.id)
+        entity = f"pipeline:{pl.id}"
+        lands = lanes.st.uniform(entity, "lands") < pl.probability
+        when = pl.signed + lanes.draw(entity, "land_delay_months", pl.land_delay_months)
+        when = np.where(lands & (when < horizon), when, np.nan)
+        landing[:, k] = when
+        out.planned[:, i] = when
+    return landing
+
+
+def _batch_draws(plan: Plan, lanes: _Lanes, out: _SlotDraws) -> None:
+    """Batch members: Dirichlet size shares of the batch totals, mixed sectors and streets."""
+    sc = plan.scenario
+    st = lanes.st
+    n = st.n
+    sector_ids = [s.id for s in sc.sectors]
+    street_ids = [s.id for s in sc.streets]
+    for b in sc.batches:
+        sl = plan.batch_slices[b.id]
+        entity = f"batch:{b.id}"
+        spec = b.template
+        count = b.count
+        out.common(lanes, sl, entity, spec, count)
+        g = special.gammaincinv(b.size_concentration, st.uniform(entity, "size", count))
+        if count == 1:
+            g = g.reshape(n, 1)
+        shares = g / g.sum(axis=1, keepdims=True)
+        batch_total = lanes.draw(entity, "total_investment", spec.total_investment)
+        out.total[:, sl] = shares * batch_total[:, None]
+        out.land[:, sl] = shares * lanes.draw(entity, "land_ha", spec.land_ha)[:, None]
+        if spec.annual_output is not None:
+            out.output[:, sl] = (
+                shares * lanes.draw(entity, "annual_output", spec.annual_output)[:, None]
+            )
+        u_delay = st.uniform(entity, "start_delay_months", count).reshape(n, count)
+        rho = b.delay_correlation
+        if rho > 0:
+            zc = st.normal(entity, "delay_common")[:, None]
+            u_delay = special.ndtr(np.sqrt(rho) * zc + np.sqrt(1 - rho) * special.ndtri(u_delay))
+        out.delay[:, sl] = lanes.ppf(spec.start_delay_months, u_delay)
+        mix_ids = [sector_ids.index(k) for k, _ in b.sector_mix]
+        pick = _categorical(
+            st.uniform(entity, "sector", count), np.array([w for _, w in b.sector_mix])
+        )
+        out.sector[:, sl] = np.asarray(mix_ids)[pick].reshape(n, count)
+        if b.street_mix is not None:
+            mix_st = [street_ids.index(k) for k, _ in b.street_mix]
+            pick = _categorical(
+                st.uniform(entity, "street", count), np.array([w for _, w in b.street_mix])
+            )
+            out.street[:, sl] = np.asarray(mix_st)[pick].reshape(n, count)
+        elif spec.street is not None:
+            out.street[:, sl] = street_ids.index(spec.street)
+        out.planned[:, sl] = spec.planned_start
+
+
+def _shock_draws(plan: Plan, lanes: _Lanes) -> tuple[np.ndarray, ...]:
+    """Whether each shock happens, its start, duration and impact by sector."""
+    sc = plan.scenario
+    n, n_sh, n_sec = lanes.st.n, len(sc.shocks), len(sc.sectors)
+    sector_ids = [s.id for s in sc.sectors]
+    occurs = np.zeros((n, n_sh), dtype=bool)
+    start = np.full((n, n_sh), np.nan)
+    duration = np.zeros((n, n_sh))
+    impact = np.zeros((n, n_sh, n_sec))
+    for k, sh in enumerate(sc.shocks):
+        entity = f"shock:{sh.id}"
+        occurs[:, k] = lanes.st.uniform(entity, "occurs") < sh.probability
+        w0, w1 = sh.window
+        start[:, k] = w0 + lanes.st.uniform(entity, "start") * (w1 - w0)
+        duration[:, k] = lanes.draw(entity, "duration_months", sh.duration_months)
+        for sid, dist in sh.impact:
+            impact[:, k, sector_ids.index(sid)] = lanes.draw(entity, f"impact.{sid}", dist)
+    return occurs, start, duration, impact
+
+
+def _land_draws(plan: Plan, lanes: _Lanes) -> np.ndarray:
+    """Hectares each land task delivers in total ``(R, L)``."""
+    sc = plan.scenario
+    hectares = np.zeros((lanes.st.n, len(sc.lands)))
+    for k, task in enumerate(sc.lands):
+        entity = f"land:{task.id}"
+        hectares[:, k] = lanes.draw(entity, "hectares", task.hectares) * lanes.draw(
+            entity, "delivered", task.delivered
+        )
+    return hectares
+
+
 def draw_chunk(
     plan: Plan,
     seed: int,
@@ -101,194 +311,46 @@ def draw_chunk(
         The chunk's first replication and size.
     ppf : callable
         ``ppf(dist, u)``, the inverse CDF used for every draw: :func:`fast_ppf`
-        (default) or :func:`exact_ppf` (the reference).
+        (default) or :func:`exact_ppf` (the scenario's own, for the test oracle).
 
     Returns
     -------
     Draws
     """
     sc = plan.scenario
-    st = Streams(seed, start, n)
-
-    def draw(entity: str, field: str, dist: Dist, width: int = 1) -> np.ndarray:
-        return ppf(dist, st.uniform(entity, field, width))
-    years = range(sc.base_year + 1, sc.end_year + 1)
-    n_sec = len(sc.sectors)
-
-    # growth copula (rule 2): independent normals per sector lane, mixed across sectors,
-    # AR(1) across years with a stationary start, mapped through each marginal.
-    z = np.empty((n, n_sec, len(years)))
-    for j, s in enumerate(sc.sectors):
-        for k, y in enumerate(years):
-            z[:, j, k] = st.normal(f"sector:{s.id}", f"growth@{y}")
-    z = np.einsum("ij,rjk->rik", plan.corr_root, z)
-    growth = np.empty_like(z)
-    dev = np.zeros((n, n_sec, 12 * len(years)))
-    for j, s in enumerate(sc.sectors):
-        phi = s.persistence
-        u = z[:, j, 0]
-        cols = [u]
-        for k in range(1, len(years)):
-            u = phi * u + np.sqrt(1 - phi * phi) * z[:, j, k]
-            cols.append(u)
-        growth[:, j, :] = ppf(s.growth, special.ndtr(np.stack(cols, axis=1)))
-        if s.monthly_sd > 0:
-            e = np.concatenate(
-                [st.normal(f"sector:{s.id}", f"monthly@{y}", 12) for y in years], axis=1
-            )
-            rho = s.monthly_persistence
-            innov = np.sqrt(1 - rho * rho)
-            x = e[:, 0]
-            dev[:, j, 0] = x
-            for m in range(1, e.shape[1]):
-                x = rho * x + innov * e[:, m]
-                dev[:, j, m] = x
-            dev[:, j, :] *= s.monthly_sd
-
-    n_slots = len(plan.slots)
-    shape = (n, n_slots)
-    total = np.zeros(shape)
-    execution = np.ones(shape)
-    planned = np.full(shape, np.nan)
-    delay = np.zeros(shape)
-    duration = np.ones(shape)
-    land = np.zeros(shape)
-    output = np.full(shape, np.nan)
-    ramp = np.zeros(shape)
-    addl = np.ones(shape)
-    stall = np.zeros(shape, dtype=bool)
-    sector = np.zeros(shape, dtype=np.int16)
-    street = np.full(shape, -1, dtype=np.int16)
-    curve_a = np.array([s.spec.drawdown.a for s in plan.slots])
-    curve_b = np.array([s.spec.drawdown.b for s in plan.slots])
-    sector_ids = [s.id for s in sc.sectors]
-    street_ids = [s.id for s in sc.streets]
-
-    def common(col: slice | int, entity: str, spec: ProjectSpec, width: int = 1) -> None:
-        def d(field: str, dist: Dist) -> np.ndarray:
-            return draw(entity, field, dist, width)
-
-        execution[:, col] = d("execution", spec.execution)
-        duration[:, col] = d("duration_months", spec.duration_months)
-        ramp[:, col] = d("ramp_months", spec.ramp_months)
-        addl[:, col] = d("additionality", spec.additionality)
-        stall[:, col] = st.uniform(entity, "stall", width) < spec.p_stall
-
-    for i, slot in enumerate(plan.slots):
-        spec = slot.spec
-        if slot.kind == "batch":
-            continue
-        entity = f"{slot.kind}:{slot.id}"
-        common(i, entity, spec)
-        total[:, i] = draw(entity, "total_investment", spec.total_investment)
-        delay[:, i] = draw(entity, "start_delay_months", spec.start_delay_months)
-        land[:, i] = draw(entity, "land_ha", spec.land_ha)
-        if spec.annual_output is not None:
-            output[:, i] = draw(entity, "annual_output", spec.annual_output)
-        sector[:, i] = sector_ids.index(spec.sector)
-        if spec.street is not None:
-            street[:, i] = street_ids.index(spec.street)
-        if slot.kind == "project":
-            planned[:, i] = spec.planned_start
-
-    landing = np.full((n, len(sc.pipelines)), np.nan)
-    horizon = float(sc.horizon_months)
-    for k, pl in enumerate(sc.pipelines):
-        i = next(j for j, s in enumerate(plan.slots) if s.kind == "pipeline" and s.id == pl.id)
-        entity = f"pipeline:{pl.id}"
-        lands = st.uniform(entity, "lands") < pl.probability
-        when = pl.signed + draw(entity, "land_delay_months", pl.land_delay_months)
-        when = np.where(lands & (when < horizon), when, np.nan)
-        landing[:, k] = when
-        planned[:, i] = when
-
-    for b in sc.batches:
-        sl = plan.batch_slices[b.id]
-        entity = f"batch:{b.id}"
-        spec = b.template
-        count = b.count
-        common(sl, entity, spec, count)
-        g = special.gammaincinv(b.size_concentration, st.uniform(entity, "size", count))
-        if count == 1:
-            g = g.reshape(n, 1)
-        shares = g / g.sum(axis=1, keepdims=True)
-        batch_total = draw(entity, "total_investment", spec.total_investment)
-        total[:, sl] = shares * batch_total[:, None]
-        land[:, sl] = shares * draw(entity, "land_ha", spec.land_ha)[:, None]
-        if spec.annual_output is not None:
-            output[:, sl] = (
-                shares * draw(entity, "annual_output", spec.annual_output)[:, None]
-            )
-        u_delay = st.uniform(entity, "start_delay_months", count).reshape(n, count)
-        rho = b.delay_correlation
-        if rho > 0:
-            zc = st.normal(entity, "delay_common")[:, None]
-            u_delay = special.ndtr(np.sqrt(rho) * zc + np.sqrt(1 - rho) * special.ndtri(u_delay))
-        delay[:, sl] = ppf(spec.start_delay_months, u_delay)
-        mix_ids = [sector_ids.index(k) for k, _ in b.sector_mix]
-        pick = _categorical(
-            st.uniform(entity, "sector", count), np.array([w for _, w in b.sector_mix])
-        )
-        sector[:, sl] = np.asarray(mix_ids)[pick].reshape(n, count)
-        if b.street_mix is not None:
-            mix_st = [street_ids.index(k) for k, _ in b.street_mix]
-            pick = _categorical(
-                st.uniform(entity, "street", count), np.array([w for _, w in b.street_mix])
-            )
-            street[:, sl] = np.asarray(mix_st)[pick].reshape(n, count)
-        elif spec.street is not None:
-            street[:, sl] = street_ids.index(spec.street)
-        planned[:, sl] = spec.planned_start
-
+    lanes = _Lanes(Streams(seed, start, n), ppf)
+    growth, dev = _sector_draws(plan, lanes)
+    slots = _SlotDraws.empty(n, len(plan.slots))
+    _single_draws(plan, lanes, slots)
+    landing = _pipeline_landings(plan, lanes, slots)
+    _batch_draws(plan, lanes, slots)
     # default operating output: execution × total × output_per_investment of the sector
     opi = np.array([s.output_per_investment for s in sc.sectors])
-    default_output = execution * total * opi[sector] / sc.accounting.investment_deflator
-    output = np.where(np.isnan(output), default_output, output)
-
-    ready = planned + delay
-    ready = np.where(stall, np.nan, ready)
-
-    n_sh = len(sc.shocks)
-    occurs = np.zeros((n, n_sh), dtype=bool)
-    s_start = np.full((n, n_sh), np.nan)
-    s_dur = np.zeros((n, n_sh))
-    impact = np.zeros((n, n_sh, n_sec))
-    for k, sh in enumerate(sc.shocks):
-        entity = f"shock:{sh.id}"
-        occurs[:, k] = st.uniform(entity, "occurs") < sh.probability
-        w0, w1 = sh.window
-        s_start[:, k] = w0 + st.uniform(entity, "start") * (w1 - w0)
-        s_dur[:, k] = draw(entity, "duration_months", sh.duration_months)
-        for sid, dist in sh.impact:
-            impact[:, k, sector_ids.index(sid)] = draw(entity, f"impact.{sid}", dist)
-
-    hectares = np.zeros((n, len(sc.lands)))
-    for k, task in enumerate(sc.lands):
-        entity = f"land:{task.id}"
-        hectares[:, k] = draw(entity, "hectares", task.hectares) * draw(
-            entity, "delivered", task.delivered
-        )
-
+    default_output = (slots.execution * slots.total * opi[slots.sector]
+                      / sc.accounting.investment_deflator)
+    output = np.where(np.isnan(slots.output), default_output, slots.output)
+    ready = np.where(slots.stall, np.nan, slots.planned + slots.delay)
+    occurs, s_start, s_dur, impact = _shock_draws(plan, lanes)
     return Draws(
         growth=growth,
         deviation=dev,
-        total=total,
-        execution=execution,
+        total=slots.total,
+        execution=slots.execution,
         ready=ready,
-        planned=planned,
-        duration=duration,
-        land_ha=land,
+        planned=slots.planned,
+        duration=slots.duration,
+        land_ha=slots.land,
         annual_output=output,
-        ramp=ramp,
-        additionality=addl,
-        sector=sector,
-        street=street,
-        curve_a=curve_a,
-        curve_b=curve_b,
+        ramp=slots.ramp,
+        additionality=slots.addl,
+        sector=slots.sector,
+        street=slots.street,
+        curve_a=np.array([s.spec.drawdown.a for s in plan.slots]),
+        curve_b=np.array([s.spec.drawdown.b for s in plan.slots]),
         landing=landing,
         shock_occurs=occurs,
         shock_start=s_start,
         shock_duration=s_dur,
         shock_impact=impact,
-        land_hectares=hectares,
+        land_hectares=_land_draws(plan, lanes),
     )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..scenario.model import Batch, Pipeline, ProjectSpec, Scenario
+from ..scenario import Batch, Pipeline, ProjectSpec, Scenario
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ Land grants of projects that need land come from the simpy land-queue pass
 (:func:`.lifecycle.land_grants`), because the queue couples them; every other time is
 pause algebra on arrays (:mod:`.pauses`): a project starts when it is granted land (or
 ready) unless a pause is on, and its work clock stops during pauses.
-``tests/test_engine.py`` runs every project through the full simpy pass and compares;
-``tests/test_chunk_fastpath.py`` compares with the full pass for land projects.
+The tests run every project through the whole lifecycle in simpy
+(``tests/oracles/lifecycle.py``) and compare.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..scenario.model import Scenario
+from ..scenario import Scenario
 from . import pauses as pz
 from .draws import Draws
-from .lifecycle import LifecycleInput, land_grants, run_lifecycle
+from .lifecycle import LifecycleInput, land_grants
 
 
 @dataclass
@@ -72,14 +72,7 @@ def lifecycle_input(
     )
 
 
-def build_timeline(
-    draws: Draws,
-    scenario: Scenario,
-    ids: list[str],
-    *,
-    all_simpy: bool = False,
-    land_in_simpy: bool = False,
-) -> Timeline:
+def build_timeline(draws: Draws, scenario: Scenario, ids: list[str]) -> Timeline:
     """Compute the timeline of a chunk.
 
     Parameters
@@ -90,11 +83,6 @@ def build_timeline(
         The scenario (for shocks, land tasks and the horizon).
     ids : list of str
         Project slot ids (tie-break of the land queue).
-    all_simpy : bool
-        Send every project through the full simpy pass (reference path for tests).
-    land_in_simpy : bool
-        Send projects that need land through the full simpy pass (the path before the
-        land-queue pass; reference for tests).
 
     Returns
     -------
@@ -104,22 +92,11 @@ def build_timeline(
     pauses = pause_intervals(draws, scenario)
     granted = draws.ready.copy()
     needs_land = (draws.land_ha > 0) & ~np.isnan(draws.ready)
-    full_pass = all_simpy or land_in_simpy
-    if not full_pass:
-        for r in np.flatnonzero(needs_land.any(axis=1)):
-            subset = np.flatnonzero(needs_land[r])
-            granted[r, subset] = land_grants(lifecycle_input(draws, scenario, r, subset, ids))
+    for r in np.flatnonzero(needs_land.any(axis=1)):
+        subset = np.flatnonzero(needs_land[r])
+        granted[r, subset] = land_grants(lifecycle_input(draws, scenario, r, subset, ids))
     start = pz.push_out(granted, pauses)
     finish = pz.finish_time(start, draws.duration, pauses)
-    if full_pass:
-        for r in range(draws.ready.shape[0]):
-            subset = np.arange(len(ids)) if all_simpy else np.flatnonzero(needs_land[r])
-            if subset.size == 0:
-                continue
-            out = run_lifecycle(lifecycle_input(draws, scenario, r, subset, ids))
-            granted[r, subset] = out.granted
-            start[r, subset] = out.start
-            finish[r, subset] = out.finish
     horizon = float(scenario.horizon_months)
     start_month = np.where(start < horizon, start, np.nan)
     finish_month = np.where(finish <= horizon, finish, np.nan)

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from .data import GrowthData
+from .series import GrowthData
 from .streams import Rngs
 
 #: All model names, in display order.

@@ -1,4 +1,4 @@
-"""Validation of a merged scenario document into frozen :mod:`model` objects.
+"""Validation of a merged scenario document into the frozen parts of :mod:`.model`.
 
 Every check names the file, the key path, what was expected and what was found
 (:class:`ScenarioError`). Checks never use ``assert`` (asserts vanish under ``-O``).
@@ -6,7 +6,6 @@ Every check names the file, the key path, what was expected and what was found
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -16,7 +15,7 @@ import numpy as np
 
 from .actuals import parse_actuals
 from .checks import NAME_RE, Checker, shares
-from .entities import (  # the entity key lists are part of the schema, re-exported here
+from .entities import (
     BATCH_KEYS,
     LAND_KEYS,
     MAX_BATCH_COUNT,
@@ -30,14 +29,13 @@ from .entities import (  # the entity key lists are part of the schema, re-expor
     build_projects,
     build_shocks,
 )
-from .errors import ScenarioError, describe, suggest
-from .merge import check_values, record_plan_schedule, resolve_file
-from .model import Accounting, Economy, Scenario, Sector, Street, Target
-from .paths import entry_path, locate, parse_path
+from .errors import describe, suggest
+from .model import Accounting, Economy, Sector, Street, Target
+from .paths import entry_path, parse_path
 
 __all__ = [
     "BATCH_KEYS", "LAND_KEYS", "MAX_BATCH_COUNT", "MAX_REPLICATIONS", "PIPELINE_KEYS",
-    "PROJECT_KEYS", "SHOCK_KEYS", "apply_changes", "build", "load_scenario",
+    "PROJECT_KEYS", "SHOCK_KEYS", "validate",
 ]
 
 #: Limits that refuse absurd inputs before any work starts.
@@ -63,8 +61,8 @@ CORRELATION_KEYS = ("default", "sectors", "matrix")
 STREET_KEYS = ("id", "name", "share")
 
 
-def build(doc: dict[str, Any], file: str) -> Scenario:
-    """Validate a merged document and build the :class:`Scenario`.
+def validate(doc: dict[str, Any], file: str) -> dict[str, Any]:
+    """Validate a merged document into the fields of a :class:`~lgsim.scenario.Scenario`.
 
     Parameters
     ----------
@@ -75,13 +73,54 @@ def build(doc: dict[str, Any], file: str) -> Scenario:
 
     Returns
     -------
-    Scenario
+    dict
+        Keyword arguments of :class:`~lgsim.scenario.core.Scenario` (every part
+        validated; ``document`` is ``doc`` itself).
+
+    Raises
+    ------
+    ScenarioError
+        The first problem found, naming the file and the key path.
     """
     ck = Checker(file)
     ck.keys(doc, TOP_KEYS, "", required=("scenario", "target", "economy", "sector"))
+    # the order of the checks is the order of the messages a file with several problems
+    # gets: the first one found is reported
+    fields = _scenario_table(ck, doc["scenario"], file)
+    base_year, end_year = fields["base_year"], fields["end_year"]
+    sectors = _sectors(ck, doc["sector"])
+    sector_ids = [s.id for s in sectors]
+    correlation = _correlation(ck, doc.get("correlation"), sector_ids)
+    streets = _streets(ck, doc.get("street", []))
+    street_ids = [s.id for s in streets]
+    target = _target(ck, doc["target"], sector_ids, street_ids)
+    economy = _economy(ck, doc["economy"])
+    accounting = _accounting(ck, doc, sector_ids)
+    ctx = Context(ck, sector_ids, street_ids, base_year, fields["target_year"], end_year)
+    projects = build_projects(ctx, doc)
+    batches = build_batches(ctx, doc)
+    pipelines = build_pipelines(ctx, doc)
+    lands = build_lands(ctx, doc)
+    shocks = build_shocks(ctx, doc)
+    _check_va_ratios(ck, sectors, projects, batches, pipelines)
+    sources = _sources(ck, doc.get("sources", {}))
+    actuals = (
+        parse_actuals(ck, doc["actuals"], sector_ids, base_year, end_year)
+        if "actuals" in doc else ()
+    )
+    return {
+        **fields,
+        "target": target, "economy": economy, "accounting": accounting, "sectors": sectors,
+        "correlation": correlation, "streets": streets, "projects": projects,
+        "batches": batches, "lands": lands, "shocks": shocks, "pipelines": pipelines,
+        "sources": sources, "actuals": actuals, "file": file, "document": doc,
+        "warnings": tuple(ck.warnings),
+    }
 
-    # [scenario]
-    sc = ck.keys(doc["scenario"], SCENARIO_KEYS, "scenario", required=("base_year",))
+
+def _scenario_table(ck: Checker, raw: Any, file: str) -> dict[str, Any]:
+    """``[scenario]``: name, title, years, seed and run size."""
+    sc = ck.keys(raw, SCENARIO_KEYS, "scenario", required=("base_year",))
     name = ck.string(sc, "name", "scenario", Path(file).stem)
     if not NAME_RE.fullmatch(name) or ".." in name or len(name) > MAX_NAME:
         raise ck.fail(
@@ -100,96 +139,98 @@ def build(doc: dict[str, Any], file: str) -> Scenario:
         raise ck.fail(
             "scenario.end_year", f"at most {MAX_YEARS} years after base_year", str(end_year)
         )
-    seed = ck.number(sc, "seed", "scenario", None, integer=True, lo=0, hi=2**63 - 1)
-    replications = ck.number(
-        sc, "replications", "scenario", 2000, integer=True, lo=1, hi=MAX_REPLICATIONS
+    return {
+        "name": name,
+        "title": title,
+        "base_year": base_year,
+        "target_year": target_year,
+        "end_year": end_year,
+        "seed": ck.number(sc, "seed", "scenario", None, integer=True, lo=0, hi=2**63 - 1),
+        "replications": ck.number(
+            sc, "replications", "scenario", 2000, integer=True, lo=1, hi=MAX_REPLICATIONS
+        ),
+    }
+
+
+def _seasonality(ck: Checker, season: Any, path: str) -> tuple[float, ...]:
+    """Twelve monthly weights, normalised (default 1/12 each)."""
+    if season is None:
+        return (1 / 12,) * 12
+    if (
+        not isinstance(season, list)
+        or len(season) != 12
+        or any(isinstance(w, bool) or not isinstance(w, int | float) for w in season)
+    ):
+        raise ck.fail(f"{path}.seasonality", "an array of 12 numbers", describe(season))
+    if any(not math.isfinite(w) or w < 0 for w in season):
+        raise ck.fail(f"{path}.seasonality", "12 finite numbers >= 0", str(season))
+    return tuple(shares(
+        ck, [(str(k), float(w)) for k, w in enumerate(season)],
+        f"{path}.seasonality", "12 monthly weights",
+    ))
+
+
+def _sector(ck: Checker, t: dict[str, Any], sid: str, path: str) -> dict[str, Any]:
+    """One ``[[sector]]`` table's fields (share not yet normalised)."""
+    seasonality = _seasonality(ck, t.get("seasonality"), path)
+    return dict(
+        id=sid,
+        name=ck.string(t, "name", path, sid),
+        share=float(ck.number(t, "share", path, lo=0.0)),
+        growth=ck.dist(t, "growth", path, fraction=True),
+        persistence=float(ck.number(t, "persistence", path, 0.0, lo=-0.99, hi=0.99)),
+        monthly_sd=float(ck.number(t, "monthly_sd", path, 0.0, lo=0.0, fraction=True)),
+        monthly_persistence=float(
+            ck.number(t, "monthly_persistence", path, 0.0, lo=0.0, hi=0.99)
+        ),
+        seasonality=seasonality,
+        va_ratio=(
+            float(ck.number(t, "va_ratio", path, lo=0.0, hi=1.0)) if "va_ratio" in t else None
+        ),
+        output_per_investment=float(ck.number(t, "output_per_investment", path, 0.0, lo=0.0)),
     )
-    # [[sector]]
-    raw_sectors = doc["sector"]
-    if not isinstance(raw_sectors, list) or not raw_sectors:
-        raise ck.fail("sector", "at least one [[sector]] table", describe(raw_sectors))
-    sector_ids: list[str] = []
-    partial = []
-    for i, entry in enumerate(raw_sectors):
+
+
+def _sectors(ck: Checker, raw: Any) -> tuple[Sector, ...]:
+    """``[[sector]]``: at least one, unique ids, shares summing to 1 (normalised)."""
+    if not isinstance(raw, list) or not raw:
+        raise ck.fail("sector", "at least one [[sector]] table", describe(raw))
+    partial: list[dict[str, Any]] = []
+    for i, entry in enumerate(raw):
         path = entry_path("sector", entry, i)
         t = ck.keys(entry, SECTOR_KEYS, path, required=("id", "share", "growth"))
         sid = ck.ident(t, path)
-        if sid in sector_ids:
+        if sid in [p["id"] for p in partial]:
             raise ck.fail(f"{path}.id", "a unique sector id", f"'{sid}' twice")
-        sector_ids.append(sid)
-        season = t.get("seasonality")
-        if season is None:
-            weights = (1 / 12,) * 12
-        else:
-            if (
-                not isinstance(season, list)
-                or len(season) != 12
-                or any(isinstance(w, bool) or not isinstance(w, int | float) for w in season)
-            ):
-                raise ck.fail(f"{path}.seasonality", "an array of 12 numbers", describe(season))
-            if any(not math.isfinite(w) or w < 0 for w in season):
-                raise ck.fail(f"{path}.seasonality", "12 finite numbers >= 0", str(season))
-            norm = shares(
-                ck, [(str(k), float(w)) for k, w in enumerate(season)],
-                f"{path}.seasonality", "12 monthly weights",
-            )
-            weights = tuple(norm)
-        partial.append(
-            dict(
-                id=sid,
-                name=ck.string(t, "name", path, sid),
-                share=float(ck.number(t, "share", path, lo=0.0)),
-                growth=ck.dist(t, "growth", path, fraction=True),
-                persistence=float(ck.number(t, "persistence", path, 0.0, lo=-0.99, hi=0.99)),
-                monthly_sd=float(ck.number(t, "monthly_sd", path, 0.0, lo=0.0, fraction=True)),
-                monthly_persistence=float(
-                    ck.number(t, "monthly_persistence", path, 0.0, lo=0.0, hi=0.99)
-                ),
-                seasonality=weights,
-                va_ratio=(
-                    float(ck.number(t, "va_ratio", path, lo=0.0, hi=1.0))
-                    if "va_ratio" in t else None
-                ),
-                output_per_investment=float(
-                    ck.number(t, "output_per_investment", path, 0.0, lo=0.0)
-                ),
-            )
+        partial.append(_sector(ck, t, sid, path))
+    weights = shares(ck, [(p["id"], p["share"]) for p in partial], "sector", "sector shares")
+    return tuple(Sector(**{**p, "share": w}) for p, w in zip(partial, weights, strict=True))
+
+
+def _streets(ck: Checker, raw: Any) -> tuple[Street, ...]:
+    """``[[street]]``: unique ids, shares summing to 1; none means one street ``all`` (全区)."""
+    if not isinstance(raw, list):
+        raise ck.fail("street", "an array of tables [[street]]", describe(raw))
+    if not raw:
+        return (Street("all", "全区", 1.0),)
+    items: list[tuple[str, str, float]] = []
+    for i, entry in enumerate(raw):
+        path = entry_path("street", entry, i)
+        t = ck.keys(entry, STREET_KEYS, path, required=("id", "share"))
+        stid = ck.ident(t, path)
+        if stid in [s[0] for s in items]:
+            raise ck.fail(f"{path}.id", "a unique street id", f"'{stid}' twice")
+        items.append(
+            (stid, ck.string(t, "name", path, stid), float(ck.number(t, "share", path, lo=0.0)))
         )
-    sector_shares = shares(
-        ck, [(p["id"], p["share"]) for p in partial], "sector", "sector shares"
-    )
-    for p, s in zip(partial, sector_shares, strict=True):
-        p["share"] = s
-    sectors = tuple(Sector(**p) for p in partial)
+    weights = shares(ck, [(s[0], s[2]) for s in items], "street", "street shares")
+    return tuple(Street(s[0], s[1], w) for s, w in zip(items, weights, strict=True))
 
-    correlation = _correlation(ck, doc.get("correlation"), sector_ids)
 
-    # [[street]]
-    raw_streets = doc.get("street", [])
-    if not isinstance(raw_streets, list):
-        raise ck.fail("street", "an array of tables [[street]]", describe(raw_streets))
-    if raw_streets:
-        street_items = []
-        for i, entry in enumerate(raw_streets):
-            path = entry_path("street", entry, i)
-            t = ck.keys(entry, STREET_KEYS, path, required=("id", "share"))
-            stid = ck.ident(t, path)
-            if stid in [s[0] for s in street_items]:
-                raise ck.fail(f"{path}.id", "a unique street id", f"'{stid}' twice")
-            street_items.append(
-                (stid, ck.string(t, "name", path, stid), float(ck.number(t, "share", path, lo=0.0)))
-            )
-        st_shares = shares(ck, [(s[0], s[2]) for s in street_items], "street", "street shares")
-        streets = tuple(
-            Street(s[0], s[1], w) for s, w in zip(street_items, st_shares, strict=True)
-        )
-    else:
-        streets = (Street("all", "全区", 1.0),)
-    street_ids = [s.id for s in streets]
-
-    # [target]
-    tg = ck.keys(doc["target"], TARGET_KEYS, "target", required=("gdp_growth",))
-    target = Target(
+def _target(ck: Checker, raw: Any, sector_ids: list[str], street_ids: list[str]) -> Target:
+    """``[target]``: GDP growth, sub-targets and the rule (decimals, tolerance)."""
+    tg = ck.keys(raw, TARGET_KEYS, "target", required=("gdp_growth",))
+    return Target(
         gdp_growth=float(ck.number(tg, "gdp_growth", "target", fraction=True)),
         sectors=_subtargets(ck, tg.get("sectors", {}), "target.sectors", sector_ids, "sector"),
         streets=_subtargets(ck, tg.get("streets", {}), "target.streets", street_ids, "street"),
@@ -198,28 +239,32 @@ def build(doc: dict[str, Any], file: str) -> Scenario:
         fai=ck.number(tg, "fai", "target", None, lo=0.0, lo_open=True),
     )
 
-    # [economy]
-    ec = ck.keys(doc["economy"], ECONOMY_KEYS, "economy", required=("gdp",))
-    economy = Economy(
+
+def _economy(ck: Checker, raw: Any) -> Economy:
+    """``[economy]``: base-year GDP (亿元), FAI, land stock (hectares)."""
+    ec = ck.keys(raw, ECONOMY_KEYS, "economy", required=("gdp",))
+    return Economy(
         gdp=float(ck.number(ec, "gdp", "economy", lo=0.0, lo_open=True)),
         fai=ck.number(ec, "fai", "economy", None, lo=0.0, lo_open=True),
         land_stock_ha=float(ck.number(ec, "land_stock_ha", "economy", 0.0, lo=0.0)),
     )
 
+
+def _accounting(ck: Checker, doc: dict[str, Any], sector_ids: list[str]) -> Accounting:
+    """``[accounting]``: required (and a ``construction`` sector) once projects exist."""
     has_projects = any(doc.get(k) for k in ("project", "batch", "pipeline"))
-    ac_raw = doc.get("accounting", {})
     ac = ck.keys(
-        ac_raw, ACCOUNTING_KEYS, "accounting",
+        doc.get("accounting", {}), ACCOUNTING_KEYS, "accounting",
         required=ACCOUNTING_KEYS[:3] if has_projects else (),
     )
+
+    def fraction(key: str) -> float:
+        return float(ck.number(ac, key, "accounting", 0.0, lo=0.0, hi=1.0))
+
     accounting = Accounting(
-        construction_share=float(
-            ck.number(ac, "construction_share", "accounting", 0.0, lo=0.0, hi=1.0)
-        ),
-        construction_va_ratio=float(
-            ck.number(ac, "construction_va_ratio", "accounting", 0.0, lo=0.0, hi=1.0)
-        ),
-        local_share=float(ck.number(ac, "local_share", "accounting", 0.0, lo=0.0, hi=1.0)),
+        construction_share=fraction("construction_share"),
+        construction_va_ratio=fraction("construction_va_ratio"),
+        local_share=fraction("local_share"),
         investment_deflator=float(
             ck.number(ac, "investment_deflator", "accounting", 1.0, lo=0.0, lo_open=True)
         ),
@@ -230,46 +275,7 @@ def build(doc: dict[str, Any], file: str) -> Scenario:
             "a sector with id 'construction' (works value added goes there)",
             "sectors " + ", ".join(sector_ids),
         )
-
-    ctx = Context(ck, sector_ids, street_ids, base_year, target_year, end_year)
-    projects = build_projects(ctx, doc)
-    batches = build_batches(ctx, doc)
-    pipelines = build_pipelines(ctx, doc)
-    lands = build_lands(ctx, doc)
-    shocks = build_shocks(ctx, doc)
-
-    _check_va_ratios(ck, sectors, projects, batches, pipelines)
-    sources = _sources(ck, doc.get("sources", {}))
-    actuals = (
-        parse_actuals(ck, doc["actuals"], sector_ids, base_year, end_year)
-        if "actuals" in doc else ()
-    )
-
-    return Scenario(
-        name=name,
-        title=title,
-        base_year=base_year,
-        target_year=target_year,
-        end_year=end_year,
-        seed=seed,
-        replications=replications,
-        target=target,
-        economy=economy,
-        accounting=accounting,
-        sectors=sectors,
-        correlation=correlation,
-        streets=streets,
-        projects=tuple(projects),
-        batches=tuple(batches),
-        lands=tuple(lands),
-        shocks=tuple(shocks),
-        pipelines=tuple(pipelines),
-        sources=sources,
-        file=file,
-        document=doc,
-        warnings=tuple(ck.warnings),
-        actuals=actuals,
-    )
+    return accounting
 
 
 def _correlation(ck: Checker, raw: Any, sector_ids: list[str]) -> tuple[tuple[float, ...], ...]:
@@ -383,48 +389,3 @@ def _sources(ck: Checker, raw: Any) -> dict[str, str]:
             )
         out[key] = value.strip()
     return out
-
-
-def load_scenario(path: str | Path) -> Scenario:
-    """Load, merge (``extends``) and validate a scenario file.
-
-    Parameters
-    ----------
-    path : str or Path
-        The TOML file.
-
-    Returns
-    -------
-    Scenario
-
-    Raises
-    ------
-    ScenarioError
-        If the file or anything it extends is not a valid scenario.
-    """
-    doc = resolve_file(path)
-    return build(doc, str(path))
-
-
-def apply_changes(scenario: Scenario, changes: Mapping[str, Any]) -> Scenario:
-    """Return a copy of ``scenario`` with values at key paths replaced (validated)."""
-    doc = copy.deepcopy(scenario.document)
-    file = f"{scenario.file} (with_changes)"
-    replanned: list[tuple[dict[str, bool], dict[str, Any]]] = []
-    for text, value in changes.items():
-        try:
-            path = parse_path(text)
-            table, key = locate(doc, path, create=True)
-        except (ValueError, KeyError) as exc:
-            raise ScenarioError(
-                file, text, "a key path of this scenario", str(exc).strip("'\"")
-            ) from None
-        check_values(value, file, text)
-        table[key] = copy.deepcopy(value)
-        if key == "first_year_plan" and len(path.fields) == 1:
-            own = {k: True for k in ("plan_start", "plan_duration_months")
-                   if f"{path.kind}[{path.id}].{k}" in changes}
-            replanned.append((own, table))
-    for own, table in replanned:  # after all changes: the plan's schedule as changed
-        record_plan_schedule(own, table)
-    return build(doc, file)

@@ -7,17 +7,17 @@ ids, the time axis).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import calendar
-from .. import drawdown as dd
+from . import calendar
+from . import drawdown as dd
 from .checks import Checker, mix
 from .errors import describe, suggest
 from .model import Batch, Drawdown, LandTask, Pipeline, ProjectSpec, Shock
 from .paths import entry_path
+from .plan_shape import solve_plan_shape
 
 #: At most this many members in one batch.
 MAX_BATCH_COUNT = 10_000
@@ -323,7 +323,8 @@ def project_spec(ctx: Context, t: dict[str, Any], path: str) -> ProjectSpec:
                 ck.dist(t, "plan_duration_months", path, nonneg=True)
                 if "plan_duration_months" in t else duration
             )
-            drawdown = _calibrate(ck, path, plan, t_med, plan_start, plan_duration.median())
+            drawdown = solve_plan_shape(ck, path, plan, t_med, plan_start,
+                                        plan_duration.median())
     return ProjectSpec(
         id=pid,
         name=ck.string(t, "name", path, pid),
@@ -358,25 +359,3 @@ def _drawdown(ck: Checker, value: Any, where: str) -> Drawdown:
         b = ck.number(t, "b", where, lo=0.0, lo_open=True)
         return Drawdown("beta", float(a), float(b))
     raise ck.fail(where, '"s-curve", "linear" or a table { a, b }', describe(value))
-
-
-def _calibrate(
-    ck: Checker, path: str, plan: float, total: float, plan_start: float, duration: float
-) -> Drawdown:
-    year_end = 12.0 * (math.floor(plan_start / 12.0) + 1)
-    try:
-        a = dd.solve_shape(plan / total if total > 0 else 0.0, (year_end - plan_start) / duration
-                           if duration > 0 else math.inf)
-    except dd.InfeasiblePlan as exc:
-        raise ck.fail(
-            f"{path}.first_year_plan",
-            f"a plan reachable by an s-curve from plan_start with the median duration "
-            f"({exc.low * total:.4g}..{exc.high * total:.4g} 亿元)",
-            f"{plan:g}",
-        ) from None
-    if a < 1.0:
-        ck.warn(
-            f"{path}.first_year_plan",
-            f"the plan needs a front-loaded s-curve (a = {a:.3f} < 1): most spending at once",
-        )
-    return Drawdown("s-curve", a, 4.0 - a, calibrated=True)

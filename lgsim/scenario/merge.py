@@ -1,4 +1,4 @@
-"""Reading scenario files and resolving ``extends`` / ``remove`` into one document.
+"""Scenario documents: reading files, resolving ``extends`` / ``remove``, applying changes.
 
 Merging rules (DESIGN.md): tables merge key by key; distribution tables (with ``dist`` or
 ``a``/``b``), ``impact``, ``sector_mix``, ``street_mix``, ``window`` and ``matrix`` replace
@@ -6,10 +6,11 @@ the parent's value whole; an array-of-tables entry whose id the parent has overr
 entry's keys, a new id is appended; top-level ``remove = ["project[id]", ...]`` drops
 inherited entries before merging. ``[scenario] name`` is not inherited.
 
-``plan_start`` bookkeeping: when a file sets ``first_year_plan`` without ``plan_start``,
-the entry's ``plan_start`` becomes its ``planned_start`` as merged at that file (and
-``plan_duration_months`` its ``duration_months``), so a
-child that only moves ``planned_start`` keeps the parent's plan schedule (rule 3).
+``plan_start`` bookkeeping: when a file (or a set of changes, :func:`apply_changes`)
+sets ``first_year_plan`` without ``plan_start``, the entry's ``plan_start`` becomes its
+``planned_start`` as merged at that layer (and ``plan_duration_months`` its
+``duration_months``), so a later layer that only moves ``planned_start`` keeps the plan's
+schedule (rule 3, :mod:`.plan_shape`).
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from __future__ import annotations
 import copy
 import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from .errors import ScenarioError, describe
-from .paths import ARRAY_KINDS, entry_path
+from .paths import ARRAY_KINDS, entry_path, locate, parse_path
+from .plan_shape import record_plan_schedule
 
 #: Keys whose value replaces the parent's whole instead of merging key by key.
 REPLACE_WHOLE = frozenset({"impact", "sector_mix", "street_mix", "window", "matrix"})
@@ -31,20 +34,6 @@ _PLANNED_KINDS = ("project", "batch", "pipeline")
 MAX_DEPTH = 16
 #: TOML integers are 64-bit; tomllib accepts larger ones, which overflow float arithmetic.
 _INT64 = (-(2**63), 2**63 - 1)
-
-
-def record_plan_schedule(layer: dict[str, Any], merged: dict[str, Any]) -> None:
-    """Pin the schedule a first-year plan was made for (rule 3).
-
-    A layer (file or set of changes) that sets ``first_year_plan`` without saying for
-    which schedule makes the merged ``planned_start`` and ``duration_months`` explicit as
-    ``plan_start`` and ``plan_duration_months``; later layers that move the start or the
-    duration then shift or stretch the curve without re-meeting the plan.
-    """
-    for key, source in (("plan_start", "planned_start"),
-                        ("plan_duration_months", "duration_months")):
-        if key not in layer and source in merged:
-            merged[key] = copy.deepcopy(merged[source])
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -246,3 +235,44 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     if own_name is None:
         merged["scenario"]["name"] = path.stem
     return merged
+
+
+def apply_changes(
+    document: dict[str, Any], changes: Mapping[str, Any], file: str
+) -> dict[str, Any]:
+    """A copy of ``document`` with the values at key paths replaced (not yet validated).
+
+    Parameters
+    ----------
+    document : dict
+        A merged scenario document.
+    changes : mapping
+        Key path -> new value, e.g. ``{"batch[sz-2022-batch3].start_delay_months": 3.0}``.
+    file : str
+        Name used in messages.
+
+    Raises
+    ------
+    ScenarioError
+        A path that is not a key path of the document, or a value beyond 64-bit integers
+        or nested too deep.
+    """
+    doc = copy.deepcopy(document)
+    replanned: list[tuple[dict[str, bool], dict[str, Any]]] = []
+    for text, value in changes.items():
+        try:
+            path = parse_path(text)
+            table, key = locate(doc, path, create=True)
+        except (ValueError, KeyError) as exc:
+            raise ScenarioError(
+                file, text, "a key path of this scenario", str(exc).strip("'\"")
+            ) from None
+        check_values(value, file, text)
+        table[key] = copy.deepcopy(value)
+        if key == "first_year_plan" and len(path.fields) == 1:
+            own = {k: True for k in ("plan_start", "plan_duration_months")
+                   if f"{path.kind}[{path.id}].{k}" in changes}
+            replanned.append((own, table))
+    for own, table in replanned:  # after all changes: the plan's schedule as changed
+        record_plan_schedule(own, table)
+    return doc

@@ -1,4 +1,6 @@
-"""Frozen, validated scenario objects (built by :mod:`lgsim.scenario.build`).
+"""The parts of a scenario: frozen, validated objects (built by :mod:`lgsim.scenario.build`).
+
+The whole, :class:`~lgsim.scenario.core.Scenario`, is in :mod:`lgsim.scenario.core`.
 
 Units: money in 亿元 (base-year prices unless ``investment_deflator`` is set); growth,
 shares, targets and impacts as fractions; times in model months (see
@@ -7,10 +9,11 @@ shares, targets and impacts as fractions; times in model months (see
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from typing import Any
 
-from .actuals import Observation
+import numpy as np
+
 from .distributions import Dist
 
 
@@ -56,6 +59,47 @@ class Target:
                 f"{100 * self.tolerance:.4g} pp)"
             )
         return text
+
+    def met(self, growth: np.ndarray | float, goal: float | None = None) -> np.ndarray:
+        """Whether growth meets ``goal`` under this target's rule (DESIGN.md, "Target").
+
+        Parameters
+        ----------
+        growth : array_like
+            Real growth, fraction (0.06 = 6%).
+        goal : float, optional
+            The growth target, fraction (default :attr:`gdp_growth`; a sector or street
+            sub-target is judged by the same rounding and tolerance).
+
+        Returns
+        -------
+        numpy.ndarray of bool
+            Without ``decimals``: ``G >= goal − tolerance − 1e-12``. With ``decimals = d``:
+            ``round(100 G, d) >= round(100 (goal − tolerance), d)``, rounding half up as
+            official releases do.
+        """
+        bar = (self.gdp_growth if goal is None else goal) - self.tolerance
+        growth = np.asarray(growth)
+        if self.decimals is None:
+            return growth >= bar - 1e-12
+        scale = 10.0**self.decimals
+
+        def half_up(x: np.ndarray | float) -> np.ndarray:
+            return np.floor(np.asarray(x) * 100.0 * scale + 0.5 + 1e-9) / scale
+
+        return half_up(growth) >= half_up(bar)
+
+    def threshold(self, goal: float | None = None) -> float:
+        """The lowest growth (fraction) that meets ``goal`` under this rule.
+
+        With ``decimals = d`` the published figure is rounded half up, so growth from
+        ``round(100 × bar, d) − 0.5 × 10^−d`` percent counts as met.
+        """
+        bar = (self.gdp_growth if goal is None else goal) - self.tolerance
+        if self.decimals is None:
+            return bar
+        scale = 10.0**self.decimals
+        return (math.floor(100 * bar * scale + 0.5 + 1e-9) - 0.5) / scale / 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,72 +236,3 @@ class Shock:
     duration_months: Dist
     impact: tuple[tuple[str, Dist], ...]
     pauses_projects: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Scenario:
-    """A validated scenario: the specification a run is made from.
-
-    Build with :func:`lgsim.load_scenario`; change with :meth:`with_changes`.
-    """
-
-    name: str
-    title: str
-    base_year: int
-    target_year: int
-    end_year: int
-    seed: int | None
-    replications: int
-    target: Target
-    economy: Economy
-    accounting: Accounting
-    sectors: tuple[Sector, ...]
-    correlation: tuple[tuple[float, ...], ...]
-    streets: tuple[Street, ...]
-    projects: tuple[ProjectSpec, ...]
-    batches: tuple[Batch, ...]
-    lands: tuple[LandTask, ...]
-    shocks: tuple[Shock, ...]
-    pipelines: tuple[Pipeline, ...]
-    sources: dict[str, str]
-    file: str
-    document: dict[str, Any] = field(repr=False, compare=False)
-    actuals: tuple[Observation, ...] = ()
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def horizon_months(self) -> int:
-        """Number of simulated months (1 Jan base_year+1 .. 31 Dec end_year)."""
-        return 12 * (self.end_year - self.base_year)
-
-    @property
-    def years(self) -> list[int]:
-        """Accounting years, from the base year to the end year."""
-        return list(range(self.base_year, self.end_year + 1))
-
-    def sector_index(self, sector_id: str) -> int:
-        """Position of a sector id."""
-        return [s.id for s in self.sectors].index(sector_id)
-
-    def with_changes(self, changes: dict[str, Any]) -> Scenario:
-        """Return a new scenario with values at key paths replaced, validated like a file.
-
-        Parameters
-        ----------
-        changes : dict
-            Key path -> new value, e.g.
-            ``{"batch[sz-2022-batch3].start_delay_months": 3.0}``.
-
-        Returns
-        -------
-        Scenario
-        """
-        from .build import apply_changes
-
-        return apply_changes(self, changes)
-
-    def to_toml(self) -> str:
-        """The resolved scenario as TOML text (schema keys only, seed included)."""
-        from .resolve import resolved_toml
-
-        return resolved_toml(self)

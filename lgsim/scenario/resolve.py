@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .model import Scenario
+from .._version import __version__
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .core import Scenario
 
 #: Order of top-level tables in a resolved file (arrays of tables after plain tables).
 _ORDER = (
@@ -43,8 +46,6 @@ def resolved_toml(
 ) -> str:
     """The resolved document as TOML text (written with tomli-w)."""
     import tomli_w
-
-    from .. import __version__
 
     body = tomli_w.dumps(resolved_document(scenario, seed=seed, replications=replications))
     return f"# resolved by lgsim {__version__}; schema keys only\n{body}"

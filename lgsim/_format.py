@@ -1,0 +1,71 @@
+"""Numbers as text: one formatter for percent, percentage points and plain numbers.
+
+Two conventions, chosen by ``typeset``:
+
+* **plain** (terminal, ``run.log``, CSV-like text): ASCII hyphen-minus, ``n/a`` for a
+  missing value (None, NaN or infinite) — what a console and a diff tool show reliably;
+* **typeset** (HTML reports and charts): the true minus sign U+2212, as matplotlib's
+  axis ticks draw it, and an em dash ``—`` for a missing value.
+
+Also the width of text in a terminal, where CJK characters take two columns.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+
+#: The minus sign of typeset text (U+2212).
+MINUS = "\u2212"
+
+
+def _missing(x: float | None) -> bool:
+    return x is None or not math.isfinite(float(x))
+
+
+def num(x: float | None, spec: str = ".2f", *, typeset: bool = False) -> str:
+    """A number with a format spec, e.g. ``num(-0.25, "+.2f")`` → ``"-0.25"``.
+
+    Parameters
+    ----------
+    x : float or None
+        The number.
+    spec : str
+        A format specification (``".1f"``, ``"+.3f"``, ``",.0f"``...).
+    typeset : bool
+        Typeset convention (U+2212 minus, ``—`` when missing) instead of plain
+        (``-``, ``n/a``).
+    """
+    if _missing(x):
+        return "—" if typeset else "n/a"
+    text = format(x, spec)
+    return text.replace("-", MINUS) if typeset else text
+
+
+def pct(x: float | None, digits: int = 1, *, typeset: bool = False) -> str:
+    """A fraction as percent: ``pct(0.0349)`` → ``"3.5%"`` (see :func:`num` for ``typeset``)."""
+    if _missing(x):
+        return num(x, typeset=typeset)
+    return num(100 * float(x), f".{digits}f", typeset=typeset) + "%"
+
+
+def pp(x: float | None, digits: int = 2, *, typeset: bool = False) -> str:
+    """A difference of fractions in signed percentage points: ``0.002`` → ``"+0.20"``."""
+    if _missing(x):
+        return num(x, typeset=typeset)
+    return num(100 * float(x), f"+.{digits}f", typeset=typeset)
+
+
+def target_pct(target: float) -> str:
+    """A target fraction as short percent text: ``0.06`` → ``"6%"``, ``0.055`` → ``"5.5%"``."""
+    return f"{round(100 * target, 6):g}%"
+
+
+def display_width(text: str) -> int:
+    """Terminal columns taken by ``text`` (wide CJK characters count two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    """Left-align ``text`` in ``width`` terminal columns."""
+    return text + " " * max(0, width - display_width(text))

@@ -1,0 +1,332 @@
+"""Where chunks of replications run: in this process, a process pool, or dask.
+
+The unit of work is a fixed chunk ``[k·C, (k+1)·C)`` (:class:`Chunk`); executors only decide
+where it runs. Results are keyed by chunk index and reassembled in order by the caller,
+so they never depend on the executor, the worker count or the finishing order
+(``tests/test_executors.py`` runs the same assertions over every executor).
+
+* ``serial`` — chunks run one after the other in this process.
+* ``process`` — a :class:`concurrent.futures.ProcessPoolExecutor`; on Linux its workers
+  are forked from this process when it runs a single thread (they start in milliseconds
+  and inherit the imported modules), else started by a fork server; elsewhere spawned
+  (:func:`process_context`).
+* ``dask`` — a ``dask.distributed`` cluster: an existing one (``scheduler`` address) or
+  a local one started and closed here (one single-threaded process per worker: simpy
+  holds the GIL). dask is an optional extra: ``pip install "lgsim[dask]"``.
+
+Chunks are submitted in index order with a bounded number in flight, so a caller that
+stops early (stop-at-precision) wastes at most that many chunks, and memory held by
+finished-but-unconsumed chunks stays bounded.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import itertools
+import logging
+import multiprocessing as mp
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, NamedTuple
+
+_log = logging.getLogger("lgsim")
+
+
+class Chunk(NamedTuple):
+    """One unit of work: replications ``[start, start + size)`` of scenario ``variant``.
+
+    ``index`` keys the result; a run has one variant (0), a what-if evaluation one per
+    changed scenario (:mod:`lgsim.montecarlo.outcomes`).
+    """
+
+    index: int
+    start: int
+    size: int
+    variant: int = 0
+
+
+#: Executor names accepted by :func:`map_chunks` and ``--executor``.
+EXECUTORS = ("serial", "process", "dask")
+
+#: glibc malloc settings of worker processes (bytes): numpy temporaries of a chunk (a few
+#: MB each) stay on the heap and are reused instead of being mapped and unmapped again,
+#: with page faults, for every array (measured: ≈25% less time per chunk).
+MALLOC_MMAP_THRESHOLD = 32 * 1024 * 1024
+#: Free heap memory kept by a worker before it is returned to the system (bytes).
+MALLOC_TRIM_THRESHOLD = 64 * 1024 * 1024
+
+#: Environment of local dask workers. dask's default ``MALLOC_TRIM_THRESHOLD_=65536``
+#: disables glibc's dynamic mmap threshold, so every numpy temporary above 128 KiB is
+#: mapped and unmapped again (chunks ≈1.5–2.5× slower); explicit values replace it (and
+#: one inherited from an earlier cluster in the same process: the nanny writes its
+#: pre-spawn environment into this process's ``os.environ``).
+DASK_WORKER_ENVIRON: dict[str, Any] = {
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": MALLOC_TRIM_THRESHOLD,
+    "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": MALLOC_MMAP_THRESHOLD,
+}
+
+# mallopt(3) parameter numbers (glibc malloc.h)
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+
+_STATE: dict[str, Any] = {}
+
+
+def default_workers() -> int:
+    """All cores available to this process."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def tune_malloc() -> bool:
+    """Apply :data:`MALLOC_MMAP_THRESHOLD` / :data:`MALLOC_TRIM_THRESHOLD` to this process.
+
+    Called in worker processes only (never in the caller's process). glibc only; a no-op
+    returning False elsewhere.
+    """
+    if not sys.platform.startswith("linux"):  # pragma: no cover
+        return False
+    try:
+        libc = ctypes.CDLL(None)
+        ok = libc.mallopt(_M_MMAP_THRESHOLD, MALLOC_MMAP_THRESHOLD) == 1
+        return ok and libc.mallopt(_M_TRIM_THRESHOLD, MALLOC_TRIM_THRESHOLD) == 1
+    except (OSError, AttributeError):  # pragma: no cover - not glibc
+        return False
+
+
+def _init_worker(setup: Callable[..., Any], args: tuple) -> None:
+    tune_malloc()
+    _STATE["context"] = setup(*args)
+
+
+def _run_in_worker(task: Callable[..., Any], chunk: Chunk) -> tuple[int, Any]:
+    return chunk.index, task(_STATE["context"], chunk)
+
+
+def _run_with_context(task: Callable[..., Any], context: Any, chunk: Chunk) -> tuple[int, Any]:
+    return chunk.index, task(context, chunk)
+
+
+def process_context() -> mp.context.BaseContext:
+    """The multiprocessing start method of the ``process`` executor.
+
+    On Linux, ``fork`` when this process runs a single thread: workers start in
+    milliseconds with every module already imported and share its pages (``forkserver``
+    and ``spawn`` start an interpreter that imports lgsim, numpy, scipy and simpy again).
+    With other threads running (a Jupyter kernel, a dask client), forking could copy a
+    lock held by one of them, so ``forkserver`` (preloading the engine) is used instead.
+    ``spawn`` elsewhere. ``LGSIM_START_METHOD`` overrides (used by the benchmark).
+    """
+    method = os.environ.get("LGSIM_START_METHOD")
+    if method:
+        ctx = mp.get_context(method)
+    elif not sys.platform.startswith("linux"):  # pragma: no cover
+        return mp.get_context("spawn")
+    elif threading.active_count() == 1:
+        return mp.get_context("fork")
+    else:
+        ctx = mp.get_context("forkserver")
+    if ctx.get_start_method() == "forkserver":
+        ctx.set_forkserver_preload(["lgsim.engine.chunk"])
+    return ctx
+
+
+def resolve_executor(executor: str | None, workers: int, n_chunks: int) -> str:
+    """The executor to use: ``executor`` if given, else serial for one worker or chunk."""
+    if executor is None:
+        return "serial" if workers <= 1 or n_chunks <= 1 else "process"
+    if executor not in EXECUTORS:
+        raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, not {executor!r}")
+    return executor
+
+
+def map_chunks(
+    setup: Callable[..., Any],
+    setup_args: tuple,
+    task: Callable[[Any, Chunk], Any],
+    chunks: Sequence[Chunk],
+    workers: int,
+    *,
+    executor: str | None = None,
+    scheduler: str | None = None,
+    in_flight: int | None = None,
+) -> Iterator[tuple[int, Any]]:
+    """Run ``task(context, chunk)`` for each chunk; yield ``(chunk.index, result)``.
+
+    Closing the iterator early (``break`` in the caller) cancels chunks not started
+    and shuts the workers down.
+
+    Parameters
+    ----------
+    setup : callable
+        ``setup(*setup_args)`` builds the per-worker context once (e.g. the compiled
+        plan). Must be importable (picklable) for process and dask workers.
+    setup_args : tuple
+        Its arguments (picklable).
+    task : callable
+        Module-level callable (or picklable object) computing one chunk.
+    chunks : sequence of Chunk
+        Submitted in this order.
+    workers : int
+        Worker processes (``process``, local ``dask``); ignored by ``serial`` and by a
+        ``dask`` cluster given by address.
+    executor : {"serial", "process", "dask"}, optional
+        Default: ``serial`` when ``workers <= 1`` or there is one chunk, else
+        ``process``.
+    scheduler : str, optional
+        Address of an existing dask scheduler (``tcp://host:8786``); only with
+        ``executor="dask"``. Without it a local cluster is started and closed.
+    in_flight : int, optional
+        Chunks submitted but not yet yielded (default ``2 × workers``, ``4 × workers``
+        for dask; at least 2).
+
+    Yields
+    ------
+    (int, object)
+        Chunk index and result, in completion order.
+    """
+    kind = resolve_executor(executor, workers, len(chunks))
+    if scheduler is not None and kind != "dask":
+        raise ValueError("a scheduler address needs executor='dask'")
+    # dask has a scheduler round trip per task: keep more in flight to hide it
+    per_worker = 4 if kind == "dask" else 2
+    window = max(2, in_flight if in_flight is not None else per_worker * max(1, workers))
+    if kind == "serial":
+        yield from _serial(setup, setup_args, task, chunks)
+    elif kind == "process":
+        yield from _process(setup, setup_args, task, chunks, workers, window)
+    else:
+        yield from _dask(setup, setup_args, task, chunks, workers, scheduler, window)
+
+
+def _serial(
+    setup: Callable[..., Any], setup_args: tuple, task: Callable[..., Any],
+    chunks: Sequence[Chunk],
+) -> Iterator[tuple[int, Any]]:
+    context = setup(*setup_args)
+    for chunk in chunks:
+        yield chunk.index, task(context, chunk)
+
+
+#: How often a process pool is restarted after a worker died before the run gives up.
+MAX_POOL_RESTARTS = 2
+
+
+class WorkerDied(RuntimeError):
+    """Worker processes kept dying; the chunks finished so far were kept."""
+
+
+def _process(
+    setup: Callable[..., Any], setup_args: tuple, task: Callable[..., Any],
+    chunks: Sequence[Chunk], workers: int, window: int,
+) -> Iterator[tuple[int, Any]]:
+    """The process pool, restarted when a worker dies (killed, out of memory...).
+
+    A chunk's numbers depend only on the chunk, so the chunks that were lost with the
+    dead worker are simply computed again: the run ends with the same results as if
+    nothing had happened. After :data:`MAX_POOL_RESTARTS` restarts it gives up with
+    :class:`WorkerDied`.
+    """
+    left = {c.index: c for c in chunks}
+    restarts = 0
+    while left:
+        try:
+            for index, result in _process_once(
+                setup, setup_args, task, [left[k] for k in sorted(left)], workers, window
+            ):
+                del left[index]
+                yield index, result
+        except BrokenProcessPool:
+            restarts += 1
+            if restarts > MAX_POOL_RESTARTS:
+                raise WorkerDied(
+                    f"worker processes died {restarts} times ({len(left)} of {len(chunks)} "
+                    "chunks unfinished); is the machine short of memory?"
+                ) from None
+            _log.warning(
+                "a worker process died; restarting the pool for the %d unfinished chunks",
+                len(left),
+            )
+
+
+def _process_once(
+    setup: Callable[..., Any], setup_args: tuple, task: Callable[..., Any],
+    chunks: Sequence[Chunk], workers: int, window: int,
+) -> Iterator[tuple[int, Any]]:
+    pool = ProcessPoolExecutor(
+        max_workers=max(1, min(workers, len(chunks))),
+        mp_context=process_context(),
+        initializer=_init_worker,
+        initargs=(setup, setup_args),
+    )
+    todo = iter(chunks)
+    pending: set[Future] = set()
+    try:
+        for c in todo:
+            pending.add(pool.submit(_run_in_worker, task, c))
+            if len(pending) >= window:
+                break
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                nxt = next(todo, None)
+                if nxt is not None:
+                    pending.add(pool.submit(_run_in_worker, task, nxt))
+                yield fut.result()
+    finally:
+        for fut in pending:
+            fut.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _dask(
+    setup: Callable[..., Any], setup_args: tuple, task: Callable[..., Any],
+    chunks: Sequence[Chunk], workers: int, scheduler: str | None, window: int,
+) -> Iterator[tuple[int, Any]]:
+    try:
+        import dask
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "the dask executor needs dask.distributed: pip install 'lgsim[dask]'"
+        ) from exc
+    cluster = None
+    if scheduler is None:
+        with dask.config.set(DASK_WORKER_ENVIRON):
+            cluster = LocalCluster(
+                n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                dashboard_address=None,
+            )
+        client = Client(cluster)
+    else:
+        client = Client(scheduler)
+    todo = iter(chunks)
+    futures = None
+    try:
+        context = client.submit(setup, *setup_args, pure=False)
+
+        def submit(c: Chunk) -> Any:
+            return client.submit(_run_with_context, task, context, c, pure=False)
+
+        first = [submit(c) for c in itertools.islice(todo, window)]
+        futures = as_completed(first)
+        for fut in futures:
+            result = fut.result()
+            fut.release()
+            nxt = next(todo, None)
+            if nxt is not None:
+                futures.add(submit(nxt))
+            yield result
+    finally:
+        if futures is not None:
+            for fut in list(futures.futures):
+                fut.cancel()
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,199 @@
+"""Charts of the listed projects: cumulative investment against plan, and start dates.
+
+Money in 亿元 (nominal, as the results hold investment); time on the model's monthly
+axis with a tick at the end of each quarter.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .style import (
+    BAND_INNER,
+    BAND_OUTER,
+    BLUE,
+    CYCLE,
+    GREY,
+    RED,
+    _figure,
+    _footer,
+    _footer_text,
+    _horizon_axis,
+    _legend,
+    _percent_axis,
+    _short,
+    _style,
+    _titles,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+    from ...results import Results
+
+
+def investment_chart(results: Results, year: int | None = None) -> Figure:
+    """Cumulative investment of each group against its annual plan (S-curve bands), 亿元.
+
+    Parameters
+    ----------
+    results : Results
+        A run.
+    year : int, optional
+        The plan year (default: the target year); cumulation starts on 1 January of it.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per group (batch, single project, pipeline entry): P10–P90 and
+        P25–P75 bands and the median of cumulative investment from 1 January of the
+        year to the end of the horizon (亿元, nominal), the year's plan as a red line
+        with the share of replications that reach it.
+    """
+    r = results
+    year = year or r.target_year
+    ds = r.ds
+    base = int(ds.attrs["base_year"])
+    first = 12 * (year - base - 1)
+    monthly = ds["investment_monthly"].values[:, first:, :]  # (rep, month, group)
+    n_months = monthly.shape[1]
+    cum = np.cumsum(monthly, axis=1)
+    plan_table = r.investment_vs_plan(year)
+    groups = [str(g) for g in ds["group"].values]
+    names = [str(g) for g in ds["group_name"].values]
+    kinds = [str(k) for k in ds["group_kind"].values]
+    inv_year = ds["investment"].sel(year=year).values
+    member_group = ds["project_group"].values
+    k = len(groups)
+    ncols = 1 if k == 1 else 2
+    nrows = max(1, math.ceil(k / ncols))
+    fig, axes = _figure(9.0 if ncols == 2 else 8.0, 1.3 + 2.9 * nrows, nrows=nrows,
+                        ncols=ncols, squeeze=False)
+    x = np.arange(1, n_months + 1) + first
+    for i in range(nrows * ncols):
+        ax = axes.flat[i]
+        if i >= k:
+            ax.set_visible(False)
+            continue
+        _style(ax)
+        c = cum[:, :, i]
+        q = np.quantile(c, [0.1, 0.25, 0.5, 0.75, 0.9], axis=0, method="linear")
+        ax.fill_between(x, q[0], q[4], color=BAND_OUTER, linewidth=0, label="P10–P90")
+        ax.fill_between(x, q[1], q[3], color=BAND_INNER, linewidth=0, label="P25–P75")
+        ax.plot(x, q[2], color=BLUE, linewidth=1.8, label="中位数")
+        ax.plot(x, c.mean(axis=0), color=GREY, linewidth=1.1, linestyle=":", label="平均值")
+        _horizon_axis(ax, first, first + n_months, base)
+        for tick in ax.get_xticklabels():
+            tick.set_fontsize(7.5)
+        plan = (float(plan_table.loc[groups[i], "plan"]) if groups[i] in plan_table.index
+                else math.nan)
+        year_end = first + 12
+        in_year = inv_year[:, member_group == groups[i]].sum(axis=1)
+        med = float(np.median(in_year))
+        if not math.isnan(plan):
+            ax.hlines(plan, first, year_end, color=RED, linestyle="--", linewidth=1.4,
+                      label=f"{year}年计划")
+            ax.plot([year_end], [plan], marker="D", color=RED, markersize=5)
+            share = float(np.mean(in_year >= plan - 1e-9))
+            note = (f"{year}年计划 {plan:.1f}亿元\n模拟中位数 {med:.1f}亿元"
+                    f"\n完成计划的概率 {100 * share:.0f}%")
+        elif kinds[i] == "pipeline":
+            started = float(np.mean(c[:, -1] > 0))
+            note = (f"已签约、尚未落地\n{year}年投资均值 {in_year.mean():.1f}亿元"
+                    f"\n模拟期内开工的概率 {100 * started:.0f}%")
+        else:
+            note = f"{year}年无年度计划\n{year}年投资中位数 {med:.1f}亿元"
+        ax.text(0.02, 0.97, note, transform=ax.transAxes, va="top", ha="left", fontsize=8.5,
+                color="#333333", bbox={"facecolor": "white", "edgecolor": "none",
+                                      "alpha": 0.8, "pad": 1.5})
+        ax.set_title(f"{_short(names[i], 24)}", loc="left", fontsize=10)
+        ax.set_ylim(bottom=0)
+        ax.set_ylabel("累计投资（亿元）", fontsize=9)
+        if i == 0:
+            _legend(ax, loc="lower right", fontsize=7.5)
+    fig.suptitle(f"项目累计完成投资与{year}年度计划（亿元，现价）", x=0.01, ha="left",
+                 fontsize=13.5)
+    last_year = base + (first + n_months) // 12
+    _footer_text(fig, f"{_footer(r)} · 自{year}年1月1日起累计至{last_year}年末")
+    return fig
+
+
+def start_dates_chart(results: Results) -> Figure:
+    """When projects actually start: share of each group's projects started, by month.
+
+    Parameters
+    ----------
+    results : Results
+        A run.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        For each group, the mean share of its projects started by each date (percent,
+        a cumulative distribution over the horizon; projects that never start in the
+        horizon keep it below 100%), a P10–P90 band across replications for batches,
+        and the planned start as a triangle on the x axis.
+    """
+    r = results
+    ds = r.ds
+    base = int(ds.attrs["base_year"])
+    n_months = int(ds.sizes["month_index"])
+    start = ds["start_month"].values  # (rep, project)
+    member_group = ds["project_group"].values
+    groups = [str(g) for g in ds["group"].values]
+    names = [str(g) for g in ds["group_name"].values]
+    planned = _planned_starts(r)
+    grid = np.linspace(0, n_months, 4 * n_months + 1)
+    first = int(max(0, math.floor(min(
+        [p for p in planned.values() if p is not None] + [float(np.nanmin(start))]
+        if np.isfinite(start).any() else [0.0]
+    ) / 3) * 3 - 3))
+
+    fig, ax = _figure(8.5, 4.8)
+    _style(ax)
+    for i, gid in enumerate(groups):
+        colour = CYCLE[i % len(CYCLE)]
+        s = start[:, member_group == gid]  # (rep, members)
+        started = np.where(np.isnan(s), np.inf, s)
+        shares = (started[:, :, None] <= grid[None, None, :]).mean(axis=1)  # (rep, grid)
+        mean = 100 * shares.mean(axis=0)
+        members = s.shape[1]
+        median = float(np.nanmedian(s)) if np.isfinite(s).any() else math.nan
+        label = f"{_short(names[i], 16)}（{members}个）"
+        if not math.isnan(median):
+            label += f"，开工中位 {_month_text(median, base)}"
+        ax.plot(grid, mean, color=colour, linewidth=2, label=label)
+        if members > 1:
+            q = np.quantile(100 * shares, [0.1, 0.9], axis=0, method="linear")
+            ax.fill_between(grid, q[0], q[1], color=colour, alpha=0.15, linewidth=0)
+        if planned.get(gid) is not None:
+            ax.plot([planned[gid]], [0], marker="^", color=colour, markersize=9,
+                    clip_on=False, zorder=5)
+    _horizon_axis(ax, first, n_months, base)
+    ax.set_ylim(0, 102)
+    _percent_axis(ax.yaxis, decimals=0)
+    ax.set_ylabel("已开工项目占比（%）")
+    _legend(ax, loc="lower right")
+    _titles(
+        fig, ax, "项目实际开工时间：各批次累计开工比例",
+        "曲线为各次模拟的平均开工比例，阴影为P10–P90；▲为计划开工日期；"
+        "未在模拟期内开工的项目使曲线停在100%以下",
+        _footer(r),
+    )
+    return fig
+
+
+def _month_text(model_month: float, base_year: int) -> str:
+    k = math.floor(model_month)
+    return f"{base_year + 1 + k // 12}年{k % 12 + 1}月"
+
+
+def _planned_starts(results: Results) -> dict[str, float | None]:
+    sc = results.scenario
+    out: dict[str, float | None] = {p.id: p.planned_start for p in sc.projects}
+    out.update({b.id: b.template.planned_start for b in sc.batches})
+    out.update({p.id: None for p in sc.pipelines})
+    return out

@@ -1,0 +1,182 @@
+"""The run directory: summary, results, resolved scenario, CSV tables and log.
+
+Every file is written atomically; ``summary.json`` is written last, so a directory with
+a ``summary.json`` always holds a finished run. While a run is under way the directory
+holds ``chunks/`` (:mod:`lgsim.montecarlo.checkpoint`) and no ``summary.json`` (:func:`begin_run`
+removes an old one); once ``summary.json`` is written the chunk files are deleted
+(:func:`finish_chunks`) unless the user keeps them (``--keep chunks``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..fileio import write_text, write_with
+from ..montecarlo._nodask import dask_hidden
+from ..montecarlo.checkpoint import CHUNK_DIR
+from ..scenario.errors import ScenarioError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..results import Results
+
+#: Files a finished run directory holds (plots and report are optional extras).
+RUN_FILES = ("summary.json", "results.nc", "scenario.resolved.toml", "run.log")
+
+
+def default_out_dir(scenario_name: str) -> Path:
+    """``runs/<scenario-name>/`` relative to the working directory."""
+    return Path("runs") / scenario_name
+
+
+def check_out_dir(out: Path, scenario: str, seed: int | None, *, force: bool) -> None:
+    """Refuse to overwrite a run directory of a different scenario or seed without force."""
+    summary = out / "summary.json"
+    if force or not summary.exists():
+        return
+    try:
+        old = json.loads(summary.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    same = old.get("scenario") == scenario and (seed is None or old.get("seed") == seed)
+    if not same:
+        raise ScenarioError(
+            str(out), "--out",
+            "an empty directory or one holding the same scenario and seed (or --force)",
+            f"a run of scenario {old.get('scenario')!r} with seed {old.get('seed')}",
+        )
+
+
+def begin_run(out: Path) -> None:
+    """Create ``out`` and remove its ``summary.json``: from here the run is unfinished."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "summary.json").unlink(missing_ok=True)
+
+
+def finish_chunks(out: Path, *, keep: bool = False) -> None:
+    """After ``summary.json`` is written: delete ``out/chunks`` unless ``keep``."""
+    if not keep and (out / "summary.json").exists():
+        shutil.rmtree(out / CHUNK_DIR, ignore_errors=True)
+
+
+def write_csv(path: Path, frame: Any) -> None:
+    """Write a table as CSV, UTF-8 with BOM (Excel shows Chinese correctly), atomically.
+
+    Streamed to the file, so a 100,000-replication table never exists as one string in
+    memory.
+    """
+    write_with(path, lambda tmp: frame.to_csv(
+        tmp, index=False, float_format="%.10g", encoding="utf-8-sig", lineterminator="\n"
+    ))
+
+
+def tables(results: Results) -> dict[str, Any]:
+    """The tidy CSV tables of a run, as pandas DataFrames keyed by file name."""
+    return dict(iter_tables(results))
+
+
+def iter_tables(results: Results) -> Iterator[tuple[str, Any]]:
+    """The tidy CSV tables one at a time: ``(file name, pandas.DataFrame)``."""
+    import pandas as pd
+
+    ds = results.ds
+    y = results.target_year
+    growth = ds["growth"].values
+    gdp = ds["gdp"].values
+    years = ds["year"].values
+    met = results.met()
+    yield "replications.csv", pd.DataFrame(
+        {
+            "replication": np.repeat(ds["replication"].values, len(years)),
+            "year": np.tile(years, results.n),
+            "gdp_yi_yuan": gdp.ravel(),
+            "growth": growth.ravel(),
+            "target_met": np.repeat(met, len(years)) & (np.tile(years, results.n) == y),
+        }
+    )
+    rows = []
+    for j, year in enumerate(years[1:], start=1):
+        g = growth[:, j]
+        qv = np.quantile(g, [0.1, 0.5, 0.9], method="linear")
+        rows.append({"year": int(year), "mean": g.mean(), "p10": qv[0], "p50": qv[1],
+                     "p90": qv[2]})
+    yield "growth_summary.csv", pd.DataFrame(rows)
+    ytd = ds["ytd_growth"].sel(year=y).values
+    qv = np.quantile(ytd, [0.05, 0.25, 0.5, 0.75, 0.95], axis=0, method="linear")
+    yield "ytd_growth.csv", pd.DataFrame(
+        {"year": y, "month": ds["month"].values, "p05": qv[0], "p25": qv[1], "p50": qv[2],
+         "p75": qv[3], "p95": qv[4]}
+    )
+    for by in ("sector", "street", "component"):
+        frame = results.contributions(by).reset_index()
+        frame.insert(0, "year", y)
+        yield f"contributions_{by}.csv", frame
+    inv = results.investment_vs_plan().reset_index()
+    inv.insert(0, "year", y)
+    yield "investment_vs_plan.csv", inv
+
+
+def write_run(
+    results: Results,
+    out: str | Path,
+    *,
+    log_lines: Sequence[str] = (),
+) -> Path:
+    """Write a complete run directory (summary.json last).
+
+    Parameters
+    ----------
+    results : Results
+        The run.
+    out : str or Path
+        The directory (created if missing).
+    log_lines : sequence of str
+        Extra lines for ``run.log`` (wall time, workers, host...); they never enter
+        ``summary.json`` or ``results.nc``.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "summary.json").unlink(missing_ok=True)
+    with dask_hidden():  # xarray would import dask (≈1 s) to write numpy arrays
+        _write_files(results, out, log_lines)
+    return out
+
+
+def _platform() -> str:
+    """``Linux-6.1.0-x86_64-with-glibc2.36``, without ``platform.platform()``'s subprocess.
+
+    ``platform.platform()`` runs ``uname -p`` in a child process: forked from a parent
+    holding the results, it would show the whole run's memory again in peak-RSS figures.
+    """
+    u = os.uname()
+    libc, version = platform.libc_ver()
+    return f"{u.sysname}-{u.release}-{u.machine}" + (f"-with-{libc}{version}" if libc else "")
+
+
+def _write_files(results: Results, out: Path, log_lines: Sequence[str]) -> None:
+    results.save(out)
+    for name, frame in iter_tables(results):
+        write_csv(out / name, frame)
+        del frame
+    log = [
+        f"lgsim {results.ds.attrs['lgsim_version']}",
+        f"python {sys.version.split()[0]} on {_platform()}",
+        f"scenario {results.scenario.name} ({results.scenario.file})",
+        f"replications {results.n} seed {results.seed}",
+        *results.scenario.warnings,
+        *log_lines,
+        *(info.log_lines() if (info := getattr(results, "run_info", None)) is not None else []),
+    ]
+    write_text(out / "run.log", "\n".join(log) + "\n")
+    write_text(
+        out / "summary.json",
+        json.dumps(results.summary(), ensure_ascii=False, indent=2, sort_keys=False) + "\n",
+    )

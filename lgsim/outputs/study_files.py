@@ -1,0 +1,85 @@
+"""The files of a study: a comparison, a sensitivity ranking, a target-seeking result.
+
+Every file is written atomically (:mod:`lgsim.fileio`); tables are CSV in UTF-8 with a
+BOM so Excel shows Chinese. For a comparison, ``comparison.json`` is written last: a
+directory holding it holds a finished comparison.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..fileio import write_text, write_with
+from .plots import save_figures
+from .plots.compare import comparison_figures
+from .plots.sensitivity import sensitivity_chart
+from .report import comparison_html
+from .rundir import write_csv
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..studies.compare import Comparison
+    from ..studies.sensitivity import SensitivityResult
+    from ..studies.solve import Solution
+
+
+def write_comparison(
+    comparison: Comparison, out: str | Path, *, formats: Sequence[str] = ("png",),
+    report: bool = True,
+) -> Path:
+    """Write ``comparison.csv``, the charts, ``comparison.html`` and ``comparison.json``.
+
+    Parameters
+    ----------
+    comparison : Comparison
+    out : str or Path
+        The directory (created if missing).
+    formats : sequence of str
+        Chart formats (``"png"``, ``"svg"``).
+    report : bool
+        Also write the self-contained ``comparison.html``.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "comparison.json").unlink(missing_ok=True)
+    write_csv(out / "comparison.csv", comparison.table())
+    figures = comparison_figures(comparison)
+    save_figures(figures, out, formats)
+    if report:
+        write_text(out / "comparison.html", comparison_html(comparison, figures))
+    write_text(out / "comparison.json", comparison.to_json())
+    return out
+
+
+def write_sensitivity(
+    result: SensitivityResult, directory: str | Path, *, plot: bool = True
+) -> list[Path]:
+    """Write ``sensitivity-<method>.csv``, ``.txt`` and (optionally) ``.png``.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    stem = Path(directory) / f"sensitivity-{result.method}"
+    write_csv(stem.with_suffix(".csv"), result.table)
+    files = [stem.with_suffix(".csv")]
+    write_text(stem.with_suffix(".txt"), result.to_text() + "\n")
+    files.append(stem.with_suffix(".txt"))
+    if plot:
+        fig = sensitivity_chart(result)
+        write_with(stem.with_suffix(".png"),
+                   lambda tmp: fig.savefig(tmp, format="png", dpi=150, bbox_inches="tight"))
+        files.append(stem.with_suffix(".png"))
+    return files
+
+
+def write_solution(solution: Solution, directory: str | Path) -> list[Path]:
+    """Write ``solve.txt`` and ``solve.json``; return their paths."""
+    directory = Path(directory)
+    text, data = directory / "solve.txt", directory / "solve.json"
+    write_text(text, solution.to_text() + "\n")
+    write_text(data, json.dumps(solution.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    return [text, data]

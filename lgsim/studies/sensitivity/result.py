@@ -1,0 +1,174 @@
+"""The result of a sensitivity method: a ranked table, as text, CSV, HTML and a chart.
+
+:class:`SensitivityResult` holds the table (one row per input, rank 1 moves P(target met)
+most) with the seed, replications and settings that produced it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..._format import display_width, pad, pct
+from ...montecarlo.outcomes import Outcome
+from .inputs import QUANTILE_BOUNDS
+
+
+@dataclass(frozen=True)
+class SensitivityResult:
+    """A ranked sensitivity table with what produced it.
+
+    Attributes
+    ----------
+    method : {"tornado", "sobol", "morris"}
+    scenario : str
+        Scenario name.
+    title : str
+        Scenario title.
+    table : pandas.DataFrame
+        One row per input, ranked (column ``rank``, 1 = moves P(target met) most).
+        Probabilities and growth are fractions; columns ending in ``_pp`` are
+        percentage points. Tornado: ``value_low`` / ``value_high`` (the P10 / P90 value,
+        in the input's ``unit``), ``p_met_low`` / ``p_met_high``,
+        ``p_met_swing_pp`` (= 100 × (high − low)), ``growth_p50_low`` /
+        ``growth_p50_high``, ``growth_p50_swing_pp``. Sobol: ``ST_*`` / ``S1_*`` and
+        ``*_conf`` (95% bootstrap half-widths) for outputs ``p_met`` and
+        ``growth_p50``. Morris: ``mu_star_*``, ``mu_star_*_conf``, ``sigma_*`` in
+        pp per unit of quantile.
+    base : Outcome or None
+        The unchanged scenario on the same seed (tornado only).
+    seed : int
+        The seed of every evaluation (common random numbers).
+    replications : int
+        Replications per evaluation (per run for the tornado, per sample point for
+        Sobol and Morris).
+    evaluations : int
+        Number of scenario variants evaluated.
+    settings : dict
+        Method parameters (quantiles, samples, bounds).
+    """
+
+    method: str
+    scenario: str
+    title: str
+    table: Any = field(repr=False)
+    base: Outcome | None
+    seed: int
+    replications: int
+    evaluations: int
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def to_text(self, top: int | None = None) -> str:
+        """The ranked table for the terminal (Chinese labels aligned by display width)."""
+        return _text(self, top)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def _repr_html_(self) -> str:
+        import html
+
+        head = html.escape(_header(self).replace("\n", " "))
+        return f"<p>{head}</p>" + self.table.to_html(index=False, float_format="%.4g")
+
+
+def _rank(table: Any, keys: list[str]) -> Any:
+    order = np.lexsort(tuple(-np.nan_to_num(np.abs(table[k].to_numpy()), nan=-1.0)
+                             for k in reversed(keys)))
+    table = table.iloc[order].reset_index(drop=True)
+    table.insert(0, "rank", np.arange(1, len(table) + 1))
+    return table
+
+
+def _value(x: float, unit: str) -> str:
+    if unit == "fraction":
+        return f"{100 * x:.2f}%"
+    if unit == "event":
+        return "yes" if x >= 0.5 else "no"
+    if unit == "months":
+        return f"{x:.2f} mo"
+    if unit == "亿元":
+        return f"{x:.2f}亿"
+    if unit == "hectares":
+        return f"{x:.1f} ha"
+    return f"{x:.4g}"
+
+
+def _header(r: SensitivityResult) -> str:
+    lines = [f"Sensitivity ({r.method}) — {r.title}  [{r.scenario}]"]
+    if r.method == "tornado":
+        lo, hi = r.settings["low"], r.settings["high"]
+        lines.append(
+            f"Each uncertain input set to its P{round(100 * lo)} and P{round(100 * hi)} "
+            f"(a fixed value), the rest random; {r.evaluations} runs × {r.replications:,} "
+            f"replications, all on seed {r.seed} (common random numbers)."
+        )
+        if r.base is not None:
+            p = r.base.p_met
+            lines.append(
+                f"Base: P(target met) {pct(p.estimate)} [95% simulation precision "
+                f"{pct(p.low)}–{pct(p.high)}]; median growth {pct(r.base.median, 2)}; "
+                f"rule: {p.rule}"
+            )
+    else:
+        what = ("Sobol indices (first-order S1, total ST)" if r.method == "sobol"
+                else "Morris elementary effects (mu*, sigma; pp per unit of quantile)")
+        lines.append(
+            f"{what} over the inputs' quantiles {QUANTILE_BOUNDS[0]}–{QUANTILE_BOUNDS[1]}; "
+            f"{r.evaluations:,} sample points × {r.replications:,} replications each, "
+            f"all on seed {r.seed} (common random numbers average the simulator's noise)."
+        )
+    return "\n".join(lines)
+
+
+def _text(r: SensitivityResult, top: int | None) -> str:
+    t = r.table if top is None else r.table.head(top)
+    w = max([display_width(str(x)) for x in t["label"]] + [20]) + 2
+    lines = [_header(r), ""]
+    if r.method == "tornado":
+        lo, hi = round(100 * r.settings["low"]), round(100 * r.settings["high"])
+        lines.append(
+            "  #  " + pad("input", w) + pad(f"value P{lo} → P{hi}", 24)
+            + pad("P(met) P10 → P90", 19) + pad("Δ pp", 8)
+            + pad("median P10 → P90", 19) + "Δ pp"
+        )
+        for _, row in t.iterrows():
+            vals = f"{_value(row.value_low, row.unit)} → {_value(row.value_high, row.unit)}"
+            pm = f"{pct(row.p_met_low)} → {pct(row.p_met_high)}"
+            gm = f"{pct(row.growth_p50_low, 2)} → {pct(row.growth_p50_high, 2)}"
+            lines.append(
+                f"{row['rank']:3d}  " + pad(str(row.label), w) + pad(vals, 24) + pad(pm, 19)
+                + pad(f"{row.p_met_swing_pp:+.1f}", 8) + pad(gm, 19)
+                + f"{row.growth_p50_swing_pp:+.2f}"
+            )
+            lines.append("     " + str(row.path))
+    elif r.method == "sobol":
+        lines.append(
+            "  #  " + pad("input", w) + "ST P(met) ±95%    S1 P(met) ±95%    "
+            "ST median  S1 median"
+        )
+        for _, row in t.iterrows():
+            lines.append(
+                f"{row['rank']:3d}  " + pad(str(row.label), w)
+                + f"{row.ST_p_met:6.3f} ±{row.ST_p_met_conf:5.3f}    "
+                + f"{row.S1_p_met:6.3f} ±{row.S1_p_met_conf:5.3f}    "
+                + f"{row.ST_growth_p50:6.3f}     {row.S1_growth_p50:6.3f}"
+            )
+            lines.append("     " + str(row.path))
+    else:
+        lines.append(
+            "  #  " + pad("input", w) + "mu* P(met) pp ±95%   sigma pp   mu* median pp"
+        )
+        for _, row in t.iterrows():
+            lines.append(
+                f"{row['rank']:3d}  " + pad(str(row.label), w)
+                + f"{row.mu_star_p_met_pp:8.2f} ±{row.mu_star_p_met_conf_pp:6.2f}   "
+                + f"{row.sigma_p_met_pp:8.2f}   {row.mu_star_growth_p50_pp:10.3f}"
+            )
+            lines.append("     " + str(row.path))
+    if top is not None and len(r.table) > top:
+        lines.append(f"  … {len(r.table) - top} more inputs in the CSV")
+    return "\n".join(lines)
+

@@ -1,0 +1,495 @@
+"""Target-seeking: the value of one lever that lifts P(target met) to a requested level.
+
+A *lever* is a number at a key path, as in :meth:`Scenario.with_changes`
+(``sector[industry].growth.mean``, ``batch[sz-2022-batch3].start_delay_months``,
+``target.gdp_growth``...). Every evaluation uses the same seed and replication numbers
+(common random numbers), so the estimated probability ``P̂(x)`` is a step function of the
+lever ``x`` that moves only when a replication crosses the target: smooth enough to
+bisect, and exactly monotone when the model is monotone replication by replication.
+
+Method
+------
+1. Evaluate a grid of ``grid`` values over the bounds; a decrease of ``P̂`` against the
+   overall direction is reported as a monotonicity violation.
+2. If the requested probability ``p`` is not between ``P̂`` at the two ends, the answer
+   is "not reachable within bounds" (or "already reached at the near bound").
+3. Bisect, from the first grid interval where it happens (walking from low to high
+   ``P̂``), for three crossings: where ``P̂(x)`` reaches ``p`` (the answer) and where the
+   upper and lower bounds of its 95% Wilson interval reach ``p``. The latter two bound
+   the answer: the lever values whose interval still contains ``p`` — the test
+   inversion of the Wilson interval. This is *simulation precision* (more replications
+   narrow it); it does not include uncertainty in the scenario's assumptions.
+
+Calibrated s-curves are pinned at the scenario's shape
+(:func:`lgsim.whatif.pinned_drawdowns`) unless the lever is the plan itself.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..analysis import Probability
+from ..outputs.headline import pct
+from ..scenario import Scenario
+from ..scenario.errors import ScenarioError, describe
+from ..scenario.paths import locate, parse_path
+from .whatif import evaluate_changes, pinned_drawdowns
+
+__all__ = ["Solution", "default_bounds", "lever_replaces", "lever_value", "solve"]
+
+#: Fields whose value is a probability or share in [0, 1].
+_UNIT_FIELDS = ("probability", "p_stall", "execution", "delivered", "additionality",
+                "delay_correlation", "local_share", "construction_share",
+                "construction_va_ratio", "share")
+#: Fields that never hold a number (cannot be levers).
+_NOT_NUMBERS = ("id", "name", "title", "sector", "street", "planned_start", "plan_start",
+                "signed", "by", "start", "window", "drawdown", "sector_mix", "street_mix",
+                "seasonality", "dist", "values", "extends", "remove", "pauses_projects")
+#: Fields holding growth rates or impacts (fractions that may be negative).
+_RATE_FIELDS = ("gdp_growth", "mean", "median", "mode", "low", "high", "tolerance")
+
+
+@dataclass(frozen=True)
+class Solution:
+    """The answer of :func:`solve`.
+
+    Attributes
+    ----------
+    lever : str
+        Key path of the lever.
+    probability : float
+        Requested P(target met), fraction.
+    status : {"solved", "not reachable", "already reached"}
+        ``not reachable``: the requested probability is beyond ``P̂`` at the far bound;
+        ``already reached``: ``P̂`` at the near bound is already at or above it.
+    value : float or None
+        Lever value where ``P̂`` first reaches the requested probability (walking from
+        low to high ``P̂``), in the lever's own units.
+    low, high : float or None
+        95% simulation-precision range of ``value`` (Wilson test inversion); ``None``
+        when it extends beyond the bounds (see ``low_censored`` / ``high_censored``).
+    low_censored, high_censored : bool
+        The range reaches past the lower / upper bound.
+    bounds : tuple of float
+        The bracket searched.
+    current : float or None
+        The lever's value in the scenario (``None`` if it is not written there; the
+        median when the lever replaces a distribution).
+    replaces : str or None
+        The distribution the lever replaces by a fixed value, as written (else ``None``).
+    direction : int
+        +1 if P(target met) rises with the lever, −1 if it falls, 0 if flat.
+    grid : list of (float, Probability)
+        The grid evaluations, in lever order.
+    violations : list of (float, float, float, float)
+        Adjacent grid points ``(x1, x2, p1, p2)`` where ``P̂`` moves against ``direction``.
+    at_value : Probability or None
+        P(target met) at ``value``.
+    evaluations : int
+        Number of lever values evaluated.
+    replications : int
+        Replications per evaluation.
+    seed : int
+        The seed of every evaluation.
+    scenario, title : str
+        Scenario name and title.
+    """
+
+    lever: str
+    probability: float
+    status: str
+    value: float | None
+    low: float | None
+    high: float | None
+    low_censored: bool
+    high_censored: bool
+    bounds: tuple[float, float]
+    current: float | None
+    replaces: str | None
+    direction: int
+    grid: list[tuple[float, Probability]] = field(repr=False)
+    violations: list[tuple[float, float, float, float]]
+    at_value: Probability | None
+    evaluations: int
+    replications: int
+    seed: int
+    scenario: str
+    title: str
+
+    @property
+    def reachable(self) -> bool:
+        """True when a value inside the bounds was found."""
+        return self.status == "solved"
+
+    def to_text(self) -> str:
+        """Plain-text report for the terminal."""
+        return _text(self)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (for ``solve.json``); probabilities as fractions."""
+        return {
+            "scenario": self.scenario,
+            "lever": self.lever,
+            "probability": self.probability,
+            "status": self.status,
+            "value": self.value,
+            "precision_95": [self.low, self.high],
+            "precision_censored": [self.low_censored, self.high_censored],
+            "precision_note": "95% simulation precision (Wilson test inversion); not "
+                              "uncertainty in the scenario's assumptions",
+            "bounds": list(self.bounds),
+            "current": self.current,
+            "replaces_distribution": self.replaces,
+            "direction": self.direction,
+            "grid": [{"value": x, "p_met": p.estimate, "ci": [p.low, p.high]}
+                     for x, p in self.grid],
+            "monotonicity_violations": [list(v) for v in self.violations],
+            "p_met_at_value": (None if self.at_value is None else
+                               {"estimate": self.at_value.estimate,
+                                "ci": [self.at_value.low, self.at_value.high]}),
+            "evaluations": self.evaluations,
+            "replications": self.replications,
+            "seed": self.seed,
+        }
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return "<pre>" + html.escape(self.to_text()) + "</pre>"
+
+
+def _lever_entry(scenario: Scenario, lever: str) -> tuple[bool, Any]:
+    """``(written, value)`` at the lever's path; ScenarioError for unknown paths."""
+    try:
+        path = parse_path(lever)
+        table, key = locate(scenario.document, path)
+    except (ValueError, KeyError) as exc:
+        raise ScenarioError(scenario.file, lever,
+                            "a lever: the key path of a number in this scenario",
+                            str(exc).strip("'\"")) from None
+    return (key in table, table.get(key))
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool)
+
+
+def lever_value(scenario: Scenario, lever: str) -> float | None:
+    """The lever's current value in the scenario.
+
+    A number is returned as is. A lever may also name a field that holds a
+    distribution (``batch[sz-2022-batch3].start_delay_months``): target-seeking then
+    replaces the distribution by a fixed value ("the batch starts N months late"), and
+    the distribution's median is returned here. ``None`` when the field is not written
+    (its default applies).
+
+    Raises
+    ------
+    ScenarioError
+        If the path is not a key path of the scenario, or holds something that is not
+        a number (a name, a date, a mix table...).
+    """
+    from ..scenario.distributions import parse_dist
+
+    written, value = _lever_entry(scenario, lever)
+    if not written:
+        field_name = lever.rsplit(".", 1)[-1]
+        if field_name in _NOT_NUMBERS:
+            raise ScenarioError(scenario.file, lever, "a number (a lever)",
+                                f"'{field_name}', which is not a number")
+        return None
+    if _is_number(value):
+        return float(value)
+    if isinstance(value, dict) and "dist" in value:
+
+        def fail(path: str, expected: str, found: str) -> ScenarioError:
+            return ScenarioError(scenario.file, path, expected, found)
+
+        return parse_dist(value, lever, fail).median()
+    hint = ""
+    if isinstance(value, dict):
+        hint = "a lever is one number: name one key of the table, e.g. " + ", ".join(
+            f"{lever}.{k}" for k in list(value)[:3]
+        )
+    raise ScenarioError(scenario.file, lever, "a number (a lever)", describe(value), hint)
+
+
+def lever_replaces(scenario: Scenario, lever: str) -> str | None:
+    """The distribution a lever replaces by a fixed value, as written (else ``None``)."""
+    written, value = _lever_entry(scenario, lever)
+    if written and isinstance(value, dict) and "dist" in value:
+        params = ", ".join(f"{k} {v}" for k, v in value.items() if k != "dist")
+        return f"{value['dist']}({params})"
+    return None
+
+
+def default_bounds(lever: str, current: float | None) -> tuple[float, float]:
+    """A search bracket when none is given, from the field's name and current value.
+
+    Probabilities and shares: [0, 1]; months (``*_months``): [0, max(2x, x + 12)];
+    growth rates and distribution parameters: x ± 0.10 (fractions, i.e. ± 10 pp) when
+    ``|x| < 1``; other positive numbers: [0, 2x].
+
+    Raises
+    ------
+    ValueError
+        If no bracket can be inferred (the lever is not written in the scenario, or is 0
+        with no recognisable unit): pass ``bounds``.
+    """
+    name = lever.rsplit(".", 1)[-1]
+    if name in _UNIT_FIELDS:
+        return (0.0, 1.0)
+    if current is None:
+        raise ValueError(f"{lever}: not written in the scenario; give bounds (LO HI)")
+    if name.endswith("_months") or ".start_delay_months." in lever or "_months." in lever:
+        return (0.0, max(2.0 * current, current + 12.0))
+    if name in _RATE_FIELDS and abs(current) < 1.0:
+        return (current - 0.10, current + 0.10)
+    if current > 0:
+        return (0.0, 2.0 * current)
+    raise ValueError(f"{lever}: cannot infer a search range from {current:g}; give bounds")
+
+
+def _keep(lever: str) -> list[str]:
+    path = parse_path(lever)
+    if path.fields and path.fields[0] in ("first_year_plan", "plan_start", "drawdown"):
+        return [f"{path.kind}[{path.id}]"]
+    return []
+
+
+def solve(
+    scenario: Scenario,
+    lever: str,
+    probability: float = 0.8,
+    bounds: Sequence[float] | None = None,
+    replications: int | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    *,
+    grid: int = 9,
+    xtol: float | None = None,
+    max_rounds: int = 14,
+) -> Solution:
+    """Find the lever value at which P(target met) reaches ``probability``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    lever : str
+        Key path of a number, e.g. ``sector[industry].growth.mean`` (a fraction) or
+        ``batch[sz-2022-batch3].start_delay_months`` (months).
+    probability : float
+        Requested P(target met), a fraction in (0, 1) (0.8 = 80%).
+    bounds : (float, float), optional
+        Search bracket in the lever's units (default: :func:`default_bounds`).
+    replications : int, optional
+        Replications per evaluation (default: the scenario's).
+    seed : int, optional
+        The one seed of every evaluation (default: the scenario's, else random).
+    workers : int, optional
+        Processes (default: all cores); results do not depend on it.
+    grid : int
+        Grid points for the monotonicity check and the first bracket (>= 3).
+    xtol : float, optional
+        Stop bisecting when the bracket is narrower (default: bounds width / 2000).
+    max_rounds : int
+        Maximum bisection rounds (each evaluates up to three values at once).
+
+    Returns
+    -------
+    Solution
+
+    Raises
+    ------
+    ScenarioError
+        Unknown path, a lever that is not a number, or a lever value the scenario does
+        not accept (e.g. a growth mean written as percent).
+    ValueError
+        A probability outside (0, 1), bad bounds or grid.
+    """
+    from ..montecarlo.runner import resolve_seed
+
+    if not 0.0 < probability < 1.0:
+        raise ValueError(f"probability must be a fraction in (0, 1), found {probability}")
+    current = lever_value(scenario, lever)
+    lo, hi = default_bounds(lever, current) if bounds is None else map(float, bounds)
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise ValueError(f"bounds must be finite with LO < HI, found {lo}, {hi}")
+    if grid < 3:
+        raise ValueError(f"grid must be >= 3, found {grid}")
+    tol = (hi - lo) / 2000.0 if xtol is None else float(xtol)
+    run_seed = resolve_seed(seed, scenario)
+    pins = pinned_drawdowns(scenario, keep=_keep(lever))
+    for x in (lo, hi):  # fail here, in this process, on values the scenario refuses
+        scenario.with_changes({**pins, lever: x})
+
+    cache: dict[float, Probability] = {}
+    n_used = [0]
+
+    def evaluate(xs: Sequence[float]) -> None:
+        todo = [x for x in dict.fromkeys(xs) if x not in cache]
+        if not todo:
+            return
+        outs = evaluate_changes(scenario, [{**pins, lever: x} for x in todo], replications,
+                                run_seed, workers)
+        for x, o in zip(todo, outs, strict=True):
+            cache[x] = o.p_met
+            n_used[0] = o.n
+
+    xs = [lo + (hi - lo) * k / (grid - 1) for k in range(grid)]
+    evaluate(xs)
+    ps = [cache[x].estimate for x in xs]
+    direction = (ps[-1] > ps[0]) - (ps[-1] < ps[0])
+    violations = [
+        (xs[k], xs[k + 1], ps[k], ps[k + 1]) for k in range(grid - 1)
+        if direction and (ps[k + 1] - ps[k]) * direction < 0
+    ]
+    # walk from the low-probability end to the high one
+    order = xs if direction >= 0 else xs[::-1]
+
+    def crossing(pred: Any) -> tuple[float | None, float | None, int]:
+        """Bracket (left: pred false, right: pred true) from the grid, or a censor flag."""
+        flags = [pred(cache[x]) for x in order]
+        if flags[0]:
+            return None, order[0], -1  # already true at the near end
+        for k in range(1, len(order)):
+            if flags[k]:
+                return order[k - 1], order[k], 0
+        return order[-1], None, +1  # never true within bounds
+
+    preds = {
+        "value": lambda pr: pr.estimate >= probability,
+        "low": lambda pr: pr.high >= probability,   # upper Wilson bound reaches p
+        "high": lambda pr: pr.low >= probability,   # lower Wilson bound reaches p
+    }
+    brackets = {k: crossing(f) for k, f in preds.items()}
+    status = "solved"
+    if brackets["value"][2] == -1:
+        status = "already reached"
+    elif direction == 0 or brackets["value"][2] == +1:
+        status = "not reachable"
+    if status == "solved":
+        active = {k: [b[0], b[1]] for k, b in brackets.items() if b[2] == 0}
+        for _ in range(max_rounds):
+            open_ = {k: v for k, v in active.items() if abs(v[1] - v[0]) > tol}
+            if not open_:
+                break
+            mids = {k: 0.5 * (v[0] + v[1]) for k, v in open_.items()}
+            evaluate(list(mids.values()))
+            for k, m in mids.items():
+                if preds[k](cache[m]):
+                    active[k][1] = m
+                else:
+                    active[k][0] = m
+        found = {k: v[1] for k, v in active.items()}
+    else:
+        found = {}
+    value = found.get("value")
+    # In lever order the Wilson-upper crossing ("low") comes first when P rises with the
+    # lever and last when it falls.
+    if direction >= 0:
+        low_val, high_val = found.get("low"), found.get("high")
+    else:
+        low_val, high_val = found.get("high"), found.get("low")
+    b_lo, b_hi = brackets["low"], brackets["high"]
+    if direction >= 0:
+        low_censored = status == "solved" and b_lo[2] == -1
+        high_censored = status == "solved" and b_hi[2] == +1
+    else:
+        low_censored = status == "solved" and b_hi[2] == +1
+        high_censored = status == "solved" and b_lo[2] == -1
+    return Solution(
+        lever=lever,
+        probability=float(probability),
+        status=status,
+        value=value,
+        low=None if low_censored else low_val,
+        high=None if high_censored else high_val,
+        low_censored=low_censored,
+        high_censored=high_censored,
+        bounds=(lo, hi),
+        current=current,
+        replaces=lever_replaces(scenario, lever),
+        direction=direction,
+        grid=[(x, cache[x]) for x in xs],
+        violations=violations,
+        at_value=None if value is None else cache[value],
+        evaluations=len(cache),
+        replications=n_used[0],
+        seed=run_seed,
+        scenario=scenario.name,
+        title=scenario.title,
+    )
+
+
+def fmt_lever(x: float | None, ref: Sequence[float]) -> str:
+    """A lever value with as many decimals as the range ``ref`` needs."""
+    if x is None:
+        return "n/a"
+    span = abs(ref[1] - ref[0]) or 1.0
+    digits = max(0, 3 - math.floor(math.log10(span)))
+    return f"{x:.{digits}f}"
+
+
+def _text(s: Solution) -> str:
+    now = fmt_lever(s.current, s.bounds) if s.current is not None else "a default"
+    if s.replaces is not None:
+        now = f"{s.replaces}, median {now}; replaced by a fixed value"
+    lines = [
+        f"Target-seeking — {s.title}  [{s.scenario}]",
+        f"Lever {s.lever} (now {now}),"
+        f" bounds [{fmt_lever(s.bounds[0], s.bounds)}, {fmt_lever(s.bounds[1], s.bounds)}];"
+        f" requested P(target met) = {pct(s.probability)}",
+        f"{s.evaluations} lever values × {s.replications:,} replications, all on seed {s.seed} "
+        "(common random numbers)",
+        "",
+        "  lever value     P(met)   95% simulation precision",
+    ]
+    for x, p in s.grid:
+        lines.append(f"  {fmt_lever(x, s.bounds):>12}   {pct(p.estimate):>7}   "
+                     f"[{pct(p.low)}, {pct(p.high)}]")
+    word = {1: "rises", -1: "falls", 0: "does not change"}[s.direction]
+    if s.violations:
+        lines.append(f"Monotonicity: P(met) {word} with the lever overall, but NOT monotone "
+                     "over the grid:")
+        for x1, x2, p1, p2 in s.violations:
+            lines.append(f"  {fmt_lever(x1, s.bounds)} → {fmt_lever(x2, s.bounds)}: "
+                         f"{pct(p1)} → {pct(p2)}")
+    else:
+        lines.append(f"Monotonicity: P(met) {word} with the lever; monotone over the grid.")
+    lines.append("")
+    if s.status == "not reachable":
+        far = s.grid[-1][1] if s.direction >= 0 else s.grid[0][1]
+        best = max(p.estimate for _, p in s.grid)
+        lines.append(
+            f"Not reachable within bounds: P(met) reaches at most {pct(best)} over "
+            f"[{fmt_lever(s.bounds[0], s.bounds)}, {fmt_lever(s.bounds[1], s.bounds)}] "
+            f"(at the far end {pct(far.estimate)}); widen --bounds or choose another lever."
+        )
+    elif s.status == "already reached":
+        near_x, near_p = s.grid[0] if s.direction >= 0 else s.grid[-1]
+        lines.append(
+            f"Already reached: P(met) = {pct(near_p.estimate)} >= {pct(s.probability)} even at "
+            f"{s.lever} = {fmt_lever(near_x, s.bounds)}, the bound where it is lowest; widen "
+            "--bounds to locate the crossing."
+        )
+    else:
+        low = (f"< {fmt_lever(s.bounds[0], s.bounds)}" if s.low_censored
+               else fmt_lever(s.low, s.bounds))
+        high = (f"> {fmt_lever(s.bounds[1], s.bounds)}" if s.high_censored
+                else fmt_lever(s.high, s.bounds))
+        lines.append(f"Answer: {s.lever} = {fmt_lever(s.value, s.bounds)}   "
+                     f"(95% simulation precision {low} … {high})")
+        if s.at_value is not None:
+            p = s.at_value
+            lines.append(f"  at that value P(target met) = {pct(p.estimate)} "
+                         f"[{pct(p.low)}, {pct(p.high)}]")
+        lines.append("  (the range is simulation precision — more replications narrow it — "
+                     "not uncertainty in the scenario's assumptions)")
+    return "\n".join(lines)
