@@ -171,7 +171,7 @@ def chunk_ms_per_rep(plan, size: int = 250, repeats: int = 12, reference: bool =
     """Median cost of one chunk on one core, ms per replication (CPU time).
 
     ``reference``: the straightforward formulation the engine had before
-    (:func:`lgsim.engine.reference.simulate_chunk_reference`).
+    (:func:`tests/oracles/reference_chunk.py.simulate_chunk_reference`).
     """
     from lgsim.engine.chunk import simulate_chunk
     from oracles.reference_chunk import simulate_chunk_reference
@@ -208,7 +208,7 @@ def imports(repeats: int) -> dict:
         "import lgsim": [sys.executable, "-c", "import lgsim"],
         "python -m lgsim --version": [sys.executable, "-m", "lgsim", "--version"],
         "run path imports": [sys.executable, "-c",
-                             "import lgsim.cli, lgsim.montecarlo, lgsim.results, lgsim.rundir,"
+                             "import lgsim.cli, lgsim.montecarlo, lgsim.results, lgsim.outputs.rundir,"
                              " lgsim.engine.chunk, xarray, h5netcdf; lgsim.cli.build_parser()"],
     }
     out = {}

@@ -435,7 +435,7 @@ class Results:
         """Write ``results.nc`` and ``scenario.resolved.toml`` into ``directory``.
 
         The run directory's other files (summary, CSVs, log) are written by
-        :func:`lgsim.rundir.write_run`.
+        :func:`lgsim.outputs.rundir.write_run`.
         """
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)

@@ -33,7 +33,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import lgsim  # noqa: E402  (after the path set-up above)
-from lgsim import whatif  # noqa: E402
+from lgsim.outputs import plots  # noqa: E402
+from lgsim.studies import whatif  # noqa: E402
 
 # 模拟次数：设置了环境变量 LGSIM_REPLICATIONS 时用它（测试用 200），否则用 2000。
 # Replications: $LGSIM_REPLICATIONS when set (the tests use 200), else 2000.
@@ -97,7 +98,7 @@ interval is simulation precision only, not uncertainty in the assumptions.
 累计增速（1–M月）的分布随月份展开；红线为目标。
 Year-to-date growth fans out over the months; the red line is the target.
 """),
-        code("from lgsim import plots\n\nplots.fan_chart(r)"),
+        code("plots.fan_chart(r)"),
         code("plots.growth_distribution(r)"),
         md("""
 ## 各行业拉动 · Contributions by sector
@@ -195,7 +196,7 @@ cols = ["scenario", "title", "p_met", "p_met_low", "p_met_high", "growth_p50",
         "d_p_met", "d_p_met_paired_low", "d_p_met_paired_high", "d_growth_mean"]
 c.table()[cols].round(4)
 '''),
-        code('figures = c.figures()\nfigures["compare_distribution"]'),
+        code('figures = plots.comparison_figures(c)\nfigures["compare_distribution"]'),
         code('figures["compare_growth_difference"]'),
         md("""
 **读法 / Reading.** 一个10亿元项目当年只形成少量建安投资，其增加值相对全区GDP很小，
@@ -231,7 +232,7 @@ every event whose probability is strictly between 0 and 1.
         code('''
 import pandas as pd
 
-from lgsim import sensitivity
+from lgsim.studies import sensitivity
 
 s = lgsim.load_scenario(BASE)
 inputs = sensitivity.uncertain_inputs(s)
@@ -249,8 +250,8 @@ Ranked by the swing of P(target met) (pp); the swing of median growth alongside.
 tornado = sensitivity.tornado(s, replications=N)
 print(tornado.to_text(top=10))
 '''),
-        code("tornado.plot()"),
-        code('tornado.plot(output="growth_p50")'),
+        code("plots.sensitivity_chart(tornado)"),
+        code('plots.sensitivity_chart(tornado, output="growth_p50")'),
         md("""
 ## 检验排序 · Check the ranking
 
@@ -286,14 +287,14 @@ R = 10 if QUICK else 20              # 每个样本点的模拟次数 / replicat
 morris = sensitivity.morris(s, replications=R, trajectories=4 if QUICK else 10)
 print(morris.to_text(top=10))
 '''),
-        code("morris.plot()"),
+        code("plots.sensitivity_chart(morris)"),
         code('''
 # Sobol：只对龙卷风图前6个输入 / only the tornado's top six inputs
 params = list(tornado.table["path"].iloc[:6])
 sobol = sensitivity.sobol(s, params=params, replications=R, samples=16 if QUICK else 64)
 print(sobol.to_text())
 '''),
-        code("sobol.plot()"),
+        code("plots.sensitivity_chart(sobol)"),
         md("""
 **注意 / Caveats.** 全局方法把各输入当作相互独立（情景中的行业增速相关性未体现）；
 指数描述的是“给定输入时的达标概率”在输入范围内的方差，模型剩余随机性的份额不在其中。
@@ -322,7 +323,7 @@ the value; its uncertainty inverts the Wilson interval (where the upper / lower 
 cross the requested probability).
 """),
         code(SETUP),
-        code("from lgsim.solve import solve\n\ns = lgsim.load_scenario(BASE)"),
+        code("from lgsim.studies.solve import solve\n\ns = lgsim.load_scenario(BASE)"),
         md("""
 ## 工业增速要多高？ · How fast must industry grow?
 
@@ -335,7 +336,7 @@ sol = solve(s, "sector[industry].growth.mean", probability=0.8, bounds=(0.0, 0.2
             replications=N)
 sol
 '''),
-        code("sol.plot()"),
+        code("plots.solution_chart(sol)"),
         md("""
 ## 若下半年不再封控 · If there is no further lockdown
 

@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 
 from lgsim.analysis import expected_shortfall_pp, probability, quantiles, wilson
-from lgsim.engine.accounting import target_met
+from lgsim.scenario import Target
 
 
 @pytest.mark.parametrize(("k", "n"), [(0, 10), (3, 10), (10, 10), (247, 2000), (1, 100000)])
@@ -18,9 +18,20 @@ def test_wilson_matches_scipy(k, n):
 
 def test_target_rules():
     g = np.array([0.0595, 0.05949, 0.06, 0.059999999999999, 0.055, 0.0544])
-    assert target_met(g, 0.06).tolist() == [False, False, True, True, False, False]
-    assert target_met(g, 0.06, decimals=1).tolist() == [True, False, True, True, False, False]
-    assert target_met(g, 0.06, decimals=1, tolerance=0.005).tolist() == [True] * 5 + [False]
+    assert Target(0.06).met(g).tolist() == [False, False, True, True, False, False]
+    assert Target(0.06, decimals=1).met(g).tolist() == [True, False, True, True, False, False]
+    assert Target(0.06, decimals=1, tolerance=0.005).met(g).tolist() == [True] * 5 + [False]
+    # a sub-target is judged by the same rule
+    assert Target(0.09, decimals=1).met(g, 0.06).tolist() == [True, False, True, True, False,
+                                                               False]
+
+
+@pytest.mark.parametrize("decimals", [None, 0, 1, 2])
+@pytest.mark.parametrize("tolerance", [0.0, 0.005])
+def test_threshold_is_the_lowest_growth_that_meets_the_target(decimals, tolerance):
+    t = Target(0.06, decimals=decimals, tolerance=tolerance)
+    bar = t.threshold()
+    assert t.met(bar + 1e-11) and not t.met(bar - 1e-9)
 
 
 def test_probability_quantiles_shortfall():

@@ -1,4 +1,4 @@
-"""Tests of lgsim.backtest: scores, coverage, censoring and the shipped-data table."""
+"""Tests of lgsim.forecasting.backtest: scores, coverage, censoring and the shipped-data table."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from lgsim.data import official as datasets
 from lgsim.forecasting.backtest import backtest, crps_normal, crps_sample, wilson
 from lgsim.forecasting.combine import mix
 from lgsim.forecasting.models import MODELS
+from lgsim.outputs.plots import backtest_chart
 
 N_SIMS = 500
 
@@ -144,7 +145,7 @@ def test_model_order_does_not_change_draws(gdp: pd.Series) -> None:
 def test_plot_returns_figure(bt) -> None:
     from matplotlib.figure import Figure
 
-    fig = bt.plot()
+    fig = backtest_chart(bt)
     assert isinstance(fig, Figure)
     assert sum(ax.get_visible() for ax in fig.axes) == len(MODELS) + 1
 

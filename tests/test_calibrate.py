@@ -1,4 +1,4 @@
-"""Tests of lgsim.calibrate: the written scenario loads, runs, and keeps the GDP-level spread."""
+"""lgsim.forecasting.calibrate: the written scenario loads, runs and keeps the GDP spread."""
 
 from __future__ import annotations
 

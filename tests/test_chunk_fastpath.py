@@ -1,9 +1,10 @@
 """The fast chunk path computes what the straightforward formulation computes (to 1e-12).
 
-:mod:`lgsim.engine.reference` keeps the chunk computation as first written (dense
-arrays, one-hot einsums, scipy's betainc / betaincinv, land projects through the full
-simpy pass); :func:`lgsim.engine.chunk.simulate_chunk` must agree with it on every
-output, and each of its shortcuts is checked on its own below.
+``tests/oracles/reference_chunk.py`` computes a chunk from the model's equations the
+plainest way (dense arrays, scipy's betainc / betaincinv, the whole lifecycle in simpy)
+and shares no code with the engine beyond the draws; :func:`lgsim.engine.simulate_chunk`
+must agree with it on every output, and each of its shortcuts is checked on its own
+below.
 """
 
 from __future__ import annotations
@@ -12,17 +13,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from oracles.reference_chunk import simulate_chunk_reference
 from scipy import special
 
 import lgsim
 from lgsim.engine._beta import BetaCDF, beta_cdf, drawdown_curve
 from lgsim.engine.chunk import simulate_chunk
 from lgsim.engine.draws import draw_chunk, exact_ppf, fast_ppf
-from lgsim.engine.lifecycle import LifecycleInput, land_grants, run_lifecycle
+from lgsim.engine.lifecycle import LifecycleInput, land_grants
 from lgsim.engine.plan import compile_plan
 from lgsim.engine.timeline import build_timeline
 from lgsim.scenario.distributions import Dist
+
+from oracles.lifecycle import reference_timeline, run_lifecycle
+from oracles.reference_chunk import simulate_chunk_reference
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").rglob("*.toml"))
@@ -109,7 +112,7 @@ def test_land_queue_pass_grants_as_the_full_simpy_pass(tiny):
     plan = compile_plan(s)
     d = draw_chunk(plan, 3, 0, 300)
     fast = build_timeline(d, s, plan.project_ids)
-    full = build_timeline(d, s, plan.project_ids, land_in_simpy=True)
+    full = reference_timeline(d, s, plan.project_ids)
     np.testing.assert_array_equal(fast.granted, full.granted)  # the same event order
     np.testing.assert_allclose(fast.start, full.start, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(fast.finish, full.finish, rtol=1e-12, atol=1e-12)

@@ -11,16 +11,10 @@ import numpy as np
 import pytest
 
 import lgsim
+from lgsim._format import display_width
+from lgsim.analysis import newcombe_interval, paired_interval, unpaired_mean_interval
 from lgsim.cli import main
-from lgsim.outputs.headline import display_width
-from lgsim.studies.compare import (
-    Comparison,
-    compare,
-    default_out_dir,
-    newcombe_interval,
-    paired_interval,
-    unpaired_mean_interval,
-)
+from lgsim.studies.compare import Comparison, compare, default_out_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 

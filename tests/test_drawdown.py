@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from scipy import integrate, special
 
-from lgsim.scenario.drawdown import InfeasiblePlan, curve, ramp_average, solve_shape
+from lgsim.engine.accounting import ramp_average
+from lgsim.scenario.drawdown import InfeasiblePlan, curve, solve_shape
 
 
 def test_default_s_curve_is_beta_2_2():

@@ -1,4 +1,4 @@
-"""Tests of lgsim.datasets and lgsim.forecast (fast: small n_sims, shared fixtures)."""
+"""lgsim.data.official and lgsim.forecasting.forecast (fast: small n_sims, shared fixtures)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Known answers computed by hand from DESIGN.md's equations."""
+"""Known answers computed by hand from docs/model.md's equations."""
 
 from __future__ import annotations
 

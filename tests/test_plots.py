@@ -1,4 +1,4 @@
-"""Charts (lgsim.plots): every chart renders with Chinese labels and no missing glyph."""
+"""Charts (lgsim.outputs.plots): every chart renders with Chinese labels and no missing glyph."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ import pytest
 import lgsim
 from lgsim.cli import main
 from lgsim.outputs import plots
-from lgsim.scenario.model import Target
+from lgsim.outputs.plots.growth import _edges_through
+from lgsim.outputs.plots.style import BLUE
+from lgsim.scenario import Target
 
 #: A small scenario exercising every chart: batch with a plan, single project with
 #: land, pipeline entry, pausing shock, sector and street targets, Chinese names.
@@ -190,7 +192,7 @@ def test_distribution_shades_exactly_the_missed_replications(mini: lgsim.Results
         colour = patch.get_facecolor()
         if np.allclose(colour, to_rgba("#e3968c")):
             heights["miss"] += patch.get_height()
-        elif np.allclose(colour, to_rgba(plots.BLUE)):
+        elif np.allclose(colour, to_rgba(BLUE)):
             heights["met"] += patch.get_height()
     # Bars are in percent of replications: red bars add up to 1 − P(met), blue to P(met).
     assert heights["miss"] == pytest.approx(100 * (1 - p))
@@ -198,15 +200,15 @@ def test_distribution_shades_exactly_the_missed_replications(mini: lgsim.Results
     texts = [t.get_text() for t in ax.texts]
     assert f"未达到目标\n{100 * (1 - p):.1f}%" in texts
     # No bin straddles the threshold of the rule: one bin edge sits on it.
-    cut = 100 * plots.threshold(mini.scenario.target)
-    edges = plots._edges_through(100 * mini.growth(), cut)
+    cut = 100 * mini.scenario.target.threshold()
+    edges = _edges_through(100 * mini.growth(), cut)
     assert np.isclose(edges, cut).any()
 
 
 def test_threshold_and_rule_follow_the_target_rule() -> None:
-    assert plots.threshold(Target(0.06, decimals=1)) == pytest.approx(0.0595)
-    assert plots.threshold(Target(0.06)) == 0.06
-    assert plots.threshold(Target(0.06, tolerance=0.005)) == pytest.approx(0.055)
+    assert Target(0.06, decimals=1).threshold() == pytest.approx(0.0595)
+    assert Target(0.06).threshold() == 0.06
+    assert Target(0.06, tolerance=0.005).threshold() == pytest.approx(0.055)
     assert plots.rule_zh(Target(0.06, decimals=1)) == "增速四舍五入保留1位小数后 ≥ 6.0%"
     assert plots.rule_zh(Target(0.06)) == "增速 ≥ 6%"
     assert "容差0.5个百分点" in plots.rule_zh(Target(0.06, tolerance=0.005))
@@ -236,7 +238,8 @@ def test_cli_run_plots_writes_png_and_svg(mini_path: Path, tmp_path: Path) -> No
 
 def test_import_lgsim_stays_light() -> None:
     code = (
-        "import sys, lgsim, lgsim.plots, lgsim.comparison, lgsim.report; "
+        "import sys, lgsim, lgsim.outputs.plots, lgsim.studies.compare, "
+        "lgsim.outputs.report, lgsim.outputs.headline, lgsim.cli; "
         "bad = [m for m in ('matplotlib', 'xarray', 'pandas') if m in sys.modules]; "
         "assert not bad, bad"
     )

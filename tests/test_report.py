@@ -1,4 +1,4 @@
-"""HTML reports (lgsim.report, ``lgsim report``, ``run --report``, ``compare``)."""
+"""HTML reports (lgsim.outputs.report, ``lgsim report``, ``run --report``, ``compare``)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 import lgsim
 from lgsim.cli import main
 from lgsim.outputs.report import headline_sentences, split_sources, write_report
+from lgsim.outputs.study_files import write_comparison
 from lgsim.studies.compare import compare
 
 EVIL_TITLE = '测试区 <script>alert("x")</script> & 情景'
@@ -166,7 +167,7 @@ def test_comparison_report_is_self_contained_and_escaped(tmp_path: Path) -> None
     s = lgsim.load_scenario(str(path))
     late = s.with_changes({"batch[b1].start_delay_months": 6.0, "scenario.title": "推迟 <u>6</u>"})
     c = compare([s, late], replications=200, workers=1)
-    out = c.save(tmp_path / "cmp")
+    out = write_comparison(c, tmp_path / "cmp")
     html = (out / "comparison.html").read_text(encoding="utf-8")
     _assert_self_contained(html)
     assert "<script" not in html.lower() and "<u>" not in html

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 import lgsim
-from lgsim.scenario import ScenarioError
-from lgsim.scenario.build import build
+from lgsim.scenario import Scenario, ScenarioError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -136,7 +135,7 @@ def test_resolved_toml_reproduces_the_run(base_scenario, tmp_path):
     doc = tomllib.loads(text)
     assert doc["scenario"]["seed"] == 3 and doc["scenario"]["replications"] == 120
     assert "extends" not in doc
-    again = lgsim.run(build(doc, "resolved.toml"), workers=1)
+    again = lgsim.run(Scenario.from_document(doc, "resolved.toml"), workers=1)
     for var in ("growth", "investment", "component_pp", "start_month"):
         assert (again.ds[var].values.tobytes() == r.ds[var].values.tobytes()), var
 

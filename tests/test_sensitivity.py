@@ -10,6 +10,8 @@ from scipy.stats import norm
 
 import lgsim
 from lgsim.cli import main
+from lgsim.outputs.plots import sensitivity_chart
+from lgsim.outputs.study_files import write_sensitivity
 from lgsim.scenario import ScenarioError
 from lgsim.studies import sensitivity as sa
 from lgsim.studies import whatif
@@ -173,7 +175,7 @@ def test_morris_ranks_drivers(small):
 
 
 def test_outputs_csv_text_plot(small_tornado, tmp_path):
-    files = small_tornado.write(tmp_path)
+    files = write_sensitivity(small_tornado, tmp_path)
     names = sorted(f.name for f in files)
     assert names == ["sensitivity-tornado.csv", "sensitivity-tornado.png",
                      "sensitivity-tornado.txt"]
@@ -182,7 +184,7 @@ def test_outputs_csv_text_plot(small_tornado, tmp_path):
     assert "工业·增长率" in raw.decode("utf-8-sig")
     text = small_tornado.to_text()
     assert text.index("sector[big].growth") < text.index("sector[mid].growth")
-    fig = small_tornado.plot()
+    fig = sensitivity_chart(small_tornado)
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert labels[-1] == "工业·增长率"  # top of the chart
     assert "龙卷风图" in fig.axes[0].get_title()

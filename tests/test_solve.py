@@ -10,10 +10,10 @@ from scipy.stats import norm
 
 import lgsim
 from lgsim.cli import main
+from lgsim.montecarlo import Outcome
 from lgsim.scenario import ScenarioError
 from lgsim.studies import solve as solve_mod
 from lgsim.studies.solve import default_bounds, lever_value, solve
-from lgsim.studies.whatif import Outcome
 
 TARGET, MEAN, SD = 0.06, 0.05, 0.02
 

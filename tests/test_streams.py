@@ -31,7 +31,8 @@ def test_lanes_are_distinct_and_uniform():
 
 
 def test_lane_key_does_not_depend_on_the_process():
-    code = "from lgsim.streams import lane_key; print(lane_key(42, 'project:x', 'execution'))"
+    code = ("from lgsim.engine.streams import lane_key; "
+            "print(lane_key(42, 'project:x', 'execution'))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert int(out.stdout) == lane_key(42, "project:x", "execution")
 

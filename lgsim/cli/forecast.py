@@ -1,8 +1,9 @@
 """``forecast``, ``backtest`` and ``calibrate``: growth from history, and a scenario from it.
 
-Thin wrappers over :func:`lgsim.forecast.forecast`, :func:`lgsim.backtest.backtest` and
-:func:`lgsim.calibrate.calibrate`. Data problems (missing CSV, missing column, unknown
-indicator, too few figures) exit with code 2 and one line.
+Thin wrappers over :func:`lgsim.forecasting.forecast.forecast`,
+:func:`lgsim.forecasting.backtest.backtest` and :func:`lgsim.forecasting.calibrate.calibrate`.
+Data problems (missing CSV, missing column, unknown indicator, too few figures) exit with
+code 2 and one line.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """``sensitivity`` and ``solve``: what moves P(target met), and what it would take.
 
 Both take the run options of ``run`` (``-n``, ``--seed``, ``--workers``, ``--out``) and
-call :mod:`lgsim.sensitivity` / :mod:`lgsim.solve`; bad input exits with code 2.
+call :mod:`lgsim.studies.sensitivity` / :mod:`lgsim.studies.solve`; bad input exits with code 2.
 """
 
 from __future__ import annotations

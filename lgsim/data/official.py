@@ -1,6 +1,6 @@
 """The official statistics shipped with lgsim, and the growth series models are fitted on.
 
-The CSVs in ``lgsim/data/`` are copies of ``/work/shared/data`` (see its README): every
+The CSVs in ``lgsim/data/`` are the official statistics as published (see its README): every
 row carries its source (title and address) and a status. Figures are as an analyst knew
 them in June 2022. Units are as published: levels in 亿元 (100 million yuan), growth
 rates in **percent** in the files; :func:`growth_series` converts growth to **fractions**
@@ -315,8 +315,9 @@ def growth_series(df: pd.DataFrame | None = None, indicator: str = "gdp_real_gro
         without a figure are absent (for Longgang: 2005, 2010, 2012–2020). The companion
         flags are in ``series.attrs["lower_bound"]`` and ``series.attrs["estimate"]``
         (lists of years) and, as boolean columns, in :func:`growth_frame`;
-        :func:`lgsim.forecast.forecast` and :func:`lgsim.backtest.backtest` read the
-        attrs when not given the flags explicitly.
+        :func:`lgsim.forecasting.forecast.forecast` and
+        :func:`lgsim.forecasting.backtest.backtest` read the attrs when not given the flags
+        explicitly.
 
     Notes
     -----

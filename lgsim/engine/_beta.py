@@ -234,7 +234,7 @@ def beta_cdf(a: float, b: float) -> BetaCDF:
 
 
 def drawdown_curve(x: np.ndarray, a: float, b: float) -> np.ndarray:
-    """Drawdown curve ``F(x)`` (Beta(a, b) CDF) as :func:`lgsim.drawdown.curve`, faster.
+    """Drawdown curve ``F(x)`` (Beta(a, b) CDF) as :func:`lgsim.scenario.drawdown.curve`, faster.
 
     The linear and Beta(2, 2) curves keep their closed forms; other shapes use
     :class:`BetaCDF`.

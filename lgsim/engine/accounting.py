@@ -1,4 +1,4 @@
-"""Value added, GDP, growth and contributions: pure numpy functions (DESIGN.md, "The model").
+"""Value added, GDP, growth and contributions: pure numpy functions (docs/model.md, "The model").
 
 Conventions: arrays have the replication first; ``S`` sectors, ``P`` project slots,
 ``M`` simulated months (12 per simulated year), ``Y`` simulated years. Money in 亿元 at
@@ -100,8 +100,8 @@ def investment(
         ``(R, P, M + 1)`` progress at month edges (:func:`progress`).
     curve_fn : callable
         ``curve_fn(x, a, b)`` evaluates the drawdown curve; default
-        :func:`lgsim.drawdown.curve` (``scipy.special.betainc``); the engine passes a
-        faster equal one (:func:`lgsim.engine.beta.drawdown_curve`).
+        :func:`lgsim.scenario.drawdown.curve` (``scipy.special.betainc``); the engine passes a
+        faster equal one (:func:`lgsim.engine._beta.drawdown_curve`).
 
     Returns
     -------
@@ -268,7 +268,7 @@ def condition_on_actuals(
     """Make every replication reproduce the published year-to-date figures.
 
     Each observation's gap (observed level − simulated level) is closed by a within-year
-    deviation ``δ`` of organic value added (DESIGN.md's ``e`` term): added to the months
+    deviation ``δ`` of organic value added (docs/model.md's ``e`` term): added to the months
     since the previous observation of the same series, so earlier figures stay matched,
     and carried into later months as ``δ ρ_s^k`` with each sector's
     ``monthly_persistence`` ``ρ_s``. Annual growth draws are not revised.

@@ -18,16 +18,17 @@ formulation kept with the tests (``tests/oracles/reference_chunk.py``) to 1e-12.
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import NamedTuple
 
 import numpy as np
 
 from . import accounting as acc
 from ._beta import drawdown_curve
 from .assemble import assemble_outputs, shocks_and_actuals
-from .draws import draw_chunk
+from .draws import Draws, draw_chunk
 from .pauses import effective_time
 from .plan import Plan
-from .timeline import build_timeline
+from .timeline import Timeline, build_timeline
 
 #: Optional outputs of :func:`simulate_chunk` (``keep``).
 KEEP_OPTIONS = ("paths",)
@@ -58,56 +59,82 @@ def simulate_chunk(
         dimensions and units). Years run from the base year (index 0) to the end year.
     """
     sc = plan.scenario
-    ids = plan.project_ids
     d = draw_chunk(plan, seed, start, n)
-    tl = build_timeline(d, sc, ids)
-    n_months = plan.n_months
-    n_sec = len(sc.sectors)
-
-    # organic value added before shocks
-    trend = acc.organic_trend(plan.base_va, plan.seasonal, d.growth)  # (R,S,M)
-    v0 = trend * (1.0 + d.deviation)
-
-    # investment (nominal 亿元) from the drawdown curves on the pause-adjusted clock
-    edges = np.broadcast_to(np.arange(n_months + 1, dtype=float), (n, n_months + 1))
-    edges_eff = effective_time(edges, tl.pauses)
-    start_eff = effective_time(tl.start, tl.pauses)
-    prog = acc.progress(edges_eff, start_eff, d.duration)
-    inv = acc.investment(
-        d.total, d.execution, d.curve_a, d.curve_b, prog, curve_fn=drawdown_curve
-    )  # (R,P,M)
-    del prog
-
+    tl = build_timeline(d, sc, plan.project_ids)
+    trend = acc.organic_trend(plan.base_va, plan.seasonal, d.growth)  # (R,S,M) before shocks
+    inv = _investment(plan, d, tl)
     real = 1.0 / sc.accounting.investment_deflator
     works = inv * (real * sc.accounting.works_ratio) * d.additionality[:, :, None]
-
-    # operating output: only slots finished within the simulated months have any
-    va_ratio = np.array([np.nan if s.va_ratio is None else s.va_ratio for s in sc.sectors])
-    va_ratio = np.nan_to_num(va_ratio, nan=0.0)
-    rows, cols = np.nonzero(tl.finish < n_months)  # NaN compares False
-    f_sector = d.sector[rows, cols].astype(np.int64)
-    month_of_year = np.arange(n_months) % 12
-    operating = (
-        d.annual_output[rows, cols][:, None]
-        * plan.seasonal[f_sector][:, month_of_year]
-        * acc.ramp_profile(tl.finish[rows, cols], d.ramp[rows, cols], n_months)
-        * (va_ratio[f_sector] * d.additionality[rows, cols])[:, None]
-    )  # (F, M) for the finished (replication, slot) pairs, in (r, p) order
-
-    op_sec = np.zeros((n, n_sec, n_months))
-    np.add.at(op_sec, (rows, f_sector), operating)  # sequential over slots
-    works_total = works.sum(axis=1)  # (R,M)
-
-    shocked = shocks_and_actuals(plan, d, trend, v0, op_sec, works_total)
+    op = _operating(plan, d, tl)
+    op_sec = np.zeros((n, len(sc.sectors), plan.n_months))
+    np.add.at(op_sec, (op.rows, op.sector), op.values)  # sequential over slots
+    shocked = shocks_and_actuals(plan, d, trend, trend * (1.0 + d.deviation), op_sec,
+                                 works.sum(axis=1))
     v0, mult = shocked.organic, shocked.mult
-    exposed = v0 + op_sec
+    street_monthly = _street_monthly(plan, d, works, op, v0, mult)
+    # components: project groups (works + operating before shocks), shocks (value added
+    # removed, negative)
+    proj_pre = works
+    proj_pre[op.rows, op.cols] += op.values  # works is not used after this point
+    out = assemble_outputs(
+        plan, d, tl, base_monthly=shocked.base_monthly, sector_monthly=shocked.sector_monthly,
+        street_monthly=street_monthly, v0=v0,
+        group_monthly=_group_sums(proj_pre, plan.group_slices),
+        shock_monthly=-np.einsum("rhsm,rsm->rhm", shocked.loss_share, v0 + op_sec),
+        inv=inv, inv_group=_group_sums(inv, plan.group_slices),
+    )
+    if "paths" in keep:
+        out["investment_monthly_project"] = inv.transpose(0, 2, 1)
+    return out
 
-    # streets: organic (after shocks) by street shares; project value added by its street
+
+def _investment(plan: Plan, d: Draws, tl: Timeline) -> np.ndarray:
+    """Monthly investment ``(R, P, M)``, 亿元 nominal, on the pause-adjusted clock."""
+    n, n_months = d.total.shape[0], plan.n_months
+    edges = np.broadcast_to(np.arange(n_months + 1, dtype=float), (n, n_months + 1))
+    prog = acc.progress(effective_time(edges, tl.pauses), effective_time(tl.start, tl.pauses),
+                        d.duration)
+    return acc.investment(d.total, d.execution, d.curve_a, d.curve_b, prog,
+                          curve_fn=drawdown_curve)
+
+
+class _Operating(NamedTuple):
+    """Operating value added of the (replication, slot) pairs finished within the horizon."""
+
+    rows: np.ndarray  # replication of each pair, in (r, p) order
+    cols: np.ndarray  # slot of each pair
+    sector: np.ndarray  # sector index of each pair
+    values: np.ndarray  # (F, M) value added before shocks, 亿元 (base-year prices)
+
+
+def _operating(plan: Plan, d: Draws, tl: Timeline) -> _Operating:
+    """Operating value added: only slots finished within the simulated months have any."""
+    sc, n_months = plan.scenario, plan.n_months
+    va_ratio = np.array([0.0 if s.va_ratio is None else s.va_ratio for s in sc.sectors])
+    rows, cols = np.nonzero(tl.finish < n_months)  # NaN compares False
+    sector = d.sector[rows, cols].astype(np.int64)
+    month_of_year = np.arange(n_months) % 12
+    values = (
+        d.annual_output[rows, cols][:, None]
+        * plan.seasonal[sector][:, month_of_year]
+        * acc.ramp_profile(tl.finish[rows, cols], d.ramp[rows, cols], n_months)
+        * (va_ratio[sector] * d.additionality[rows, cols])[:, None]
+    )
+    return _Operating(rows, cols, sector, values)
+
+
+def _street_monthly(plan: Plan, d: Draws, works: np.ndarray, op: _Operating, v0: np.ndarray,
+                    mult: np.ndarray) -> np.ndarray:
+    """Value added by street ``(R, K, M)``, 亿元 (base-year prices).
+
+    Organic value added (after shocks) is split by street shares; each project's goes to
+    its street, or is split by the shares when it has none.
+    """
     shares = plan.street_shares
     proj_post = works.copy()
-    proj_post[rows, cols] += operating * mult[rows, f_sector]
+    proj_post[op.rows, op.cols] += op.values * mult[op.rows, op.sector]
     organic_post = (v0 * mult).sum(axis=1)  # (R,M)
-    spread = d.street < 0  # spread by street shares, like organic value added
+    spread = d.street < 0
     if spread.all():
         spread_sum = proj_post.sum(axis=1)
     else:
@@ -116,25 +143,7 @@ def simulate_chunk(
     r_st, c_st = np.nonzero(~spread)
     np.add.at(street_monthly, (r_st, d.street[r_st, c_st].astype(np.int64)),
               proj_post[r_st, c_st])
-    del proj_post
-
-    # for the components: project groups (works + operating before shocks), shocks
-    # (value added removed, negative)
-    groups = plan.group_slices
-    proj_pre = works
-    proj_pre[rows, cols] += operating  # works is not used after this point
-    group_monthly = _group_sums(proj_pre, groups)
-    shock_monthly = -np.einsum("rhsm,rsm->rhm", shocked.loss_share, exposed)
-    inv_group = _group_sums(inv, groups)
-
-    out = assemble_outputs(
-        plan, d, tl, base_monthly=shocked.base_monthly, sector_monthly=shocked.sector_monthly,
-        street_monthly=street_monthly, v0=v0, group_monthly=group_monthly,
-        shock_monthly=shock_monthly, inv=inv, inv_group=inv_group,
-    )
-    if "paths" in keep:
-        out["investment_monthly_project"] = inv.transpose(0, 2, 1)
-    return out
+    return street_monthly
 
 
 def _group_sums(per_slot: np.ndarray, groups: list[slice]) -> np.ndarray:

@@ -1,8 +1,8 @@
 """All random draws of one chunk of replications, from entity-keyed streams.
 
-Each field of each entity draws from its own lane (:mod:`lgsim.streams`); a batch draws
+Each field of each entity draws from its own lane (:mod:`lgsim.engine.streams`); a batch draws
 each field for all its members from one lane of width ``count``. Every draw is
-``ppf(u)`` of one uniform (DESIGN.md, rule 1).
+``ppf(u)`` of one uniform (docs/model.md, rule 1).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ Every uniform is addressed by ``(seed, entity, slot, replication, index)``:
 Because each lane is its own counter-based stream, adding, removing or reordering
 entities changes no other entity's draws, a fixed value "reserves" its slot trivially, and
 any chunk of replications can be generated on its own — so results do not depend on how
-replications are split across workers (DESIGN.md, "Randomness").
+replications are split across workers (docs/model.md, "Randomness").
 """
 
 from __future__ import annotations

@@ -342,7 +342,7 @@ def backtest(
     ----------
     series : pandas.Series or mapping
         Growth as a **fraction**, indexed by year (e.g.
-        :func:`lgsim.datasets.growth_series`; its ``attrs`` flag lower bounds and
+        :func:`lgsim.data.official.growth_series`; its ``attrs`` flag lower bounds and
         estimates).
     models : sequence of str, optional
         Models to backtest and combine (default: all of
@@ -358,13 +358,13 @@ def backtest(
     seed : int
         Seed (≥ 0); each forecast's draws are keyed by ``(seed, model, origin)``.
     parameter_uncertainty : bool
-        Include parameter uncertainty (see :func:`lgsim.forecast.forecast`).
+        Include parameter uncertainty (see :func:`lgsim.forecasting.forecast.forecast`).
     weighting : {"inverse_mse", "best_crps", "equal"}
         Weighting of the ``combined`` forecast at each origin, from earlier origins.
     gaps : {"tail", "nan", "auto"}
-        Gap handling (see :func:`lgsim.forecasting.data.prepare`); with ``"auto"`` and
+        Gap handling (see :func:`lgsim.forecasting.series.prepare`); with ``"auto"`` and
         ``models=None``, models that cannot be fitted on the whole span are left out
-        (see :func:`lgsim.forecast.forecast`).
+        (see :func:`lgsim.forecasting.forecast.forecast`).
     lower_bound, estimate : iterable of int or boolean Series, optional
         Years whose figure is a lower bound / estimate; default from ``series.attrs``.
 
@@ -389,59 +389,13 @@ def backtest(
     pairs = [
         (int(obs_years[j]), int(obs_years[j + 1])) for j in range(min_train - 1, len(obs_years) - 1)
     ]
-    rows: list[dict[str, Any]] = []
-    samples: dict[tuple[str, int], np.ndarray] = {}
+    run = _Origins(data, int(n_sims), seed, parameter_uncertainty, notes)
     for origin, target in pairs:
-        train = data.upto(origin)
-        i = int(np.flatnonzero(data.years == target)[0])
-        y, lower, est = float(data.y[i]), bool(data.lower_bound[i]), bool(data.estimate[i])
         for name in names:
-            try:
-                fit = fit_model(name, train)
-                x = fit.simulate(
-                    target - origin,
-                    int(n_sims),
-                    keyed_rngs(seed, "backtest", name, origin),
-                    parameter_uncertainty,
-                )[:, -1]
-            except (ValueError, np.linalg.LinAlgError) as exc:
-                notes.append(f"{name} at origin {origin}: fit failed ({exc})")
-                x = np.full(int(n_sims), math.nan)
-            samples[(name, origin)] = x
-            rows.append(_score(name, origin, target, x, y, lower, est))
+            run.score(name, origin, target, run.model_draws(name, origin, target))
         if len(pool) > 1:
-            earlier = pd.DataFrame(rows)
-            earlier = earlier[earlier["origin"] < origin]
-            # Models that could not be fitted at this origin (e.g. ETS on a short
-            # contiguous span with gaps="nan") drop out; the others are reweighted.
-            ok = [m for m in pool if np.all(np.isfinite(samples[(m, origin)]))]
-            if ok:
-                w = model_weights(_scores(earlier, ok), weighting)
-                x = mix({m: samples[(m, origin)] for m in ok}, w)
-            else:
-                x = np.full(int(n_sims), math.nan)
-            samples[("combined", origin)] = x
-            rows.append(_score("combined", origin, target, x, y, lower, est))
-    columns = [
-        "origin",
-        "target_year",
-        "model",
-        "observed",
-        "lower_bound",
-        "estimate",
-        "mean",
-        "sd",
-        "q02.5",
-        "q10",
-        "q50",
-        "q90",
-        "q97.5",
-        "error",
-        "crps",
-        "covered80",
-        "covered95",
-    ]
-    records = pd.DataFrame(rows, columns=columns)
+            run.score("combined", origin, target, run.combined(pool, origin, weighting))
+    records = pd.DataFrame(run.rows, columns=_RECORD_COLUMNS)
     records["lower_bound"] = records["lower_bound"].astype(bool)
     records["estimate"] = records["estimate"].astype(bool)
     if not pairs:
@@ -460,5 +414,60 @@ def backtest(
         parameter_uncertainty=parameter_uncertainty,
         weighting=weighting,
         notes=tuple(notes),
-        samples=samples,
+        samples=run.samples,
     )
+
+
+#: Columns of :attr:`BacktestResult.records`.
+_RECORD_COLUMNS = [
+    "origin", "target_year", "model", "observed", "lower_bound", "estimate", "mean", "sd",
+    "q02.5", "q10", "q50", "q90", "q97.5", "error", "crps", "covered80", "covered95",
+]
+
+
+class _Origins:
+    """The forecasts of a backtest, origin by origin, with their scores and draws."""
+
+    def __init__(self, data: GrowthData, n_sims: int, seed: int, parameter_uncertainty: bool,
+                 notes: list[str]) -> None:
+        self.data = data
+        self.n_sims = n_sims
+        self.seed = seed
+        self.parameter_uncertainty = parameter_uncertainty
+        self.notes = notes
+        self.rows: list[dict[str, Any]] = []
+        self.samples: dict[tuple[str, int], np.ndarray] = {}
+
+    def model_draws(self, name: str, origin: int, target: int) -> np.ndarray:
+        """Draws of ``target``'s growth from ``name`` fitted up to ``origin`` (NaN if it fails)."""
+        try:
+            fit = fit_model(name, self.data.upto(origin))
+            return fit.simulate(
+                target - origin, self.n_sims, keyed_rngs(self.seed, "backtest", name, origin),
+                self.parameter_uncertainty,
+            )[:, -1]
+        except (ValueError, np.linalg.LinAlgError) as exc:
+            self.notes.append(f"{name} at origin {origin}: fit failed ({exc})")
+            return np.full(self.n_sims, math.nan)
+
+    def combined(self, pool: tuple[str, ...], origin: int, weighting: Weighting) -> np.ndarray:
+        """The mixture of the pool's draws, weighted by scores at earlier origins.
+
+        Models that could not be fitted at this origin (e.g. ETS on a short contiguous
+        span with gaps="nan") drop out; the others are reweighted.
+        """
+        earlier = pd.DataFrame(self.rows)
+        earlier = earlier[earlier["origin"] < origin]
+        ok = [m for m in pool if np.all(np.isfinite(self.samples[(m, origin)]))]
+        if not ok:
+            return np.full(self.n_sims, math.nan)
+        w = model_weights(_scores(earlier, ok), weighting)
+        return mix({m: self.samples[(m, origin)] for m in ok}, w)
+
+    def score(self, name: str, origin: int, target: int, x: np.ndarray) -> None:
+        """Keep the draws and score them against the published figure of ``target``."""
+        i = int(np.flatnonzero(self.data.years == target)[0])
+        y, lower, est = (float(self.data.y[i]), bool(self.data.lower_bound[i]),
+                         bool(self.data.estimate[i]))
+        self.samples[(name, origin)] = x
+        self.rows.append(_score(name, origin, target, x, y, lower, est))

@@ -2,7 +2,7 @@
 
 :func:`calibrate` forecasts a district's published GDP growth (and, for a sector with a
 series of its own such as above-size industry, that series) to the scenario's target
-year with :func:`lgsim.forecast.forecast`, and writes a scenario file that ``extends``
+year with :func:`lgsim.forecasting.forecast.forecast`, and writes a scenario file that ``extends``
 the given one with each sector's ``growth = { dist = "normal", mean, sd }`` and a
 ``[sources]`` entry saying what was fitted on which years.
 
@@ -40,16 +40,16 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._version import __version__
 from ..data.official import growth_frame, load_annual
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ..scenario import Scenario
-    from .forecast import ForecastResult
+from ..fileio import write_text
+from ..scenario import Scenario, load_scenario
+from .forecast import ForecastResult, forecast
 
 #: The GDP-level growth indicator fitted by default.
 DEFAULT_INDICATOR = "gdp_real_growth"
@@ -132,7 +132,7 @@ class Calibration:
     indicator : str
         The GDP-level indicator.
     forecasts : dict
-        Indicator → :class:`lgsim.forecast.ForecastResult`.
+        Indicator → :class:`lgsim.forecasting.forecast.ForecastResult`.
     sectors : tuple of SectorGrowth
         In the scenario's sector order.
     scale : float
@@ -211,8 +211,6 @@ class Calibration:
 
     def header(self) -> list[str]:
         """Comment lines for the top of the file (without ``#``)."""
-        from .. import __version__
-
         imp = self.implied()
         fc = self.gdp.normal(self.year)
         lines = [
@@ -248,8 +246,6 @@ class Calibration:
         ValueError
             If ``out`` is the scenario file being calibrated.
         """
-        from ..fileio import write_text
-
         path = Path(out)
         if path.resolve() == Path(self.scenario.file).resolve():
             raise ValueError(f"--out: {out} is the scenario being calibrated; choose a new file")
@@ -368,8 +364,6 @@ def _frame(df: pd.DataFrame, indicator: str, year: int) -> pd.DataFrame:
 def _forecast_frame(
     frame: pd.DataFrame, indicator: str, year: int, n_sims: int, seed: int, min_train: int
 ) -> ForecastResult:
-    from .forecast import forecast
-
     series = frame["growth"].rename(indicator)
     series.attrs = {
         "lower_bound": [int(y) for y in frame.index[frame["lower_bound"]]],
@@ -406,7 +400,7 @@ def calibrate(
     scenario : str, path-like or Scenario
         The scenario to calibrate (the file written ``extends`` it).
     data : str, path-like or pandas.DataFrame, optional
-        The annual statistics (see :func:`lgsim.datasets.load_annual`); default the
+        The annual statistics (see :func:`lgsim.data.official.load_annual`); default the
         shipped ``lgsim/data/longgang_annual.csv``.
     indicator : str
         The GDP-level growth indicator (published in percent), default
@@ -420,7 +414,7 @@ def calibrate(
         The year whose forecast is used (default: the scenario's target year). It must
         come after every series' last figure.
     n_sims : int
-        Simulated paths per model (see :func:`lgsim.forecast.forecast`). The default,
+        Simulated paths per model (see :func:`lgsim.forecasting.forecast.forecast`). The default,
         10,000, puts the Monte Carlo standard error of the written mean near 0.05
         percentage points (about 0.11 with the forecast's default 2,000).
     seed : int
@@ -451,8 +445,6 @@ def calibrate(
     on all published years, including bad years whose risk the scenario may also
     model as explicit shocks (see :attr:`Calibration.warnings`).
     """
-    from ..scenario import Scenario, load_scenario
-
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     df = data if isinstance(data, pd.DataFrame) else load_annual(data)
     label = str(df.attrs.get("path", "annual data"))
@@ -485,38 +477,9 @@ def calibrate(
         )
     scale = gdp["sd"] / base
 
-    gdp_text = _describe(forecasts[indicator], indicator, year, seed)
-    gdp_fit = (frames[indicator], forecasts[indicator])
-    match = (
-        f"x {scale:.3f} so that the share-weighted GDP growth has sd "
-        f"{100 * gdp['sd']:.2f}% with this scenario's correlation"
+    sectors = _sector_growths(
+        ids, shares, used, raw, scale, frames, forecasts, indicator, year, seed, label
     )
-    sectors = []
-    for sid, share, ind, rsd in zip(ids, shares, used, raw, strict=True):
-        if ind == indicator:
-            text = (
-                f"source: fitted by lgsim calibrate on {label}, {gdp_text}; mean = that "
-                f"forecast mean (as every sector), sd = its sd {match}; {_urls(gdp_fit)}"
-            )
-        else:
-            own = _describe(forecasts[ind], ind, year, seed)
-            text = (
-                f"source: fitted by lgsim calibrate on {label}: mean = the forecast mean of "
-                f"{gdp_text} (as every sector); sd = the forecast sd of {own}, a proxy for "
-                f"sector {sid} (its mean not used), {match}; "
-                f"{_urls(gdp_fit, (frames[ind], forecasts[ind]))}"
-            )
-        sectors.append(
-            SectorGrowth(
-                id=sid,
-                share=float(share),
-                mean=round(gdp["mean"], DECIMALS),
-                sd=round(float(scale * rsd), DECIMALS),
-                indicator=ind,
-                raw_sd=float(rsd),
-                source=text,
-            )
-        )
     if any(s.monthly_sd > 0 for s in sc.sectors):
         notes.append(
             "within-year deviations (monthly_sd) add a little to the simulated annual "
@@ -541,6 +504,42 @@ def calibrate(
             "sector's; edit the file to use it anyway)"
         )
     return replace(cal, notes=tuple(notes), warnings=(_double_count(cal),))
+
+
+def _sector_growths(
+    ids: list[str], shares: np.ndarray, used: list[str], raw: np.ndarray, scale: float,
+    frames: dict[str, pd.DataFrame], forecasts: dict[str, ForecastResult], indicator: str,
+    year: int, seed: int, label: str,
+) -> list[SectorGrowth]:
+    """Each sector's calibrated growth with the ``[sources]`` text saying how it was fitted."""
+    gdp = forecasts[indicator].normal(year)
+    gdp_text = _describe(forecasts[indicator], indicator, year, seed)
+    gdp_fit = (frames[indicator], forecasts[indicator])
+    match = (
+        f"x {scale:.3f} so that the share-weighted GDP growth has sd "
+        f"{100 * gdp['sd']:.2f}% with this scenario's correlation"
+    )
+    sectors = []
+    for sid, share, ind, rsd in zip(ids, shares, used, raw, strict=True):
+        if ind == indicator:
+            text = (
+                f"source: fitted by lgsim calibrate on {label}, {gdp_text}; mean = that "
+                f"forecast mean (as every sector), sd = its sd {match}; {_urls(gdp_fit)}"
+            )
+        else:
+            own = _describe(forecasts[ind], ind, year, seed)
+            text = (
+                f"source: fitted by lgsim calibrate on {label}: mean = the forecast mean of "
+                f"{gdp_text} (as every sector); sd = the forecast sd of {own}, a proxy for "
+                f"sector {sid} (its mean not used), {match}; "
+                f"{_urls(gdp_fit, (frames[ind], forecasts[ind]))}"
+            )
+        sectors.append(SectorGrowth(
+            id=sid, share=float(share), mean=round(gdp["mean"], DECIMALS),
+            sd=round(float(scale * rsd), DECIMALS), indicator=ind, raw_sd=float(rsd),
+            source=text,
+        ))
+    return sectors
 
 
 def _double_count(cal: Calibration) -> str:

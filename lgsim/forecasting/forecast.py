@@ -78,7 +78,7 @@ class ForecastResult:
         Model → its own paths ``(n_sims, horizon)``.
     weights : dict
         Model → weight in the combination.
-    backtest : lgsim.backtest.BacktestResult
+    backtest : lgsim.forecasting.backtest.BacktestResult
         The rolling-origin backtest the weights came from.
     fits : dict
         Model → :class:`FittedModel` fitted on all the data.
@@ -349,7 +349,7 @@ def forecast(
     ----------
     series : pandas.Series or mapping
         Growth as a **fraction** (0.098 = 9.8 %), indexed by year, e.g.
-        :func:`lgsim.datasets.growth_series`. Use published growth rates: never
+        :func:`lgsim.data.official.growth_series`. Use published growth rates: never
         compute them from levels across a method break (Longgang 2016→2017).
     horizon : int
         Number of years to forecast (Longgang's last figure is 2020, so horizon 2
@@ -411,7 +411,7 @@ def forecast(
     parameter uncertainty share them.
 
     Weights. The models are backtested one step ahead from every origin with at least
-    ``min_train`` figures (:func:`lgsim.backtest.backtest`) and weighted by inverse MSE
+    ``min_train`` figures (:func:`lgsim.forecasting.backtest.backtest`) and weighted by inverse MSE
     (default). The combination takes ``round(w × n_sims)`` whole paths from each model.
     """
     if not isinstance(horizon, int | np.integer) or horizon < 1:

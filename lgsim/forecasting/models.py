@@ -35,7 +35,7 @@ from .streams import Rngs
 
 #: All model names, in display order.
 MODELS: tuple[str, ...] = ("ar1", "local_level", "ets", "naive_last", "naive_mean")
-#: The naive benchmarks (always reported by :func:`lgsim.backtest.backtest`).
+#: The naive benchmarks (always reported by :func:`lgsim.forecasting.backtest.backtest`).
 BENCHMARKS: tuple[str, ...] = ("naive_last", "naive_mean")
 #: Fewest observations a fit may use (AR(1) has three parameters).
 MIN_OBS: int = 4

@@ -1,7 +1,7 @@
 """A published growth series on a consecutive annual grid, ready for fitting.
 
 :func:`prepare` validates a growth series (fractions by year, e.g.
-:func:`lgsim.datasets.growth_series`), puts it on a consecutive grid and carries the
+:func:`lgsim.data.official.growth_series`), puts it on a consecutive grid and carries the
 lower-bound and estimate flags; :class:`GrowthData` is what every model, the backtest and
 the forecast take. Growth is a **fraction** (0.098 = 9.8 %).
 """
@@ -107,7 +107,7 @@ def prepare(
     ----------
     series : pandas.Series or mapping
         Growth as a **fraction** (0.098 for 9.8 %), indexed by year, e.g. the output of
-        :func:`lgsim.datasets.growth_series`. NaN entries count as not published.
+        :func:`lgsim.data.official.growth_series`. NaN entries count as not published.
     gaps : {"tail", "nan"}
         ``"tail"`` (default) keeps the longest run of consecutive years that ends at the
         last figure (Longgang: 2012–2020) and drops earlier years; ``"nan"`` keeps every
@@ -117,10 +117,10 @@ def prepare(
         industry growth without 2017 and 2019).
     lower_bound, estimate : iterable of int or boolean Series, optional
         Years whose figure is a lower bound / an estimate. Default: the lists in
-        ``series.attrs`` (set by :func:`lgsim.datasets.growth_series`), else none.
+        ``series.attrs`` (set by :func:`lgsim.data.official.growth_series`), else none.
     min_tail : int
         With ``gaps="auto"``: fewest figures after the last gap for the tail rule
-        (:func:`lgsim.forecast.forecast` passes ``min_train + 1``, so that the tail
+        (:func:`lgsim.forecasting.forecast.forecast` passes ``min_train + 1``, so that the tail
         leaves at least one backtest origin).
 
     Returns

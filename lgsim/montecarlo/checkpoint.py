@@ -12,7 +12,7 @@ it belongs to another scenario, seed, chunk size, ``keep`` or lgsim version, loa
 chunks present and computes only the missing ones; the assembled results are identical
 to an uninterrupted run because a chunk's numbers depend only on (scenario, seed,
 chunk index, chunk size). A chunk file that cannot be read is computed again.
-After a finished run the directory is deleted (:func:`lgsim.rundir.finish_chunks`)
+After a finished run the directory is deleted (:func:`lgsim.outputs.rundir.finish_chunks`)
 unless the caller keeps it.
 """
 

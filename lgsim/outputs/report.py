@@ -235,7 +235,7 @@ def run_html(
     summary : dict, optional
         The run's ``summary.json`` (default: ``results.summary()``).
     figures : dict, optional
-        Charts to embed (default: :func:`lgsim.plots.run_figures`).
+        Charts to embed (default: :func:`lgsim.outputs.plots.run_figures`).
 
     Returns
     -------
@@ -403,7 +403,7 @@ def write_report(
     results : Results, optional
         The run already in memory (default: ``Results.load(run_dir)``).
     figures : dict, optional
-        Charts already drawn for this run (default: :func:`lgsim.plots.run_figures`).
+        Charts already drawn for this run (default: :func:`lgsim.outputs.plots.run_figures`).
 
     Raises
     ------
@@ -433,7 +433,7 @@ def comparison_html(comparison: Comparison, figures: dict[str, Figure] | None = 
     Parameters
     ----------
     comparison : Comparison
-        From :func:`lgsim.comparison.compare`.
+        From :func:`lgsim.studies.compare.compare`.
     figures : dict, optional
         Charts to embed (default: :func:`lgsim.outputs.plots.compare.comparison_figures`).
     """
@@ -444,86 +444,105 @@ def comparison_html(comparison: Comparison, figures: dict[str, Figure] | None = 
         figures = comparison_figures(c)
     data = c.to_dict()
     rows = data["scenarios"]
-    year = c.target_year
     body = [
         "<h1>情景比较 Scenario comparison</h1>",
-        f'<p class="meta">{len(rows)} 个情景 · 目标年份 {year} · 每个情景模拟 {c.n:,} 次 · '
-        f"共同种子 seed {c.seed} · lgsim {escape(data['lgsim_version'])}</p>",
-        '<section class="headline">',
-    ]
-    for row in rows:
-        summary = {"target_year": year, "target_growth": row["target_growth"],
-                   "p_target_met": row["p_target_met"],
-                   "p_target_met_ci": row["p_target_met_ci"]}
-        zh, en = headline_sentences(summary)
-        body.append(f'<p class="zh">{escape(row["letter"])}　{escape(row["title"])}：'
-                    f"{escape(zh)}</p>")
-        body.append(f'<p class="en" lang="en">{escape(en)}</p>')
-    body += [
-        "</section>",
-        f'<section class="note">{PRECISION_NOTE}'
-        "<p>成对比较：所有情景使用同一种子和相同的模拟次数，第 i 次模拟中各情景共有的项目、行业和"
-        "冲击抽到相同的随机数，因此差异只来自情景设定本身，其精度远高于把两个独立估计相减"
-        "（“不成对”区间，仅作对照）。</p><p lang=\"en\">Paired: every scenario uses the same "
-        "seed and replications, so replication i draws the same numbers for every shared "
-        "entity and the difference comes from the scenario settings alone. The unpaired "
-        "interval (two independent estimates) is shown for contrast.</p></section>",
+        f'<p class="meta">{len(rows)} 个情景 · 目标年份 {c.target_year} · '
+        f"每个情景模拟 {c.n:,} 次 · 共同种子 seed {c.seed} · "
+        f"lgsim {escape(data['lgsim_version'])}</p>",
+        _comparison_headlines(rows, c.target_year),
+        f'<section class="note">{PRECISION_NOTE}{PAIRED_NOTE}</section>',
         "<h2>各情景结果 Results by scenario</h2>",
-        _table(
-            ["", "情景 scenario", "达标概率 P(met)", "模拟精度95%区间", "增速 P10", "P50",
-             "P90", "有计划项目投资 P50 / 计划（亿元）"],
-            [
-                (r["letter"], f"{r['title']} ({r['label']})", _pct(r["p_target_met"]),
-                 f"{_pct(r['p_target_met_ci'][0])}–{_pct(r['p_target_met_ci'][1])}",
-                 _pct(r["growth_quantiles"]["p10"]), _pct(r["growth_quantiles"]["p50"]),
-                 _pct(r["growth_quantiles"]["p90"]),
-                 (f"{_num(r['listed_investment']['p50'], '.1f')} / "
-                  f"{_num(r['listed_investment']['plan'], '.1f')}")
-                 if r["listed_investment"] else "—")
-                for r in rows
-            ],
-            numeric=(2, 3, 4, 5, 6, 7),
-        ),
+        _comparison_results_table(rows),
         "<h2>与 A 的差异 Differences to A（百分点 pp）</h2>",
-        _table(
-            ["", "情景 scenario", "达标概率之差 ΔP(met)", "成对95%区间 paired",
-             "不成对95%区间 unpaired (Newcombe)", "平均增速之差 Δgrowth", "成对95%区间 paired",
-             "不成对95%区间 unpaired", "逐次增速之差 P10 / P50 / P90"],
-            [
-                (r["letter"], f"{r['title']} ({r['label']})",
-                 _num(100 * d.p_met_paired.estimate, "+.2f"),
-                 f"{_num(100 * d.p_met_paired.low, '+.2f')} ~ "
-                 f"{_num(100 * d.p_met_paired.high, '+.2f')}",
-                 f"{_num(100 * d.p_met_unpaired.low, '+.2f')} ~ "
-                 f"{_num(100 * d.p_met_unpaired.high, '+.2f')}",
-                 _num(100 * d.growth_paired.estimate, "+.3f"),
-                 f"{_num(100 * d.growth_paired.low, '+.3f')} ~ "
-                 f"{_num(100 * d.growth_paired.high, '+.3f')}",
-                 f"{_num(100 * d.growth_unpaired.low, '+.3f')} ~ "
-                 f"{_num(100 * d.growth_unpaired.high, '+.3f')}",
-                 " / ".join(_num(100 * d.growth_quantiles[k], "+.3f")
-                            for k in ("p10", "p50", "p90")))
-                for r, d in zip(rows[1:], c.differences, strict=True)
-            ],
-            numeric=(2, 3, 4, 5, 6, 7, 8),
-        ),
+        _comparison_differences_table(rows, c.differences),
         "<h2>图表 Charts</h2>",
         *(_figure_html(stem, fig) for stem, fig in figures.items()),
         "<h2>情景设定的差异 What differs from A</h2>",
-    ]
-    changes = data["changes"]
-    for r in rows[1:]:
-        items = changes.get(r["label"], [])
-        body.append(f"<h3>{escape(r['letter'])} {escape(r['title'])}</h3>")
-        if items:
-            body.append(_table(["键 key", "A", r["letter"]],
-                               [(x["path"], x["reference"] or "（无 absent）",
-                                 x["value"] or "（无 absent）") for x in items], css="src"))
-        else:
-            body.append("<p>与 A 的设定相同（不计名称）。 Same settings as A.</p>")
-    body += [
+        _comparison_changes(rows, data["changes"]),
         "<h2>运行信息 Run</h2>",
         _table(["", "情景 scenario", "文件 file", "判定规则 rule"],
                [(r["letter"], r["title"], r["file"], r["target_rule"]) for r in rows]),
     ]
     return _page("情景比较 — lgsim", "\n".join(body))
+
+
+#: What "paired" means, under the precision note of a comparison.
+PAIRED_NOTE = (
+    "<p>成对比较：所有情景使用同一种子和相同的模拟次数，第 i 次模拟中各情景共有的项目、行业和"
+    "冲击抽到相同的随机数，因此差异只来自情景设定本身，其精度远高于把两个独立估计相减"
+    "（“不成对”区间，仅作对照）。</p><p lang=\"en\">Paired: every scenario uses the same "
+    "seed and replications, so replication i draws the same numbers for every shared "
+    "entity and the difference comes from the scenario settings alone. The unpaired "
+    "interval (two independent estimates) is shown for contrast.</p>"
+)
+
+
+def _comparison_headlines(rows: list[dict[str, Any]], year: int) -> str:
+    html = ['<section class="headline">']
+    for row in rows:
+        summary = {"target_year": year, "target_growth": row["target_growth"],
+                   "p_target_met": row["p_target_met"],
+                   "p_target_met_ci": row["p_target_met_ci"]}
+        zh, en = headline_sentences(summary)
+        html.append(f'<p class="zh">{escape(row["letter"])}　{escape(row["title"])}：'
+                    f"{escape(zh)}</p>")
+        html.append(f'<p class="en" lang="en">{escape(en)}</p>')
+    html.append("</section>")
+    return "\n".join(html)
+
+
+def _comparison_results_table(rows: list[dict[str, Any]]) -> str:
+    return _table(
+        ["", "情景 scenario", "达标概率 P(met)", "模拟精度95%区间", "增速 P10", "P50",
+         "P90", "有计划项目投资 P50 / 计划（亿元）"],
+        [
+            (r["letter"], f"{r['title']} ({r['label']})", _pct(r["p_target_met"]),
+             f"{_pct(r['p_target_met_ci'][0])}–{_pct(r['p_target_met_ci'][1])}",
+             _pct(r["growth_quantiles"]["p10"]), _pct(r["growth_quantiles"]["p50"]),
+             _pct(r["growth_quantiles"]["p90"]),
+             (f"{_num(r['listed_investment']['p50'], '.1f')} / "
+              f"{_num(r['listed_investment']['plan'], '.1f')}")
+             if r["listed_investment"] else "—")
+            for r in rows
+        ],
+        numeric=(2, 3, 4, 5, 6, 7),
+    )
+
+
+def _range_pp(low: float, high: float, spec: str) -> str:
+    return f"{_num(100 * low, spec)} ~ {_num(100 * high, spec)}"
+
+
+def _comparison_differences_table(rows: list[dict[str, Any]], differences: Sequence[Any]) -> str:
+    return _table(
+        ["", "情景 scenario", "达标概率之差 ΔP(met)", "成对95%区间 paired",
+         "不成对95%区间 unpaired (Newcombe)", "平均增速之差 Δgrowth", "成对95%区间 paired",
+         "不成对95%区间 unpaired", "逐次增速之差 P10 / P50 / P90"],
+        [
+            (r["letter"], f"{r['title']} ({r['label']})",
+             _num(100 * d.p_met_paired.estimate, "+.2f"),
+             _range_pp(d.p_met_paired.low, d.p_met_paired.high, "+.2f"),
+             _range_pp(d.p_met_unpaired.low, d.p_met_unpaired.high, "+.2f"),
+             _num(100 * d.growth_paired.estimate, "+.3f"),
+             _range_pp(d.growth_paired.low, d.growth_paired.high, "+.3f"),
+             _range_pp(d.growth_unpaired.low, d.growth_unpaired.high, "+.3f"),
+             " / ".join(_num(100 * d.growth_quantiles[k], "+.3f")
+                        for k in ("p10", "p50", "p90")))
+            for r, d in zip(rows[1:], differences, strict=True)
+        ],
+        numeric=(2, 3, 4, 5, 6, 7, 8),
+    )
+
+
+def _comparison_changes(rows: list[dict[str, Any]], changes: dict[str, Any]) -> str:
+    html = []
+    for r in rows[1:]:
+        items = changes.get(r["label"], [])
+        html.append(f"<h3>{escape(r['letter'])} {escape(r['title'])}</h3>")
+        if items:
+            html.append(_table(["键 key", "A", r["letter"]],
+                               [(x["path"], x["reference"] or "（无 absent）",
+                                 x["value"] or "（无 absent）") for x in items], css="src"))
+        else:
+            html.append("<p>与 A 的设定相同（不计名称）。 Same settings as A.</p>")
+    return "\n".join(html)

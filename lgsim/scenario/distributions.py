@@ -1,7 +1,7 @@
 """The distribution mini-language of scenario files, with vectorised inverse CDFs.
 
 A plain number is fixed; otherwise a table ``{ dist = "...", ... }`` with optional
-``min`` / ``max`` truncation. Every draw is ``ppf(u)`` of one uniform ``u`` (DESIGN.md,
+``min`` / ``max`` truncation. Every draw is ``ppf(u)`` of one uniform ``u`` (docs/model.md,
 rule 1), so a draw moves smoothly with its parameters and common random numbers pair
 scenarios. Inverse CDFs use :mod:`scipy.special` on whole arrays.
 """
@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 from scipy import special
+
+from .errors import describe, suggest
 
 #: Parameters each distribution takes (beyond the optional ``min`` / ``max``).
 PARAMS: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -133,7 +135,7 @@ class Dist:
     def ppf(self, u: np.ndarray | float) -> np.ndarray:
         """Inverse CDF applied to uniforms ``u`` in (0, 1), with truncation.
 
-        Truncation maps ``u`` to ``F(lo) + u (F(hi) - F(lo))`` (DESIGN.md, rule 1).
+        Truncation maps ``u`` to ``F(lo) + u (F(hi) - F(lo))`` (docs/model.md, rule 1).
         """
         u = np.asarray(u, dtype=float)
         if self.kind == "fixed":
@@ -189,6 +191,67 @@ def _is_number(x: object) -> bool:
     return isinstance(x, int | float) and not isinstance(x, bool)
 
 
+class _Reader:
+    """Reads the numbers of one distribution table, failing with its key path."""
+
+    def __init__(self, path: str, fail: Fail, fraction: bool) -> None:
+        self.path = path
+        self.fail = fail
+        self.fraction = fraction
+
+    def number(self, x: Any, where: str) -> float:
+        """A finite number of plausible size."""
+        if not _is_number(x):
+            raise self.fail(where, "a number", describe(x))
+        if not math.isfinite(x):
+            raise self.fail(where, "a finite number", repr(x))
+        if abs(x) > MAX_MAGNITUDE:
+            raise self.fail(where, f"a number of plausible size (at most {MAX_MAGNITUDE:g})",
+                            f"{x:g}")
+        return float(x)
+
+    def check_fraction(self, x: float, where: str) -> None:
+        """A growth rate or impact above 1 in magnitude was written as percent."""
+        if self.fraction and abs(x) > 1:
+            raise self.fail(
+                where, "a fraction", f"{x:g} (looks like percent: write {x / 100:g} for {x:g}%)"
+            )
+
+    def form(self, value: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
+        """The distribution's name and which of its parameter forms the table uses."""
+        kind = value["dist"]
+        if not isinstance(kind, str) or kind not in PARAMS:
+            hint = suggest(str(kind), PARAMS)
+            raise self.fail(
+                f"{self.path}.dist", "one of " + ", ".join(PARAMS),
+                describe(kind) + (f"; {hint}" if hint else ""),
+            )
+        keys = set(value) - {"dist", "min", "max"}
+        forms = PARAMS[kind]
+        form = next((f for f in forms if set(f) == keys), None)
+        if form is None:
+            wanted = " or ".join("{" + ", ".join(f) + "}" for f in forms)
+            extra = sorted(keys - {k for f in forms for k in f})
+            hint = suggest(extra[0], [k for f in forms for k in f]) if extra else ""
+            found = "keys {" + ", ".join(sorted(keys)) + "}"
+            if hint:
+                found += f"; {hint}"
+            raise self.fail(self.path, f"{kind} parameters {wanted} (plus optional min, max)",
+                            found)
+        return kind, form
+
+    def bounds(self, value: Mapping[str, Any]) -> tuple[float, float]:
+        """The truncation ``min`` / ``max`` (infinite when absent)."""
+        lo = self.number(value["min"], f"{self.path}.min") if "min" in value else -math.inf
+        hi = self.number(value["max"], f"{self.path}.max") if "max" in value else math.inf
+        for bound, where in ((lo, "min"), (hi, "max")):
+            if math.isfinite(bound):
+                self.check_fraction(bound, f"{self.path}.{where}")
+        if lo > hi:
+            raise self.fail(f"{self.path}.min", f"min <= max ({hi:g})", f"{lo:g}")
+        return lo, hi
+
+
 def parse_dist(value: Any, path: str, fail: Fail, *, fraction: bool = False) -> Dist:
     """Parse a scenario value into a :class:`Dist`.
 
@@ -208,33 +271,12 @@ def parse_dist(value: Any, path: str, fail: Fail, *, fraction: bool = False) -> 
     -------
     Dist
     """
-
-    def number(x: Any, where: str) -> float:
-        if not _is_number(x):
-            from .errors import describe
-
-            raise fail(where, "a number", describe(x))
-        if not math.isfinite(x):
-            raise fail(where, "a finite number", repr(x))
-        if abs(x) > MAX_MAGNITUDE:
-            raise fail(where, f"a number of plausible size (at most {MAX_MAGNITUDE:g})", f"{x:g}")
-        return float(x)
-
-    def check_fraction(x: float, where: str) -> None:
-        if fraction and abs(x) > 1:
-            raise fail(
-                where,
-                "a fraction",
-                f"{x:g} (looks like percent: write {x / 100:g} for {x:g}%)",
-            )
-
+    r = _Reader(path, fail, fraction)
     if _is_number(value):
-        v = number(value, path)
-        check_fraction(v, path)
+        v = r.number(value, path)
+        r.check_fraction(v, path)
         return Dist("fixed", (v,), spec=value)
     if not isinstance(value, Mapping):
-        from .errors import describe
-
         raise fail(path, "a number or a distribution table { dist = ... }", describe(value))
     if "dist" not in value:
         raise fail(
@@ -243,110 +285,97 @@ def parse_dist(value: Any, path: str, fail: Fail, *, fraction: bool = False) -> 
             "beta, empirical)",
             "a table without 'dist'",
         )
-    kind = value["dist"]
-    if not isinstance(kind, str) or kind not in PARAMS:
-        from .errors import describe, suggest
-
-        hint = suggest(str(kind), PARAMS)
-        raise fail(
-            f"{path}.dist",
-            "one of " + ", ".join(PARAMS),
-            describe(kind) + (f"; {hint}" if hint else ""),
-        )
-    keys = set(value) - {"dist", "min", "max"}
-    forms = PARAMS[kind]
-    form = next((f for f in forms if set(f) == keys), None)
-    if form is None:
-        from .errors import suggest
-
-        wanted = " or ".join("{" + ", ".join(f) + "}" for f in forms)
-        extra = sorted(keys - {k for f in forms for k in f})
-        hint = suggest(extra[0], [k for f in forms for k in f]) if extra else ""
-        found = "keys {" + ", ".join(sorted(keys)) + "}"
-        if hint:
-            found += f"; {hint}"
-        raise fail(path, f"{kind} parameters {wanted} (plus optional min, max)", found)
-    lo = number(value["min"], f"{path}.min") if "min" in value else -math.inf
-    hi = number(value["max"], f"{path}.max") if "max" in value else math.inf
-    for bound, where in ((lo, "min"), (hi, "max")):
-        if math.isfinite(bound):
-            check_fraction(bound, f"{path}.{where}")
-    if lo > hi:
-        raise fail(f"{path}.min", f"min <= max ({hi:g})", f"{lo:g}")
-
+    kind, form = r.form(value)
+    lo, hi = r.bounds(value)
     if kind == "empirical":
-        raw = value["values"]
-        if not isinstance(raw, list) or not raw:
-            raise fail(
-                f"{path}.values", "a non-empty array of numbers", "an empty or non-array value"
-            )
-        vals = sorted(number(x, f"{path}.values[{i}]") for i, x in enumerate(raw))
-        for v in vals:
-            check_fraction(v, f"{path}.values")
-        d = Dist("empirical", tuple(vals), lo, hi, value)
-        return _check_mass(d, path, fail)
+        return _check_mass(_empirical(r, value, lo, hi), path, fail)
+    p = {k: r.number(value[k], f"{path}.{k}") for k in form}
+    if kind != "beta":
+        for k in ("mean", "median", "low", "mode", "high", "sd"):
+            if k in p:
+                r.check_fraction(p[k], f"{path}.{k}")
+    d = _BUILDERS[kind](r, p, lo, hi, value)
+    return d if d.is_fixed else _check_mass(d, path, fail)
 
-    p = {k: number(value[k], f"{path}.{k}") for k in form}
-    for k in ("mean", "median", "low", "mode", "high"):
-        if k in p and kind != "beta":
-            check_fraction(p[k], f"{path}.{k}")
-    if "sd" in p and kind != "beta":
-        check_fraction(p["sd"], f"{path}.sd")
 
-    if kind == "normal":
-        if p["sd"] < 0:
-            raise fail(f"{path}.sd", "sd >= 0", f"{p['sd']:g}")
-        if p["sd"] == 0:
-            return Dist("fixed", (p["mean"],), spec=value)
-        d = Dist("normal", (p["mean"], p["sd"]), lo, hi, value)
-    elif kind == "lognormal":
-        if p["median"] <= 0:
-            raise fail(f"{path}.median", "median > 0", f"{p['median']:g}")
-        if p["sigma"] < 0:
-            raise fail(f"{path}.sigma", "sigma >= 0", f"{p['sigma']:g}")
-        if p["sigma"] == 0:
-            return Dist("fixed", (p["median"],), spec=value)
-        d = Dist("lognormal", (p["median"], p["sigma"]), lo, hi, value)
-    elif kind == "uniform":
-        if p["low"] > p["high"]:
-            raise fail(f"{path}.low", f"low <= high ({p['high']:g})", f"{p['low']:g}")
-        if p["low"] == p["high"]:
-            return Dist("fixed", (p["low"],), spec=value)
-        d = Dist("uniform", (p["low"], p["high"]), lo, hi, value)
-    elif kind in ("triangular", "pert"):
+def _empirical(r: _Reader, value: Mapping[str, Any], lo: float, hi: float) -> Dist:
+    raw = value["values"]
+    if not isinstance(raw, list) or not raw:
+        raise r.fail(f"{r.path}.values", "a non-empty array of numbers",
+                     "an empty or non-array value")
+    vals = sorted(r.number(x, f"{r.path}.values[{i}]") for i, x in enumerate(raw))
+    for v in vals:
+        r.check_fraction(v, f"{r.path}.values")
+    return Dist("empirical", tuple(vals), lo, hi, value)
+
+
+def _normal(r: _Reader, p: dict[str, float], lo: float, hi: float, value: Any) -> Dist:
+    if p["sd"] < 0:
+        raise r.fail(f"{r.path}.sd", "sd >= 0", f"{p['sd']:g}")
+    if p["sd"] == 0:
+        return Dist("fixed", (p["mean"],), spec=value)
+    return Dist("normal", (p["mean"], p["sd"]), lo, hi, value)
+
+
+def _lognormal(r: _Reader, p: dict[str, float], lo: float, hi: float, value: Any) -> Dist:
+    if p["median"] <= 0:
+        raise r.fail(f"{r.path}.median", "median > 0", f"{p['median']:g}")
+    if p["sigma"] < 0:
+        raise r.fail(f"{r.path}.sigma", "sigma >= 0", f"{p['sigma']:g}")
+    if p["sigma"] == 0:
+        return Dist("fixed", (p["median"],), spec=value)
+    return Dist("lognormal", (p["median"], p["sigma"]), lo, hi, value)
+
+
+def _uniform(r: _Reader, p: dict[str, float], lo: float, hi: float, value: Any) -> Dist:
+    if p["low"] > p["high"]:
+        raise r.fail(f"{r.path}.low", f"low <= high ({p['high']:g})", f"{p['low']:g}")
+    if p["low"] == p["high"]:
+        return Dist("fixed", (p["low"],), spec=value)
+    return Dist("uniform", (p["low"], p["high"]), lo, hi, value)
+
+
+def _three_point(kind: str) -> Callable[..., Dist]:
+    def build(r: _Reader, p: dict[str, float], lo: float, hi: float, value: Any) -> Dist:
         a, m, b = p["low"], p["mode"], p["high"]
         if a > b:
-            raise fail(f"{path}.low", f"low <= high ({b:g})", f"{a:g}")
+            raise r.fail(f"{r.path}.low", f"low <= high ({b:g})", f"{a:g}")
         if not a <= m <= b:
-            raise fail(f"{path}.mode", f"low <= mode <= high ({a:g}..{b:g})", f"{m:g}")
+            raise r.fail(f"{r.path}.mode", f"low <= mode <= high ({a:g}..{b:g})", f"{m:g}")
         if a == b:
             return Dist("fixed", (a,), spec=value)
-        d = Dist(kind, (a, m, b), lo, hi, value)
-    else:  # beta
-        if form == ("a", "b"):
-            if p["a"] <= 0 or p["b"] <= 0:
-                bad = "a" if p["a"] <= 0 else "b"
-                raise fail(f"{path}.{bad}", "a > 0 and b > 0", f"{p[bad]:g}")
-            d = Dist("beta", (p["a"], p["b"]), lo, hi, value)
-        else:
-            mean, sd = p["mean"], p["sd"]
-            if not 0 < mean < 1:
-                raise fail(f"{path}.mean", "a beta mean in (0, 1)", f"{mean:g}")
-            if sd < 0:
-                raise fail(f"{path}.sd", "sd >= 0", f"{sd:g}")
-            if sd == 0:
-                return Dist("fixed", (mean,), spec=value)
-            if sd * sd >= mean * (1 - mean):
-                raise fail(
-                    f"{path}.sd",
-                    f"sd² < mean(1 − mean) = {mean * (1 - mean):.4g} for a beta",
-                    f"sd = {sd:g}",
-                )
-            nu = mean * (1 - mean) / sd / sd - 1
-            if not nu <= MAX_BETA_CONCENTRATION:  # sd so small that the beta is a point
-                return Dist("fixed", (mean,), spec=value)
-            d = Dist("beta", (mean * nu, (1 - mean) * nu), lo, hi, value)
-    return _check_mass(d, path, fail)
+        return Dist(kind, (a, m, b), lo, hi, value)
+
+    return build
+
+
+def _beta(r: _Reader, p: dict[str, float], lo: float, hi: float, value: Any) -> Dist:
+    if "a" in p:
+        if p["a"] <= 0 or p["b"] <= 0:
+            bad = "a" if p["a"] <= 0 else "b"
+            raise r.fail(f"{r.path}.{bad}", "a > 0 and b > 0", f"{p[bad]:g}")
+        return Dist("beta", (p["a"], p["b"]), lo, hi, value)
+    mean, sd = p["mean"], p["sd"]
+    if not 0 < mean < 1:
+        raise r.fail(f"{r.path}.mean", "a beta mean in (0, 1)", f"{mean:g}")
+    if sd < 0:
+        raise r.fail(f"{r.path}.sd", "sd >= 0", f"{sd:g}")
+    if sd == 0:
+        return Dist("fixed", (mean,), spec=value)
+    if sd * sd >= mean * (1 - mean):
+        raise r.fail(f"{r.path}.sd", f"sd² < mean(1 − mean) = {mean * (1 - mean):.4g} for a beta",
+                     f"sd = {sd:g}")
+    nu = mean * (1 - mean) / sd / sd - 1
+    if not nu <= MAX_BETA_CONCENTRATION:  # sd so small that the beta is a point
+        return Dist("fixed", (mean,), spec=value)
+    return Dist("beta", (mean * nu, (1 - mean) * nu), lo, hi, value)
+
+
+#: How each distribution's parameters become a :class:`Dist` (checks included).
+_BUILDERS: dict[str, Callable[..., Dist]] = {
+    "normal": _normal, "lognormal": _lognormal, "uniform": _uniform,
+    "triangular": _three_point("triangular"), "pert": _three_point("pert"), "beta": _beta,
+}
 
 
 def _check_mass(d: Dist, path: str, fail: Fail) -> Dist:

@@ -1,7 +1,7 @@
 """Drawdown curves: how a project's investment is spread over its duration.
 
 A drawdown curve ``F`` is a CDF on [0, 1]: the ``s-curve`` is the Beta(a, 4 − a) CDF
-(default a = 2), ``linear`` the uniform CDF, ``{a, b}`` any Beta(a, b) CDF (DESIGN.md,
+(default a = 2), ``linear`` the uniform CDF, ``{a, b}`` any Beta(a, b) CDF (docs/model.md,
 rule 3). :func:`solve_shape` finds the s-curve that meets a first-year plan
 (:mod:`.plan_shape` decides when). These are pure functions on arrays.
 """

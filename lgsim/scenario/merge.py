@@ -1,6 +1,6 @@
 """Scenario documents: reading files, resolving ``extends`` / ``remove``, applying changes.
 
-Merging rules (DESIGN.md): tables merge key by key; distribution tables (with ``dist`` or
+Merging rules (docs/model.md): tables merge key by key; distribution tables (with ``dist`` or
 ``a``/``b``), ``impact``, ``sector_mix``, ``street_mix``, ``window`` and ``matrix`` replace
 the parent's value whole; an array-of-tables entry whose id the parent has overrides that
 entry's keys, a new id is appended; top-level ``remove = ["project[id]", ...]`` drops

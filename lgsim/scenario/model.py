@@ -4,7 +4,7 @@ The whole, :class:`~lgsim.scenario.core.Scenario`, is in :mod:`lgsim.scenario.co
 
 Units: money in 亿元 (base-year prices unless ``investment_deflator`` is set); growth,
 shares, targets and impacts as fractions; times in model months (see
-:mod:`lgsim.calendar`).
+:mod:`lgsim.scenario.calendar`).
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ class Target:
         return text
 
     def met(self, growth: np.ndarray | float, goal: float | None = None) -> np.ndarray:
-        """Whether growth meets ``goal`` under this target's rule (DESIGN.md, "Target").
+        """Whether growth meets ``goal`` under this target's rule (docs/model.md, "Target").
 
         Parameters
         ----------

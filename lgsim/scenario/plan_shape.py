@@ -2,7 +2,7 @@
 
 A ``first_year_plan`` fixes the shape ``a`` of a project's s-curve (Beta(a, 4 − a)) so
 that, on the schedule the plan was made for, the project spends its plan in the plan's
-year (DESIGN.md, rule 3). That schedule is ``plan_start`` (default: the ``planned_start``
+year (docs/model.md, rule 3). That schedule is ``plan_start`` (default: the ``planned_start``
 in force where the plan is set), the median of ``plan_duration_months`` (default: the
 ``duration_months`` in force there), no delay and execution 1. Once solved, the shape
 stays: moving the start shifts the curve and changing the duration stretches it, without

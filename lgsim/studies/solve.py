@@ -21,7 +21,7 @@ Method
    narrow it); it does not include uncertainty in the scenario's assumptions.
 
 Calibrated s-curves are pinned at the scenario's shape
-(:func:`lgsim.whatif.pinned_drawdowns`) unless the lever is the plan itself.
+(:func:`lgsim.scenario.plan_shape.with_pinned_shapes`) unless the lever is the plan itself.
 """
 
 from __future__ import annotations
@@ -29,14 +29,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
+from .._format import pct
 from ..analysis import Probability
-from ..outputs.headline import pct
+from ..montecarlo.outcomes import evaluate_changes
+from ..montecarlo.runner import resolve_seed
 from ..scenario import Scenario
 from ..scenario.errors import ScenarioError, describe
 from ..scenario.paths import locate, parse_path
-from .whatif import evaluate_changes, pinned_drawdowns
+from ..scenario.plan_shape import with_pinned_shapes
 
 __all__ = ["Solution", "default_bounds", "lever_replaces", "lever_value", "solve"]
 
@@ -256,11 +258,88 @@ def default_bounds(lever: str, current: float | None) -> tuple[float, float]:
     raise ValueError(f"{lever}: cannot infer a search range from {current:g}; give bounds")
 
 
-def _keep(lever: str) -> list[str]:
-    path = parse_path(lever)
-    if path.fields and path.fields[0] in ("first_year_plan", "plan_start", "drawdown"):
-        return [f"{path.kind}[{path.id}]"]
-    return []
+class _Bracket(NamedTuple):
+    """Where a predicate of P(met) turns true on the grid, walking from low to high P.
+
+    ``censor`` is −1 when it is already true at the near end, +1 when never true within
+    the bounds, 0 when ``left`` (false) and ``right`` (true) bracket the crossing.
+    """
+
+    left: float | None
+    right: float | None
+    censor: int
+
+
+class _Lever:
+    """P(target met) at lever values, each evaluated once on common random numbers."""
+
+    def __init__(self, scenario: Scenario, lever: str, replications: int | None, seed: int,
+                 workers: int | None) -> None:
+        self.scenario = scenario
+        self.lever = lever
+        self.replications = replications
+        self.seed = seed
+        self.workers = workers
+        self.cache: dict[float, Probability] = {}
+        self.n = 0
+
+    def changes(self, x: float) -> dict[str, Any]:
+        """The scenario's changes for lever value ``x`` (plan shapes pinned, rule 3)."""
+        return with_pinned_shapes(self.scenario, {self.lever: x})
+
+    def evaluate(self, xs: Sequence[float]) -> None:
+        """Evaluate the values not yet known, in one batch of runs."""
+        todo = [x for x in dict.fromkeys(xs) if x not in self.cache]
+        if not todo:
+            return
+        outs = evaluate_changes(self.scenario, [self.changes(x) for x in todo],
+                                self.replications, self.seed, self.workers)
+        for x, o in zip(todo, outs, strict=True):
+            self.cache[x] = o.p_met
+            self.n = o.n
+
+
+#: Predicates of the three crossings: the answer and the two ends of its precision range.
+_PREDICATES = {
+    "value": lambda pr, p: pr.estimate >= p,
+    "low": lambda pr, p: pr.high >= p,   # upper Wilson bound reaches p
+    "high": lambda pr, p: pr.low >= p,   # lower Wilson bound reaches p
+}
+
+
+def _crossing(lever: _Lever, order: list[float], key: str, probability: float) -> _Bracket:
+    flags = [_PREDICATES[key](lever.cache[x], probability) for x in order]
+    if flags[0]:
+        return _Bracket(None, order[0], -1)
+    for k in range(1, len(order)):
+        if flags[k]:
+            return _Bracket(order[k - 1], order[k], 0)
+    return _Bracket(order[-1], None, +1)
+
+
+def _bisect(lever: _Lever, brackets: dict[str, _Bracket], probability: float, tol: float,
+            max_rounds: int) -> dict[str, float]:
+    """Narrow every bracketed crossing to ``tol``, the three at once in each round."""
+    active = {k: [b.left, b.right] for k, b in brackets.items() if b.censor == 0}
+    for _ in range(max_rounds):
+        open_ = {k: v for k, v in active.items() if abs(v[1] - v[0]) > tol}
+        if not open_:
+            break
+        mids = {k: 0.5 * (v[0] + v[1]) for k, v in open_.items()}
+        lever.evaluate(list(mids.values()))
+        for k, m in mids.items():
+            active[k][1 if _PREDICATES[k](lever.cache[m], probability) else 0] = m
+    return {k: v[1] for k, v in active.items()}
+
+
+def _check_solve_arguments(probability: float, bounds: tuple[float, float], grid: int) -> None:
+    if not 0.0 < probability < 1.0:
+        raise ValueError(f"probability must be a fraction in (0, 1), found {probability}")
+    lo, hi = bounds
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise ValueError(f"bounds must be finite with LO < HI, found {lo}, {hi}")
+    if grid < 3:
+        raise ValueError(f"grid must be >= 3, found {grid}")
 
 
 def solve(
@@ -313,118 +392,43 @@ def solve(
     ValueError
         A probability outside (0, 1), bad bounds or grid.
     """
-    from ..montecarlo.runner import resolve_seed
-
-    if not 0.0 < probability < 1.0:
-        raise ValueError(f"probability must be a fraction in (0, 1), found {probability}")
     current = lever_value(scenario, lever)
     lo, hi = default_bounds(lever, current) if bounds is None else map(float, bounds)
-    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        raise ValueError(f"bounds must be finite with LO < HI, found {lo}, {hi}")
-    if grid < 3:
-        raise ValueError(f"grid must be >= 3, found {grid}")
-    tol = (hi - lo) / 2000.0 if xtol is None else float(xtol)
-    run_seed = resolve_seed(seed, scenario)
-    pins = pinned_drawdowns(scenario, keep=_keep(lever))
+    _check_solve_arguments(probability, (lo, hi), grid)
+    ev = _Lever(scenario, lever, replications, resolve_seed(seed, scenario), workers)
     for x in (lo, hi):  # fail here, in this process, on values the scenario refuses
-        scenario.with_changes({**pins, lever: x})
-
-    cache: dict[float, Probability] = {}
-    n_used = [0]
-
-    def evaluate(xs: Sequence[float]) -> None:
-        todo = [x for x in dict.fromkeys(xs) if x not in cache]
-        if not todo:
-            return
-        outs = evaluate_changes(scenario, [{**pins, lever: x} for x in todo], replications,
-                                run_seed, workers)
-        for x, o in zip(todo, outs, strict=True):
-            cache[x] = o.p_met
-            n_used[0] = o.n
-
+        scenario.with_changes(ev.changes(x))
     xs = [lo + (hi - lo) * k / (grid - 1) for k in range(grid)]
-    evaluate(xs)
-    ps = [cache[x].estimate for x in xs]
+    ev.evaluate(xs)
+    ps = [ev.cache[x].estimate for x in xs]
     direction = (ps[-1] > ps[0]) - (ps[-1] < ps[0])
-    violations = [
-        (xs[k], xs[k + 1], ps[k], ps[k + 1]) for k in range(grid - 1)
-        if direction and (ps[k + 1] - ps[k]) * direction < 0
-    ]
-    # walk from the low-probability end to the high one
-    order = xs if direction >= 0 else xs[::-1]
-
-    def crossing(pred: Any) -> tuple[float | None, float | None, int]:
-        """Bracket (left: pred false, right: pred true) from the grid, or a censor flag."""
-        flags = [pred(cache[x]) for x in order]
-        if flags[0]:
-            return None, order[0], -1  # already true at the near end
-        for k in range(1, len(order)):
-            if flags[k]:
-                return order[k - 1], order[k], 0
-        return order[-1], None, +1  # never true within bounds
-
-    preds = {
-        "value": lambda pr: pr.estimate >= probability,
-        "low": lambda pr: pr.high >= probability,   # upper Wilson bound reaches p
-        "high": lambda pr: pr.low >= probability,   # lower Wilson bound reaches p
-    }
-    brackets = {k: crossing(f) for k, f in preds.items()}
+    violations = [(xs[k], xs[k + 1], ps[k], ps[k + 1]) for k in range(grid - 1)
+                  if direction and (ps[k + 1] - ps[k]) * direction < 0]
+    order = xs if direction >= 0 else xs[::-1]  # from the low-probability end to the high
+    brackets = {k: _crossing(ev, order, k, probability) for k in _PREDICATES}
     status = "solved"
-    if brackets["value"][2] == -1:
+    if brackets["value"].censor == -1:
         status = "already reached"
-    elif direction == 0 or brackets["value"][2] == +1:
+    elif direction == 0 or brackets["value"].censor == +1:
         status = "not reachable"
-    if status == "solved":
-        active = {k: [b[0], b[1]] for k, b in brackets.items() if b[2] == 0}
-        for _ in range(max_rounds):
-            open_ = {k: v for k, v in active.items() if abs(v[1] - v[0]) > tol}
-            if not open_:
-                break
-            mids = {k: 0.5 * (v[0] + v[1]) for k, v in open_.items()}
-            evaluate(list(mids.values()))
-            for k, m in mids.items():
-                if preds[k](cache[m]):
-                    active[k][1] = m
-                else:
-                    active[k][0] = m
-        found = {k: v[1] for k, v in active.items()}
-    else:
-        found = {}
+    tol = (hi - lo) / 2000.0 if xtol is None else float(xtol)
+    found = _bisect(ev, brackets, probability, tol, max_rounds) if status == "solved" else {}
+    # in lever order the Wilson-upper crossing ("low") comes first when P rises with the
+    # lever and last when it falls
+    first, last = ("low", "high") if direction >= 0 else ("high", "low")
+    solved = status == "solved"
+    low_censored = solved and brackets[first].censor == (-1 if direction >= 0 else +1)
+    high_censored = solved and brackets[last].censor == (+1 if direction >= 0 else -1)
     value = found.get("value")
-    # In lever order the Wilson-upper crossing ("low") comes first when P rises with the
-    # lever and last when it falls.
-    if direction >= 0:
-        low_val, high_val = found.get("low"), found.get("high")
-    else:
-        low_val, high_val = found.get("high"), found.get("low")
-    b_lo, b_hi = brackets["low"], brackets["high"]
-    if direction >= 0:
-        low_censored = status == "solved" and b_lo[2] == -1
-        high_censored = status == "solved" and b_hi[2] == +1
-    else:
-        low_censored = status == "solved" and b_hi[2] == +1
-        high_censored = status == "solved" and b_lo[2] == -1
     return Solution(
-        lever=lever,
-        probability=float(probability),
-        status=status,
-        value=value,
-        low=None if low_censored else low_val,
-        high=None if high_censored else high_val,
-        low_censored=low_censored,
-        high_censored=high_censored,
-        bounds=(lo, hi),
-        current=current,
-        replaces=lever_replaces(scenario, lever),
-        direction=direction,
-        grid=[(x, cache[x]) for x in xs],
-        violations=violations,
-        at_value=None if value is None else cache[value],
-        evaluations=len(cache),
-        replications=n_used[0],
-        seed=run_seed,
-        scenario=scenario.name,
-        title=scenario.title,
+        lever=lever, probability=float(probability), status=status, value=value,
+        low=None if low_censored else found.get(first),
+        high=None if high_censored else found.get(last),
+        low_censored=low_censored, high_censored=high_censored, bounds=(lo, hi),
+        current=current, replaces=lever_replaces(scenario, lever), direction=direction,
+        grid=[(x, ev.cache[x]) for x in xs], violations=violations,
+        at_value=None if value is None else ev.cache[value], evaluations=len(ev.cache),
+        replications=ev.n, seed=ev.seed, scenario=scenario.name, title=scenario.title,
     )
 
 

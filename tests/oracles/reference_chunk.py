@@ -81,7 +81,7 @@ def simulate_chunk_reference(plan, seed: int, start: int, n: int) -> dict[str, n
     tl = reference_timeline(d, sc, ids)
     n_years = sc.end_year - sc.base_year
     n_months = 12 * n_years
-    n_sec, n_slots, n_st = len(sc.sectors), len(ids), len(sc.streets)
+    n_sec, n_slots = len(sc.sectors), len(ids)
     shares = np.array([s.share for s in sc.sectors])
     base_va = sc.economy.gdp * shares / shares.sum()
     seasonal = np.array([s.seasonality for s in sc.sectors])

@@ -55,7 +55,7 @@ def fan_overlay(results: Sequence[Results], labels: Sequence[str] | None = None)
     Parameters
     ----------
     results : sequence of Results
-        Runs of the same target year (e.g. a :class:`lgsim.comparison.Comparison`'s).
+        Runs of the same target year (e.g. a :class:`lgsim.studies.compare.Comparison`'s).
     labels : sequence of str, optional
         Legend labels (default: the scenario titles).
 

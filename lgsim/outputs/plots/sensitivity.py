@@ -26,7 +26,7 @@ def tornado_plot(result: SensitivityResult, output: str = "p_met", top: int | No
     Parameters
     ----------
     result : SensitivityResult
-        From :func:`~lgsim.sensitivity.tornado`.
+        From :func:`~lgsim.studies.sensitivity.tornado`.
     output : {"p_met", "growth_p50"}
         P(target met) or median growth of the target year.
     top : int, optional

@@ -13,7 +13,7 @@ noise: shock timing within the window, batch size splits and sector draws, month
 deviations, batch delay common factors.
 
 Calibrated s-curves are pinned at the scenario's own shape in every variant
-(:func:`lgsim.whatif.pinned_drawdowns`), so fixing a duration does not re-meet the
+(:func:`lgsim.scenario.plan_shape.with_pinned_shapes`), so fixing a duration does not re-meet the
 first-year plan.
 """
 
@@ -25,11 +25,11 @@ from typing import Any
 
 import numpy as np
 
-from ...outputs.headline import display_width
+from ..._format import display_width
 from ...scenario import ProjectSpec, Scenario
 from ...scenario.distributions import Dist
 from ...scenario.errors import ScenarioError, suggest
-from ..whatif import pinned_drawdowns
+from ...scenario.plan_shape import with_pinned_shapes
 
 #: Range of quantiles the global methods sample (avoids infinite tails of ppf).
 QUANTILE_BOUNDS = (0.005, 0.995)
@@ -257,7 +257,7 @@ def fixed_at(
         Quantile in (0, 1); 0.5 is the median.
     pin : bool
         Pin calibrated s-curves at their shape in ``scenario``
-        (:func:`lgsim.whatif.pinned_drawdowns`).
+        (:func:`lgsim.scenario.plan_shape.with_pinned_shapes`).
 
     Returns
     -------
@@ -266,9 +266,8 @@ def fixed_at(
     items = [inputs] if isinstance(inputs, str | UncertainInput) else list(inputs)
     paths = [i.path if isinstance(i, UncertainInput) else i for i in items]
     chosen = select_inputs(scenario, paths)
-    changes = pinned_drawdowns(scenario) if pin else {}
-    changes.update({i.path: i.value_at(q) for i in chosen})
-    return scenario.with_changes(changes)
+    changes = {i.path: i.value_at(q) for i in chosen}
+    return scenario.with_changes(with_pinned_shapes(scenario, changes) if pin else changes)
 
 
 def _checked(scenario: Scenario, changes: Mapping[str, Any], why: str) -> None:

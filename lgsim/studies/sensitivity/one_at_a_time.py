@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ...montecarlo.outcomes import evaluate_changes
+from ...montecarlo.runner import resolve_seed
 from ...scenario import Scenario
-from ..whatif import evaluate_changes, pinned_drawdowns
+from ...scenario.plan_shape import with_pinned_shapes
 from .inputs import _checked, select_inputs
 from .result import SensitivityResult, _rank
 
@@ -49,17 +51,14 @@ def tornado(
     """
     import pandas as pd
 
-    from ...montecarlo.runner import resolve_seed
-
     if not 0.0 < low < high < 1.0:
         raise ValueError(f"expected 0 < low < high < 1, found low={low}, high={high}")
     inputs = select_inputs(scenario, params)
     run_seed = resolve_seed(seed, scenario)
-    pins = pinned_drawdowns(scenario)
     changes: list[dict[str, Any] | None] = [None]
     for item in inputs:
         for q in (low, high):
-            c = {**pins, item.path: item.value_at(q)}
+            c = with_pinned_shapes(scenario, {item.path: item.value_at(q)})
             _checked(scenario, c, f"{item.path} at its P{round(100 * q)}")
             changes.append(c)
     outs = evaluate_changes(scenario, changes, replications, run_seed, workers)

@@ -1,6 +1,6 @@
 """Global sensitivity indices with SALib: Sobol (variance decomposition), Morris (screening).
 
-Both sample the inputs' quantiles in :data:`~lgsim.sensitivity.inputs.QUANTILE_BOUNDS`
+Both sample the inputs' quantiles in :data:`~lgsim.studies.sensitivity.inputs.QUANTILE_BOUNDS`
 ``[0.005, 0.995]`` (independent uniforms, so the ``[correlation]`` of sector growth is
 not represented). The simulator's own randomness is handled by *conditional averaging on
 common random numbers*: each SALib sample point fixes every input at its quantile, and
@@ -21,31 +21,32 @@ from typing import Any
 
 import numpy as np
 
+from ...montecarlo.outcomes import evaluate_changes
+from ...montecarlo.runner import resolve_seed
 from ...scenario import Scenario
 from ...scenario.errors import ScenarioError
-from ..whatif import evaluate_changes, pinned_drawdowns
+from ...scenario.plan_shape import with_pinned_shapes
 from .inputs import QUANTILE_BOUNDS, UncertainInput, _checked, select_inputs
 from .result import SensitivityResult, _rank
 
 
-def _point_changes(pins: dict[str, Any], inputs: list[UncertainInput],
+def _point_changes(scenario: Scenario, inputs: list[UncertainInput],
                    x: np.ndarray) -> dict[str, Any]:
-    c = dict(pins)
-    c.update({item.path: item.value_at(float(q)) for item, q in zip(inputs, x, strict=True)})
-    return c
+    return with_pinned_shapes(
+        scenario, {item.path: item.value_at(float(q)) for item, q in zip(inputs, x, strict=True)}
+    )
 
 
 def _global_outputs(
     scenario: Scenario, inputs: list[UncertainInput], X: np.ndarray, replications: int,
     run_seed: int, workers: int | None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    pins = pinned_drawdowns(scenario)
     q_lo, q_hi = QUANTILE_BOUNDS
     for item in inputs:  # validate the extremes here, not inside worker processes
         for q in (q_lo, q_hi):
-            _checked(scenario, {**pins, item.path: item.value_at(q)},
+            _checked(scenario, with_pinned_shapes(scenario, {item.path: item.value_at(q)}),
                      f"{item.path} at quantile {q}")
-    changes = [_point_changes(pins, inputs, x) for x in X]
+    changes = [_point_changes(scenario, inputs, x) for x in X]
     outs = evaluate_changes(scenario, changes, replications, run_seed, workers)
     p = np.array([o.p_met.estimate for o in outs])
     g = np.array([o.median for o in outs])
@@ -108,11 +109,9 @@ def sobol(
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
 
-    from ...montecarlo.runner import resolve_seed
-
     inputs = select_inputs(scenario, params)
     if len(inputs) < 2:
-        raise ScenarioError(scenario.file, "--params", "at least two inputs for Sobol indices",
+        raise ScenarioError(scenario.file, "params", "at least two inputs for Sobol indices",
                             f"{len(inputs)}")
     run_seed = resolve_seed(seed, scenario)
     problem = _problem(inputs)
@@ -178,8 +177,6 @@ def morris(
     """
     from SALib.analyze import morris as morris_analyze
     from SALib.sample import morris as morris_sample
-
-    from ...montecarlo.runner import resolve_seed
 
     inputs = select_inputs(scenario, params)
     run_seed = resolve_seed(seed, scenario)
