@@ -177,6 +177,7 @@ def _ar1(
     return pd.Series(y, index=range(1950, 1950 + n))
 
 
+@pytest.mark.slow
 def test_ar1_coverage_close_to_nominal_on_synthetic_ar1() -> None:
     # Four AR(1) series with known parameters, 45 origins each: the pooled coverage's
     # Wilson interval must contain the nominal level.

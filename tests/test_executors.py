@@ -169,7 +169,9 @@ def _options(kind: str, request: pytest.FixtureRequest) -> dict:
 
 
 @pytest.mark.parametrize(
-    "kind", ["serial", "process", "process-1", "dask-local", "dask-address"]
+    "kind", ["serial", "process", "process-1",
+             pytest.param("dask-local", marks=pytest.mark.slow),
+             pytest.param("dask-address", marks=pytest.mark.slow)]
 )
 def test_same_numbers_on_every_executor(kind, scenario, serial, request):
     r = lgsim.run(scenario, replications=N, chunk_size=CHUNK, **_options(kind, request))

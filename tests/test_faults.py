@@ -15,6 +15,8 @@ import lgsim
 from lgsim.cli import main
 from lgsim.montecarlo import executors
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "scenarios" / "base.toml"
 N = 3000
@@ -26,9 +28,10 @@ def serial():
 
 
 def workers(procs):
-    """Leaf child processes that are not multiprocessing's resource tracker."""
+    """Leaf child processes that are not multiprocessing's resource tracker or fork server."""
+    helpers = ("resource_tracker", "forkserver")
     return [p for p in procs
-            if not p.children() and "resource_tracker" not in " ".join(p.cmdline())]
+            if not p.children() and not any(h in " ".join(p.cmdline()) for h in helpers)]
 
 
 def killer(predicate):

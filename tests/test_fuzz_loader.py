@@ -325,6 +325,7 @@ def fuzz_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @FUZZ
 @given(doc=documents())
+@pytest.mark.slow
 def test_arbitrary_documents_load_or_raise_scenario_error(fuzz_dir: Path, doc: dict) -> None:
     path = fuzz_dir / "arbitrary.toml"
     path.write_text(tomli_w.dumps(doc), encoding="utf-8")
@@ -333,6 +334,7 @@ def test_arbitrary_documents_load_or_raise_scenario_error(fuzz_dir: Path, doc: d
 
 @FUZZ
 @given(doc=schema_documents())
+@pytest.mark.slow
 def test_plausible_documents_load_or_raise_scenario_error(fuzz_dir: Path, doc: dict) -> None:
     path = fuzz_dir / "plausible.toml"
     path.write_text(tomli_w.dumps(doc), encoding="utf-8")
@@ -399,6 +401,7 @@ def mutation(draw: st.DrawFn, doc: dict[str, Any]) -> None:
 
 @FUZZ
 @given(data=st.data())
+@pytest.mark.slow
 def test_mutated_shipped_scenarios_load_or_raise_scenario_error(
     fuzz_dir: Path, data: st.DataObject
 ) -> None:

@@ -154,6 +154,7 @@ def _all_charts(r: lgsim.Results) -> dict:
     return charts
 
 
+@pytest.mark.slow
 def test_every_chart_renders_without_missing_glyphs(mini: lgsim.Results) -> None:
     charts = _all_charts(mini)
     assert len(charts) == len(plots.FIGURES) + 4
@@ -225,6 +226,7 @@ def test_run_figures_skip_charts_that_do_not_apply(mini: lgsim.Results, one_sect
         _render(fig)
 
 
+@pytest.mark.slow
 def test_cli_run_plots_writes_png_and_svg(mini_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "run"
     code = main(["run", str(mini_path), "-n", "200", "--workers", "1", "--out", str(out),

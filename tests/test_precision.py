@@ -40,6 +40,7 @@ def first_prefix_within(met: np.ndarray, half_width: float) -> int:
     return -1
 
 
+@pytest.mark.slow
 def test_one_and_two_workers_stop_at_the_same_chunk_with_identical_results(base, full):
     k = first_prefix_within(full.met(), H)
     assert 0 < k < N_MAX // CHUNK - 1  # stops inside the run, after more than one chunk

@@ -29,6 +29,7 @@ def chunk_files(out: Path) -> list[Path]:
     return sorted((out / "chunks").glob("chunk-*.npz"))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 def test_killed_run_resumes_to_identical_results(tmp_path):
     clean = tmp_path / "clean"

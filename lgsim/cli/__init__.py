@@ -24,6 +24,18 @@ EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 COMMAND_MODULES = ("run", "compare", "report", "forecast", "whatif", "scale")
 
 
+#: Library parameters that a command-line flag sets: an error about one names the flag.
+FLAGS = {"resume": "--resume", "precision": "--precision", "params": "--params",
+         "out": "--out", "bounds": "--bounds", "seed": "--seed", "workers": "--workers"}
+
+
+def scenario_message(exc: ScenarioError) -> str:
+    """The one-line message of a scenario error, naming the flag where a flag set it."""
+    if exc.path in FLAGS:
+        exc = ScenarioError(exc.file, FLAGS[exc.path], exc.expected, exc.found, exc.hint)
+    return exc.message
+
+
 class InputError(Exception):
     """Bad command-line input (not a scenario file problem); exits with code 2."""
 
@@ -87,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.simplefilter("ignore", ScenarioWarning)
             return int(args.func(args) or EXIT_OK)
     except ScenarioError as exc:
-        print(exc.message, file=sys.stderr)
+        print(scenario_message(exc), file=sys.stderr)
         return EXIT_INPUT
     except InputError as exc:
         print(f"lgsim: {exc}", file=sys.stderr)

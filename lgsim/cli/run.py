@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import socket
 import sys
 import time
@@ -30,6 +31,24 @@ def progress_bar(total: int) -> tuple[Callable[[int], None] | None, Callable[[],
     return bar.update, bar.close
 
 
+def check_out_dir(out: Path, scenario: str, seed: int | None, *, force: bool) -> None:
+    """Refuse to overwrite a run directory of a different scenario or seed without force."""
+    summary = out / "summary.json"
+    if force or not summary.exists():
+        return
+    try:
+        old = json.loads(summary.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    same = old.get("scenario") == scenario and (seed is None or old.get("seed") == seed)
+    if not same:
+        raise ScenarioError(
+            str(out), "--out",
+            "an empty directory or one holding the same scenario and seed (or --force)",
+            f"a run of scenario {old.get('scenario')!r} with seed {old.get('seed')}",
+        )
+
+
 def half_width(text: str) -> float:
     """Parse a half-width between 0 and 0.5, a probability (argparse type)."""
     try:
@@ -49,7 +68,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ..montecarlo._nodask import dask_hidden
     from ..montecarlo.checkpoint import CHUNK_DIR
     from ..montecarlo.runner import run
-    from ..outputs.rundir import begin_run, check_out_dir, default_out_dir
+    from ..outputs.rundir import begin_run, default_out_dir
     from ..scenario import load_scenario
 
     executor = args.executor or ("dask" if args.scheduler else None)

@@ -248,7 +248,7 @@ class Calibration:
         """
         path = Path(out)
         if path.resolve() == Path(self.scenario.file).resolve():
-            raise ValueError(f"--out: {out} is the scenario being calibrated; choose a new file")
+            raise ValueError(f"out: {out} is the scenario being calibrated; choose a new file")
         write_text(path, self.to_toml(path))
         return path
 

@@ -128,16 +128,16 @@ class Checkpoint:
         old = self.read_manifest(self.directory)
         if old is None and any(self.directory.glob("chunk-*.npz")):
             raise ScenarioError(
-                str(self.manifest_path), "--resume", "the manifest of the chunk files",
-                "no readable manifest (run again without --resume)",
+                str(self.manifest_path), "resume", "the manifest of the chunk files",
+                "no readable manifest (start again without resuming)",
             )
         if old is not None:
             diff = self.manifest.mismatch(old)
             if diff is not None:
                 raise ScenarioError(
-                    str(self.manifest_path), "--resume",
+                    str(self.manifest_path), "resume",
                     "chunks of the same scenario, seed, chunk size, keep and lgsim version "
-                    "(run without --resume to start again)",
+                    "(start again without resuming)",
                     diff,
                 )
 

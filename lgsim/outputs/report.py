@@ -415,8 +415,7 @@ def write_report(
     for name in ("results.nc", "summary.json"):
         if not (run_dir / name).is_file():
             raise FileNotFoundError(
-                f"{run_dir}: no {name} — not a finished run directory (write one with "
-                "`python -m lgsim run SCENARIO --out DIR`)"
+                f"{run_dir}: no {name} — not a finished run directory"
             )
     summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
     if results is None:

@@ -23,7 +23,6 @@ import numpy as np
 from ..fileio import write_text, write_with
 from ..montecarlo._nodask import dask_hidden
 from ..montecarlo.checkpoint import CHUNK_DIR
-from ..scenario.errors import ScenarioError
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..results import Results
@@ -35,24 +34,6 @@ RUN_FILES = ("summary.json", "results.nc", "scenario.resolved.toml", "run.log")
 def default_out_dir(scenario_name: str) -> Path:
     """``runs/<scenario-name>/`` relative to the working directory."""
     return Path("runs") / scenario_name
-
-
-def check_out_dir(out: Path, scenario: str, seed: int | None, *, force: bool) -> None:
-    """Refuse to overwrite a run directory of a different scenario or seed without force."""
-    summary = out / "summary.json"
-    if force or not summary.exists():
-        return
-    try:
-        old = json.loads(summary.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return
-    same = old.get("scenario") == scenario and (seed is None or old.get("seed") == seed)
-    if not same:
-        raise ScenarioError(
-            str(out), "--out",
-            "an empty directory or one holding the same scenario and seed (or --force)",
-            f"a run of scenario {old.get('scenario')!r} with seed {old.get('seed')}",
-        )
 
 
 def begin_run(out: Path) -> None:
@@ -176,7 +157,9 @@ def _write_files(results: Results, out: Path, log_lines: Sequence[str]) -> None:
         *(info.log_lines() if (info := getattr(results, "run_info", None)) is not None else []),
     ]
     write_text(out / "run.log", "\n".join(log) + "\n")
-    write_text(
-        out / "summary.json",
-        json.dumps(results.summary(), ensure_ascii=False, indent=2, sort_keys=False) + "\n",
-    )
+    write_text(out / "summary.json", summary_text(results))
+
+
+def summary_text(results: Results) -> str:
+    """The text of ``summary.json``: :meth:`Results.summary` as indented JSON (UTF-8)."""
+    return json.dumps(results.summary(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"

@@ -474,14 +474,14 @@ def _text(s: Solution) -> str:
         lines.append(
             f"Not reachable within bounds: P(met) reaches at most {pct(best)} over "
             f"[{fmt_lever(s.bounds[0], s.bounds)}, {fmt_lever(s.bounds[1], s.bounds)}] "
-            f"(at the far end {pct(far.estimate)}); widen --bounds or choose another lever."
+            f"(at the far end {pct(far.estimate)}); widen the bounds or choose another lever."
         )
     elif s.status == "already reached":
         near_x, near_p = s.grid[0] if s.direction >= 0 else s.grid[-1]
         lines.append(
             f"Already reached: P(met) = {pct(near_p.estimate)} >= {pct(s.probability)} even at "
             f"{s.lever} = {fmt_lever(near_x, s.bounds)}, the bound where it is lowest; widen "
-            "--bounds to locate the crossing."
+            "the bounds to locate the crossing."
         )
     else:
         low = (f"< {fmt_lever(s.bounds[0], s.bounds)}" if s.low_censored
