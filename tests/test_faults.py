@@ -28,10 +28,19 @@ def serial():
 
 
 def workers(procs):
-    """Leaf child processes that are not multiprocessing's resource tracker or fork server."""
-    helpers = ("resource_tracker", "forkserver")
-    return [p for p in procs
-            if not p.children() and not any(h in " ".join(p.cmdline()) for h in helpers)]
+    """Pool worker processes: leaves that are not multiprocessing's helpers.
+
+    Workers are forked from this process or, when it runs threads, from the fork server
+    (a child of this process that shares the fork server's command line); the server
+    itself and the resource tracker are helpers, not workers.
+    """
+    me = os.getpid()
+
+    def helper(p):
+        line = " ".join(p.cmdline())
+        return "resource_tracker" in line or ("forkserver" in line and p.ppid() == me)
+
+    return [p for p in procs if not p.children() and not helper(p)]
 
 
 def killer(predicate):
