@@ -30,11 +30,16 @@ class Probability:
     n: int
     successes: int
     rule: str = ""
+    #: effective sample size of weighted replications (None: unweighted)
+    ess: float | None = None
 
     def __str__(self) -> str:
+        size = f"n = {self.n:,}"
+        if self.ess is not None:
+            size += f", effective {self.ess:,.0f}"
         return (
             f"{100 * self.estimate:.1f}% [95% simulation precision "
-            f"{100 * self.low:.1f}%–{100 * self.high:.1f}%], n = {self.n:,}"
+            f"{100 * self.low:.1f}%–{100 * self.high:.1f}%], {size}"
         )
 
 
@@ -54,28 +59,111 @@ def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
-def probability(flags: np.ndarray, rule: str = "") -> Probability:
-    """Share of true flags with its Wilson interval."""
+def weighted_wilson(p: float, variance: float, ess: float, z: float = Z95) -> tuple[float, float]:
+    """A Wilson interval for a weighted estimate ``p`` of a probability.
+
+    The estimate's variance (e.g. the delta-method variance of a self-normalised
+    importance-sampling estimate) is turned into an effective number of trials
+    ``p (1 − p) / variance`` and the Wilson interval of ``p`` with that many trials is
+    returned; where that is undefined (``p`` is 0 or 1, or no variance) the effective
+    sample size ``ess`` of the weights is used.
+    """
+    n_eff = p * (1.0 - p) / variance if variance > 0 and 0.0 < p < 1.0 else ess
+    return wilson(p * n_eff, n_eff, z)
+
+
+def normalized_weights(log_weight: np.ndarray | None) -> np.ndarray | None:
+    """Importance weights from their logs, scaled to mean 1; None when all are equal.
+
+    Equal weights are the unweighted case, and every statistic then takes its plain,
+    unweighted form (so an uninformative conditioning gives the prior bit for bit).
+    """
+    if log_weight is None:
+        return None
+    lw = np.asarray(log_weight, dtype=float)
+    w = np.exp(lw - lw.max())
+    if (w == w[0]).all():
+        return None
+    return w * (w.size / w.sum())
+
+
+def effective_sample_size(weights: np.ndarray | None, n: int) -> float:
+    """Kish's effective sample size ``(Σw)² / Σw²`` (``n`` without weights)."""
+    if weights is None:
+        return float(n)
+    return float(weights.sum() ** 2 / np.square(weights).sum())
+
+
+def probability(flags: np.ndarray, rule: str = "",
+                weights: np.ndarray | None = None) -> Probability:
+    """Share of true flags with its Wilson interval (weighted with ``weights``)."""
     flags = np.asarray(flags, dtype=bool)
     n = int(flags.size)
     k = int(flags.sum())
-    low, high = wilson(k, n)
-    return Probability(k / n if n else math.nan, low, high, n, k, rule)
+    if weights is None:
+        low, high = wilson(k, n)
+        return Probability(k / n if n else math.nan, low, high, n, k, rule)
+    total = float(weights.sum())
+    p = float(weights[flags].sum()) / total
+    variance = float(np.sum(np.square(weights * (flags - p)))) / (total * total)
+    ess = effective_sample_size(weights, n)
+    low, high = weighted_wilson(p, variance, ess)
+    return Probability(p, low, high, n, k, rule, ess)
 
 
-def quantiles(values: np.ndarray, qs: tuple[float, ...] = (0.1, 0.5, 0.9)) -> dict[str, float]:
-    """Quantiles (numpy "linear" method) keyed ``p10``, ``p50``..."""
+def quantiles(values: np.ndarray, qs: tuple[float, ...] = (0.1, 0.5, 0.9),
+              weights: np.ndarray | None = None) -> dict[str, float]:
+    """Quantiles keyed ``p10``, ``p50``...: numpy "linear", or weighted with ``weights``.
+
+    Weighted quantiles interpolate linearly between the sorted values placed at the
+    midpoints of their cumulative weights (Hazen's rule with weights).
+    """
     values = np.asarray(values, dtype=float)
-    out = np.quantile(values, qs, method="linear")
+    out = (np.quantile(values, qs, method="linear") if weights is None
+           else weighted_quantile(values, np.asarray(qs), weights))
     return {f"p{round(100 * q):02d}": float(v) for q, v in zip(qs, out, strict=True)}
 
 
-def expected_shortfall_pp(growth: np.ndarray, target: float, met: np.ndarray) -> float:
+def weighted_quantile(values: np.ndarray, qs: np.ndarray, weights: np.ndarray,
+                      axis: int = 0) -> np.ndarray:
+    """Weighted quantiles of ``values`` along ``axis`` (one weight per position there).
+
+    Returns an array with the quantiles first, then the remaining axes of ``values``.
+    """
+    v = np.moveaxis(np.asarray(values, dtype=float), axis, 0)
+    order = np.argsort(v, axis=0, kind="stable")
+    v_sorted = np.take_along_axis(v, order, axis=0)
+    w = np.asarray(weights, dtype=float)[order] if v.ndim > 1 else np.asarray(weights)[order]
+    cw = np.cumsum(w, axis=0)
+    pos = (cw - 0.5 * w) / cw[-1]
+    flat_v = v_sorted.reshape(v.shape[0], -1)
+    flat_p = pos.reshape(v.shape[0], -1)
+    out = np.empty((len(qs), flat_v.shape[1]))
+    for j in range(flat_v.shape[1]):
+        out[:, j] = np.interp(qs, flat_p[:, j], flat_v[:, j])
+    return out.reshape((len(qs), *v.shape[1:])) if v.ndim > 1 else out[:, 0]
+
+
+def weighted_mean(values: np.ndarray, weights: np.ndarray | None, axis: int = 0) -> np.ndarray:
+    """Mean along ``axis``, weighted when ``weights`` are given."""
+    values = np.asarray(values, dtype=float)
+    if weights is None:
+        return values.mean(axis=axis)
+    shape = [1] * values.ndim
+    shape[axis] = -1
+    w = np.asarray(weights).reshape(shape)
+    return (values * w).sum(axis=axis) / w.sum()
+
+
+def expected_shortfall_pp(growth: np.ndarray, target: float, met: np.ndarray,
+                          weights: np.ndarray | None = None) -> float:
     """Mean of ``target − G`` over missed replications, in percentage points (NaN if none)."""
     missed = ~np.asarray(met, dtype=bool)
     if not missed.any():
         return math.nan
-    return float(100.0 * np.mean(target - np.asarray(growth)[missed]))
+    gap = target - np.asarray(growth)[missed]
+    w = None if weights is None else weights[missed]
+    return float(100.0 * weighted_mean(gap, w))
 
 
 def finite_or_none(x: float | None) -> float | None:
@@ -157,6 +245,51 @@ def newcombe_interval(k1: int, n1: int, k0: int, n0: int, z: float = Z95) -> Int
         delta - math.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2),
         delta + math.sqrt((u1 - p1) ** 2 + (p0 - l0) ** 2),
     )
+
+
+def weighted_paired_interval(
+    x1: np.ndarray, w1: np.ndarray | None, x0: np.ndarray, w0: np.ndarray | None,
+    z: float = Z95,
+) -> Interval:
+    """Difference of two weighted means on the same replications, paired.
+
+    ``m1 − m0`` with ``m = Σ w x / Σ w`` (self-normalised importance weights, e.g. of two
+    conditioned runs on common random numbers). The interval is ``± z · se`` with the
+    delta-method standard error of the pair, from the per-replication influence
+    ``n w1 (x1 − m1) / Σ w1 − n w0 (x0 − m0) / Σ w0``. Without weights use
+    :func:`paired_interval`.
+    """
+    x1, x0 = np.asarray(x1, dtype=float), np.asarray(x0, dtype=float)
+    n = x1.size
+    w1 = np.ones(n) if w1 is None else np.asarray(w1, dtype=float)
+    w0 = np.ones(n) if w0 is None else np.asarray(w0, dtype=float)
+    m1, m0 = float(weighted_mean(x1, w1)), float(weighted_mean(x0, w0))
+    psi = n * w1 * (x1 - m1) / w1.sum() - n * w0 * (x0 - m0) / w0.sum()
+    half = z * math.sqrt(float(np.sum(psi * psi))) / n
+    return Interval(m1 - m0, m1 - m0 - half, m1 - m0 + half)
+
+
+def newcombe_from(p1: Probability, p0: Probability) -> Interval:
+    """Newcombe's hybrid score interval of ``p1 − p0`` from two estimates' own intervals.
+
+    As :func:`newcombe_interval`, with each proportion's interval as given (Wilson, or
+    Wilson with an effective sample size for weighted estimates).
+    """
+    delta = p1.estimate - p0.estimate
+    return Interval(
+        delta,
+        delta - math.sqrt((p1.estimate - p1.low) ** 2 + (p0.high - p0.estimate) ** 2),
+        delta + math.sqrt((p1.high - p1.estimate) ** 2 + (p0.estimate - p0.low) ** 2),
+    )
+
+
+def weighted_variance_of_mean(x: np.ndarray, w: np.ndarray | None) -> float:
+    """Variance of a (self-normalised, weighted) mean of ``x``: ``Σ w² (x − m)² / (Σw)²``."""
+    x = np.asarray(x, dtype=float)
+    if w is None:
+        return float(x.var(ddof=1) / x.size)
+    m = float(weighted_mean(x, w))
+    return float(np.sum(np.square(w * (x - m)))) / float(w.sum()) ** 2
 
 
 def unpaired_mean_interval(x1: np.ndarray, x0: np.ndarray, z: float = Z95) -> Interval:

@@ -34,7 +34,16 @@ import numpy as np
 
 from ._format import pct
 from ._version import __version__
-from .analysis import Probability, expected_shortfall_pp, probability, quantiles
+from .analysis import (
+    Probability,
+    effective_sample_size,
+    expected_shortfall_pp,
+    normalized_weights,
+    probability,
+    quantiles,
+    weighted_mean,
+    weighted_quantile,
+)
 from .engine import Plan
 from .fileio import write_text, write_with
 from .scenario import Scenario
@@ -65,9 +74,12 @@ _DIMS: dict[str, tuple[str, ...]] = {
     "land_delivered": ("replication", "land"),
 }
 
-#: Variables present only when asked for (``lgsim.run(..., keep=("paths",))``).
+#: Variables present only when asked for (``lgsim.run(..., keep=("paths",))``) or, for
+#: the last two, in a run conditioned on published figures (``[actuals]``).
 _OPTIONAL_DIMS: dict[str, tuple[str, ...]] = {
     "investment_monthly_project": ("replication", "month_index", "project"),
+    "figure_model": ("replication", "figure"),
+    "log_weight": ("replication",),
 }
 
 _MODEL_TIME = "month of model time (0 = 1 January of base_year + 1)"
@@ -93,6 +105,9 @@ _UNITS = {
     "shock_duration": "months",
     "pipeline_landing": _MODEL_TIME,
     "land_delivered": "hectares",
+    "figure_model": "fraction",
+    "log_weight": "log of the unnormalised importance weight",
+    "weight": "importance weight, mean 1",
 }
 
 
@@ -108,6 +123,7 @@ class Results:
         self.scenario = scenario
         #: How the run was executed (:class:`lgsim.montecarlo.RunInfo`; not saved).
         self.run_info: Any = None
+        self._weights: tuple[np.ndarray | None] | None = None
 
     # ------------------------------------------------------------------ build
     @classmethod
@@ -168,6 +184,13 @@ class Results:
             "pipeline": [p.id for p in sc.pipelines],
             "land": [t.id for t in sc.lands],
         }
+        if "figure_model" in arrays:
+            coords.update({
+                "figure": [o.path for o in sc.actuals],
+                "figure_label": ("figure", [o.label for o in sc.actuals]),
+                "figure_value": ("figure", [o.value for o in sc.actuals]),
+                "figure_sd": ("figure", [o.sd for o in sc.actuals]),
+            })
         data_vars = {}
         optional = {k: v for k, v in _OPTIONAL_DIMS.items() if k in arrays}
         for key, dims in {**_DIMS, **optional}.items():
@@ -194,8 +217,11 @@ class Results:
 
     def record_stopping(self, record: dict[str, Any]) -> None:
         """Record where a stop-at-precision run stopped (``precision_*`` attributes)."""
+        keys = ("target_half_width", "half_width", "reached", "chunks", "replications",
+                "max_replications")
         self.ds.attrs.update(
-            {f"precision_{k}": (int(v) if isinstance(v, bool) else v) for k, v in record.items()}
+            {f"precision_{k}": (int(v) if isinstance(v, bool) else v)
+             for k, v in record.items() if k in keys}
         )
 
     def stopping(self) -> dict[str, Any] | None:
@@ -229,6 +255,25 @@ class Results:
         """The target year."""
         return int(self.ds.attrs["target_year"])
 
+    @property
+    def weights(self) -> np.ndarray | None:
+        """Importance weights of the replications (mean 1), None when they are all equal.
+
+        A run conditioned on published figures (``[actuals]``) weights every replication
+        by its posterior importance weight; every statistic of these results (P(met),
+        quantiles, contributions, ...) uses the weights. Unconditioned runs have none.
+        """
+        if "log_weight" not in self.ds:
+            return None
+        if self._weights is None:
+            self._weights = (normalized_weights(self.ds["log_weight"].values),)
+        return self._weights[0]
+
+    @property
+    def ess(self) -> float:
+        """Effective sample size of the weights (``n`` when unweighted)."""
+        return effective_sample_size(self.weights, self.n)
+
     def growth(self, year: int | None = None) -> np.ndarray:
         """Growth of ``year`` (default: target year) per replication, fraction."""
         return self.ds["growth"].sel(year=year or self.target_year).values
@@ -239,7 +284,7 @@ class Results:
 
     def p_target(self, year: int | None = None) -> Probability:
         """P(target met) with its 95% Wilson interval (simulation precision) and n."""
-        return probability(self.met(year), self.scenario.target.rule())
+        return probability(self.met(year), self.scenario.target.rule(), self.weights)
 
     def p_subtargets(self, year: int | None = None) -> dict[str, dict[str, Probability]]:
         """P(met) of each sector and street sub-target (growth of its value added)."""
@@ -254,15 +299,17 @@ class Results:
                 da = self.ds[var].sel({dim: ident})
                 g = (da.sel(year=year) / da.sel(year=year - 1) - 1.0).values
                 flags = t.met(g, bar)
-                out[kind][ident] = probability(flags, f"growth >= {100 * bar:.4g}%")
+                out[kind][ident] = probability(flags, f"growth >= {100 * bar:.4g}%",
+                                               self.weights)
         return out
 
     def required_growth(self, year: int | None = None) -> dict[str, Any] | None:
         """Growth the rest of the year needs to hit the target (倒逼增速).
 
-        Uses the latest GDP year-to-date actual of ``year`` (default: the target year):
-        ``((1 + bar) GDP_{y−1} − YTD_y) / (GDP_{y−1} − YTD_{y−1}) − 1`` with
-        ``bar = target − tolerance``, per replication.
+        Uses the latest published GDP year-to-date figure of ``year`` (default: the target
+        year): ``((1 + bar) GDP_{y−1} − YTD_y) / (GDP_{y−1} − YTD_{y−1}) − 1`` with
+        ``bar = target − tolerance``, per replication, with each replication's own
+        year-to-date level (a conditioned run: close to the figure, within its sd).
 
         Returns
         -------
@@ -272,7 +319,8 @@ class Results:
             actual for that year.
         """
         year = year or self.target_year
-        obs = [o for o in self.scenario.actuals if o.sector is None and o.year == year]
+        obs = [o for o in self.scenario.actuals
+               if o.sector is None and o.year == year and o.informative]
         if not obs:
             return None
         last = obs[-1]
@@ -283,20 +331,20 @@ class Results:
         prev = self.ds["gdp"].sel(year=year - 1).values
         t = self.scenario.target
         need = ((1.0 + t.gdp_growth - t.tolerance) * prev - ytd) / (prev - ytd_prev) - 1.0
-        q = quantiles(need)
-        return {"through_month": m, "observed_ytd": last.growth, "required_rest": q["p50"],
+        q = quantiles(need, weights=self.weights)
+        return {"through_month": m, "observed_ytd": last.value, "required_rest": q["p50"],
                 "p10": q["p10"], "p90": q["p90"]}
 
     def quantiles(
         self, qs: tuple[float, ...] = (0.1, 0.5, 0.9), year: int | None = None
     ) -> dict[str, float]:
-        """Quantiles of growth in ``year`` (fractions), numpy "linear" method."""
-        return quantiles(self.growth(year), qs)
+        """Quantiles of growth in ``year`` (fractions): numpy "linear", weighted if conditioned."""
+        return quantiles(self.growth(year), qs, self.weights)
 
     def expected_shortfall(self, year: int | None = None) -> float:
         """Mean of target − growth over missed replications, percentage points."""
         return expected_shortfall_pp(
-            self.growth(year), self.scenario.target.gdp_growth, self.met(year)
+            self.growth(year), self.scenario.target.gdp_growth, self.met(year), self.weights
         )
 
     def contributions(self, by: str = "sector", year: int | None = None) -> Any:
@@ -316,19 +364,25 @@ class Results:
         }[by]
         da = self.ds[var].sel(year=year or self.target_year)
         values = da.values
-        q = np.quantile(values, [0.1, 0.5, 0.9], axis=0, method="linear")
+        q = self.quantile_array(values, (0.1, 0.5, 0.9))
         name_coord = {"sector": "sector_name", "street": "street_name",
                       "component": "component_name"}[by]
         return pd.DataFrame(
             {
                 "name": self.ds[name_coord].values,
-                "mean": values.mean(axis=0),
+                "mean": weighted_mean(values, self.weights),
                 "p10": q[0],
                 "p50": q[1],
                 "p90": q[2],
             },
             index=pd.Index(self.ds[dim].values, name=dim),
         )
+
+    def quantile_array(self, values: np.ndarray, qs: tuple[float, ...]) -> np.ndarray:
+        """Quantiles over replications (axis 0): numpy "linear", weighted if conditioned."""
+        if self.weights is None:
+            return np.quantile(values, list(qs), axis=0, method="linear")
+        return weighted_quantile(values, np.asarray(qs), self.weights)
 
     def investment_vs_plan(self, year: int | None = None) -> Any:
         """Investment of each group in ``year`` against its first-year plan, 亿元.
@@ -352,17 +406,18 @@ class Results:
         for gid, gname in zip(self.ds["group"].values, self.ds["group_name"].values, strict=True):
             values = inv.values[:, groups == gid].sum(axis=1)
             plan = plans.get(str(gid), math.nan)
-            q = np.quantile(values, [0.1, 0.5, 0.9], method="linear")
-            rows[str(gid)] = {"name": gname, "plan": plan, "mean": values.mean(),
+            q = self.quantile_array(values, (0.1, 0.5, 0.9))
+            rows[str(gid)] = {"name": gname, "plan": plan,
+                              "mean": float(weighted_mean(values, self.weights)),
                               "p10": q[0], "p50": q[1], "p90": q[2]}
             if not math.isnan(plan):
                 planned_total += values
                 plan_sum += plan
         if plan_sum > 0:
-            q = np.quantile(planned_total, [0.1, 0.5, 0.9], method="linear")
+            q = self.quantile_array(planned_total, (0.1, 0.5, 0.9))
             rows["listed"] = {"name": "有年度计划的项目合计", "plan": plan_sum,
-                              "mean": planned_total.mean(), "p10": q[0], "p50": q[1],
-                              "p90": q[2]}
+                              "mean": float(weighted_mean(planned_total, self.weights)),
+                              "p10": q[0], "p50": q[1], "p90": q[2]}
         frame = pd.DataFrame.from_dict(rows, orient="index")
         frame.index.name = "group"
         return frame
@@ -399,7 +454,7 @@ class Results:
                 "scenario's assumptions"
             ),
             "growth_quantiles": q,
-            "growth_mean": float(np.mean(self.growth())),
+            "growth_mean": float(weighted_mean(self.growth(), self.weights)),
             "expected_shortfall_pp": f(self.expected_shortfall()),
             "subtargets": {
                 kind: {k: {"p_met": v.estimate, "ci": [v.low, v.high], "rule": v.rule}
@@ -423,7 +478,44 @@ class Results:
             ),
             "lgsim_version": self.ds.attrs["lgsim_version"],
             **self._stopping(),
+            **self._conditioning(),
         }
+
+    def conditioning(self) -> dict[str, Any] | None:
+        """How the run was conditioned on published figures, or None (no ``[actuals]``).
+
+        Returns
+        -------
+        dict or None
+            ``figures`` (each figure's path, label, value and sd, and the posterior mean
+            and P10–P90 of the model's value), ``ess`` (effective sample size of the
+            weights), ``replications``, the prior P(target met) from the pilot and how
+            the weights were made (fractions throughout).
+        """
+        if "figure_model" not in self.ds:
+            return None
+        record = json.loads(self.ds.attrs.get("conditioning", "{}"))
+        model = self.ds["figure_model"].values
+        q = self.quantile_array(model, (0.1, 0.5, 0.9))
+        mean = weighted_mean(model, self.weights)
+        figures = []
+        for k, o in enumerate(self.scenario.actuals):
+            figures.append({
+                "path": o.path, "label": o.label, "value": o.value,
+                "sd": o.sd if o.informative else None, "note": o.note,
+                "model_mean": float(mean[k]), "model_p10": float(q[0, k]),
+                "model_p90": float(q[2, k]),
+            })
+        return {**record, "figures": figures, "ess": self.ess, "replications": self.n}
+
+    def _conditioning(self) -> dict[str, Any]:
+        record = self.conditioning()
+        return {} if record is None else {"conditioning": record}
+
+    def record_conditioning(self, record: dict[str, Any]) -> None:
+        """Record how the run was conditioned (the ``conditioning`` attribute, JSON)."""
+        self.ds.attrs["conditioning"] = json.dumps(record, ensure_ascii=False,
+                                                   sort_keys=True)
 
     def _stopping(self) -> dict[str, Any]:
         """``{"stopped_at_precision": {...}}`` for a stop-at-precision run, else empty."""

@@ -123,9 +123,10 @@ def _write_and_show(
         if args.report:
             write_report(out, results, figures)
     text = headline(results, out_dir=f"{out}/")
-    if results.run_info is not None and results.run_info.stopping is not None:
+    notice = results.run_info.notice() if results.run_info is not None else None
+    if notice is not None:
         lines = text.split("\n")
-        lines.insert(2, results.run_info.stopping.describe())
+        lines.insert(2, notice)
         text = "\n".join(lines)
     print(text)
     return EXIT_OK

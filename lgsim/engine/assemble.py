@@ -1,8 +1,8 @@
-"""The last steps of a chunk: shocks, actuals, and the annual arrays of its results.
+"""The last steps of a chunk: shocks, and the annual arrays of its results.
 
-:func:`shocks_and_actuals` applies the shocks to organic and operating value added and
-conditions on ``[actuals]``; :func:`assemble_outputs` turns the monthly results into the
-annual arrays, contributions and per-project outputs :mod:`.chunk` returns.
+:func:`apply_shocks` applies the shocks to organic and operating value added;
+:func:`assemble_outputs` turns the monthly results into the annual arrays, contributions
+and per-project outputs :mod:`.chunk` returns.
 """
 
 from __future__ import annotations
@@ -11,32 +11,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..scenario import Scenario
 from . import accounting as acc
 from .draws import Draws
 from .plan import Plan
 from .timeline import Timeline
 
 
-def actual_observations(sc: Scenario) -> tuple[list[tuple], np.ndarray]:
-    """The scenario's actuals as observations, and the sectors' monthly persistence.
-
-    Observations are ``(year index, month, growth, sector index or None)`` tuples.
-    """
-    observations = [
-        (o.year - sc.base_year, o.month, o.growth,
-         None if o.sector is None else sc.sector_index(o.sector))
-        for o in sc.actuals
-    ]
-    persistence = np.array([s.monthly_persistence for s in sc.sectors])
-    return observations, persistence
-
-
 class ShockedValueAdded(NamedTuple):
-    """Value added of a chunk after shocks and actuals (亿元; arrays ``(R, S, M)``)."""
+    """Value added of a chunk after shocks (亿元; arrays ``(R, S, M)``)."""
 
-    #: organic value added after conditioning on ``[actuals]``, before shocks
-    organic: np.ndarray
     #: shock multipliers (:func:`lgsim.engine.accounting.shock_effect`)
     mult: np.ndarray
     #: each shock's share of the loss, ``(R, H, S, M)``
@@ -47,22 +30,21 @@ class ShockedValueAdded(NamedTuple):
     sector_monthly: np.ndarray
 
 
-def shocks_and_actuals(
+def apply_shocks(
     plan: Plan,
     d: Draws,
-    trend: np.ndarray,
     organic_va: np.ndarray,
     op_sec: np.ndarray,
     works_total: np.ndarray,
 ) -> ShockedValueAdded:
-    """Shock multipliers, conditioning on actuals and monthly value added by sector.
+    """Shock multipliers and monthly value added by sector.
 
     Parameters
     ----------
     plan : Plan
     d : Draws
-    trend, organic_va : numpy.ndarray
-        ``(R, S, M)`` organic value added without and with within-year deviations, 亿元.
+    organic_va : numpy.ndarray
+        ``(R, S, M)`` organic value added (with within-year deviations), 亿元.
     op_sec : numpy.ndarray
         ``(R, S, M)`` operating value added of finished projects by sector, 亿元.
     works_total : numpy.ndarray
@@ -76,12 +58,7 @@ def shocks_and_actuals(
     if len(plan.slots):
         other[:, sc.sector_index("construction"), :] += works_total
     base_monthly = plan.base_va[:, None] * plan.seasonal  # (S,12)
-    v0 = organic_va
-    if sc.actuals:
-        observations, persistence = actual_observations(sc)
-        v0 = acc.condition_on_actuals(trend, v0, other, mult, base_monthly, persistence,
-                                      observations)
-    return ShockedValueAdded(v0, mult, loss_share, base_monthly, v0 * mult + other)
+    return ShockedValueAdded(mult, loss_share, base_monthly, organic_va * mult + other)
 
 
 def with_base_year(base: np.ndarray, monthly: np.ndarray) -> np.ndarray:

@@ -24,18 +24,20 @@ import numpy as np
 
 from . import accounting as acc
 from ._beta import drawdown_curve
-from .assemble import assemble_outputs, shocks_and_actuals
+from .assemble import apply_shocks, assemble_outputs
 from .draws import Draws, draw_chunk
+from .observe import Tilt, log_likelihood, simulated_figures
 from .pauses import effective_time
 from .plan import Plan
 from .timeline import Timeline, build_timeline
 
 #: Optional outputs of :func:`simulate_chunk` (``keep``).
-KEEP_OPTIONS = ("paths",)
+KEEP_OPTIONS = ("paths", "latents")
 
 
 def simulate_chunk(
-    plan: Plan, seed: int, start: int, n: int, *, keep: Collection[str] = ()
+    plan: Plan, seed: int, start: int, n: int, *, keep: Collection[str] = (),
+    tilt: Tilt | None = None,
 ) -> dict[str, np.ndarray]:
     """Simulate replications ``[start, start + n)``.
 
@@ -50,27 +52,34 @@ def simulate_chunk(
     keep : collection of str
         Optional outputs: ``"paths"`` adds ``investment_monthly_project``
         (replication, month_index, project), monthly investment of every slot, 亿元
-        nominal.
+        nominal; ``"latents"`` adds ``latent`` (replication, J), the prior normals of
+        the latents the published figures depend on (for fitting a proposal).
+    tilt : Tilt, optional
+        The proposal of a conditioned run (:mod:`.observe`): the latent normals are
+        shifted towards the published figures.
 
     Returns
     -------
     dict of numpy.ndarray
         Arrays with the replication as first axis (see :mod:`lgsim.results` for names,
         dimensions and units). Years run from the base year (index 0) to the end year.
+        With published figures, ``figure_model`` (replication, figure) is the model's
+        value of each figure (fraction) and ``log_weight`` (replication,) the log
+        importance weight (log prior ratio of the tilt + log-likelihood of the figures).
     """
     sc = plan.scenario
-    d = draw_chunk(plan, seed, start, n)
+    d = draw_chunk(plan, seed, start, n, tilt=tilt)
     tl = build_timeline(d, sc, plan.project_ids)
     trend = acc.organic_trend(plan.base_va, plan.seasonal, d.growth)  # (R,S,M) before shocks
+    v0 = trend * (1.0 + d.deviation)
     inv = _investment(plan, d, tl)
     real = 1.0 / sc.accounting.investment_deflator
     works = inv * (real * sc.accounting.works_ratio) * d.additionality[:, :, None]
     op = _operating(plan, d, tl)
     op_sec = np.zeros((n, len(sc.sectors), plan.n_months))
     np.add.at(op_sec, (op.rows, op.sector), op.values)  # sequential over slots
-    shocked = shocks_and_actuals(plan, d, trend, trend * (1.0 + d.deviation), op_sec,
-                                 works.sum(axis=1))
-    v0, mult = shocked.organic, shocked.mult
+    shocked = apply_shocks(plan, d, v0, op_sec, works.sum(axis=1))
+    mult = shocked.mult
     street_monthly = _street_monthly(plan, d, works, op, v0, mult)
     # components: project groups (works + operating before shocks), shocks (value added
     # removed, negative)
@@ -85,6 +94,12 @@ def simulate_chunk(
     )
     if "paths" in keep:
         out["investment_monthly_project"] = inv.transpose(0, 2, 1)
+    if "latents" in keep:
+        out["latent"] = d.latent
+    if plan.figures:
+        figures = simulated_figures(plan.figures, shocked.sector_monthly, shocked.base_monthly)
+        out["figure_model"] = figures
+        out["log_weight"] = d.log_prior_ratio + log_likelihood(plan.figures, figures)
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from scipy import special
@@ -17,6 +18,7 @@ from scipy import special
 from ..scenario.distributions import PERT_LAMBDA, Dist
 from ..scenario.model import ProjectSpec
 from ._beta import beta_cdf
+from .observe import Latent, Tilt
 from .plan import Plan
 from .streams import Streams
 
@@ -49,6 +51,8 @@ class Draws:
     shock_duration: np.ndarray  # (R, H)
     shock_impact: np.ndarray  # (R, H, S) impact fraction per sector (0 where not named)
     land_hectares: np.ndarray  # (R, L) hectares delivered in total by each land task
+    latent: np.ndarray  # (R, J) prior normals η of the plan's latents (before any tilt)
+    log_prior_ratio: np.ndarray  # (R,) log p(ξ) − log q(ξ) of the tilt (0 without one)
 
 
 def exact_ppf(dist: Dist, u: np.ndarray) -> np.ndarray:
@@ -132,36 +136,81 @@ class _SlotDraws:
         self.stall[:, col] = lanes.st.uniform(entity, "stall", width) < spec.p_stall
 
 
-def _sector_draws(plan: Plan, lanes: _Lanes) -> tuple[np.ndarray, np.ndarray]:
+class _SectorDraws(NamedTuple):
+    growth: np.ndarray  # (R, S, Y) annual organic growth
+    deviation: np.ndarray  # (R, S, M) within-year deviations
+    latent: np.ndarray  # (R, J) the prior normals η of the plan's latents
+    log_prior_ratio: np.ndarray  # (R,) log p(ξ) − log q(ξ) of the tilt (0 without one)
+
+
+def _raw_normals(plan: Plan, lanes: _Lanes) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    """The prior standard normals of the sectors: growth ``(R, S, Y)``, monthly by sector."""
+    sc = plan.scenario
+    st = lanes.st
+    years = range(sc.base_year + 1, sc.end_year + 1)
+    z = np.empty((st.n, len(sc.sectors), len(years)))
+    for j, s in enumerate(sc.sectors):
+        for k, y in enumerate(years):
+            z[:, j, k] = st.normal(f"sector:{s.id}", f"growth@{y}")
+    monthly = {
+        j: np.concatenate([st.normal(f"sector:{s.id}", f"monthly@{y}", 12) for y in years],
+                          axis=1)
+        for j, s in enumerate(sc.sectors) if s.monthly_sd > 0
+    }
+    return z, monthly
+
+
+def _tilted(plan: Plan, z: np.ndarray, monthly: dict[int, np.ndarray],
+            tilt: Tilt | None) -> tuple[np.ndarray, np.ndarray]:
+    """Gather the plan's latents ``η``; with a tilt, write ``ξ = m + L η`` back in place.
+
+    Returns ``(η, log importance ratio)``.
+    """
+    def cell(lat: Latent) -> tuple[np.ndarray, tuple]:
+        if lat.kind == "growth":
+            return z, (slice(None), lat.sector, lat.index)
+        return monthly[lat.sector], (slice(None), lat.index)
+
+    eta = np.empty((z.shape[0], len(plan.latents)))
+    for i, lat in enumerate(plan.latents):
+        array, where = cell(lat)
+        eta[:, i] = array[where]
+    if tilt is None:
+        return eta, np.zeros(z.shape[0])
+    if tilt.latents != plan.latents:
+        raise ValueError("the tilt was fitted for other latent normals than this plan's")
+    xi, log_ratio = tilt.apply(eta)
+    for i, lat in enumerate(plan.latents):
+        array, where = cell(lat)
+        array[where] = xi[:, i]
+    return eta, log_ratio
+
+
+def _sector_draws(plan: Plan, lanes: _Lanes, tilt: Tilt | None) -> _SectorDraws:
     """Annual organic growth ``(R, S, Y)`` and within-year deviations ``(R, S, M)``.
 
     The growth copula (rule 2): independent normals per sector lane, mixed across
     sectors by the correlation root, AR(1) across years with a stationary start, mapped
     through each sector's marginal. Deviations: AR(1) over months with ``monthly_sd``.
+    A conditioned run first tilts the normals the published figures depend on.
     """
     sc = plan.scenario
-    st = lanes.st
-    years = range(sc.base_year + 1, sc.end_year + 1)
-    n, n_sec = st.n, len(sc.sectors)
-    z = np.empty((n, n_sec, len(years)))
-    for j, s in enumerate(sc.sectors):
-        for k, y in enumerate(years):
-            z[:, j, k] = st.normal(f"sector:{s.id}", f"growth@{y}")
+    z, monthly = _raw_normals(plan, lanes)
+    eta, log_ratio = _tilted(plan, z, monthly, tilt)
+    n, n_sec, n_years = z.shape
     z = np.einsum("ij,rjk->rik", plan.corr_root, z)
     growth = np.empty_like(z)
-    dev = np.zeros((n, n_sec, 12 * len(years)))
+    dev = np.zeros((n, n_sec, 12 * n_years))
     for j, s in enumerate(sc.sectors):
         phi = s.persistence
         u = z[:, j, 0]
         cols = [u]
-        for k in range(1, len(years)):
+        for k in range(1, n_years):
             u = phi * u + np.sqrt(1 - phi * phi) * z[:, j, k]
             cols.append(u)
         growth[:, j, :] = lanes.ppf(s.growth, special.ndtr(np.stack(cols, axis=1)))
         if s.monthly_sd > 0:
-            e = np.concatenate(
-                [st.normal(f"sector:{s.id}", f"monthly@{y}", 12) for y in years], axis=1
-            )
+            e = monthly[j]
             rho = s.monthly_persistence
             innov = np.sqrt(1 - rho * rho)
             x = e[:, 0]
@@ -170,7 +219,7 @@ def _sector_draws(plan: Plan, lanes: _Lanes) -> tuple[np.ndarray, np.ndarray]:
                 x = rho * x + innov * e[:, m]
                 dev[:, j, m] = x
             dev[:, j, :] *= s.monthly_sd
-    return growth, dev
+    return _SectorDraws(growth, dev, eta, log_ratio)
 
 
 def _single_draws(plan: Plan, lanes: _Lanes, out: _SlotDraws) -> None:
@@ -298,6 +347,7 @@ def draw_chunk(
     n: int,
     *,
     ppf: Callable[[Dist, np.ndarray], np.ndarray] = fast_ppf,
+    tilt: Tilt | None = None,
 ) -> Draws:
     """Draw everything random for replications ``[start, start + n)``.
 
@@ -312,6 +362,8 @@ def draw_chunk(
     ppf : callable
         ``ppf(dist, u)``, the inverse CDF used for every draw: :func:`fast_ppf`
         (default) or :func:`exact_ppf` (the scenario's own, for the test oracle).
+    tilt : Tilt, optional
+        The proposal of a conditioned run (:mod:`.observe`).
 
     Returns
     -------
@@ -319,7 +371,7 @@ def draw_chunk(
     """
     sc = plan.scenario
     lanes = _Lanes(Streams(seed, start, n), ppf)
-    growth, dev = _sector_draws(plan, lanes)
+    sectors = _sector_draws(plan, lanes, tilt)
     slots = _SlotDraws.empty(n, len(plan.slots))
     _single_draws(plan, lanes, slots)
     landing = _pipeline_landings(plan, lanes, slots)
@@ -332,8 +384,10 @@ def draw_chunk(
     ready = np.where(slots.stall, np.nan, slots.planned + slots.delay)
     occurs, s_start, s_dur, impact = _shock_draws(plan, lanes)
     return Draws(
-        growth=growth,
-        deviation=dev,
+        growth=sectors.growth,
+        deviation=sectors.deviation,
+        latent=sectors.latent,
+        log_prior_ratio=sectors.log_prior_ratio,
         total=slots.total,
         execution=slots.execution,
         ready=ready,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..scenario import Batch, Pipeline, ProjectSpec, Scenario
+from .observe import FigureSpec, Latent, latents_for
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class Plan:
     corr_root: np.ndarray  # (S, S) symmetric square root of the correlation matrix
     street_shares: np.ndarray  # (K,)
     n_years: int  # simulated years (excluding the base year)
+    figures: tuple[FigureSpec, ...] = ()  # published figures ([actuals]) to condition on
+    latents: tuple[Latent, ...] = ()  # latent normals the informative figures depend on
 
     @property
     def n_months(self) -> int:
@@ -99,7 +102,12 @@ def compile_plan(scenario: Scenario) -> Plan:
     else:
         lam, vec = np.linalg.eigh(corr)
         root = (vec * np.sqrt(np.clip(lam, 0.0, None))) @ vec.T
+    figures = _figures(scenario)
+    informative = tuple(f for f in figures if np.isfinite(f.sd))
+    monthly = [j for j, s in enumerate(scenario.sectors) if s.monthly_sd > 0]
     return Plan(
+        figures=figures,
+        latents=latents_for(informative, list(range(len(scenario.sectors))), monthly),
         scenario=scenario,
         slots=tuple(slots),
         groups=tuple(groups),
@@ -110,3 +118,14 @@ def compile_plan(scenario: Scenario) -> Plan:
         street_shares=np.array([s.share for s in scenario.streets]),
         n_years=scenario.end_year - scenario.base_year,
     )
+
+
+def _figures(scenario: Scenario) -> tuple[FigureSpec, ...]:
+    """The scenario's ``[actuals]`` compiled: sector indices, simulated year, window."""
+    out = []
+    every = tuple(range(len(scenario.sectors)))
+    for o in scenario.actuals:
+        sectors = every if o.sector is None else (scenario.sector_index(o.sector),)
+        out.append(FigureSpec(sectors, o.year - scenario.base_year, o.month, o.value, o.sd,
+                              o.path, o.label))
+    return tuple(out)

@@ -16,9 +16,15 @@ from typing import Any
 
 import numpy as np
 
-from ..analysis import Probability, probability
+from ..analysis import (
+    Probability,
+    effective_sample_size,
+    normalized_weights,
+    probability,
+    quantiles,
+)
 from ..scenario import Scenario
-from .runner import ChunkTask, Variant, chunks_for, run_settings, simulate
+from .runner import ChunkTask, Variant, chunks_for, condition, run_settings, simulate
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,8 @@ class Outcome:
     met: np.ndarray = field(repr=False)
     seed: int
     rule: str
+    #: importance weights of a conditioned scenario (mean 1), None when unweighted
+    weights: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n(self) -> int:
@@ -56,12 +64,17 @@ class Outcome:
     @property
     def p_met(self) -> Probability:
         """P(target met) with its 95% Wilson interval (simulation precision)."""
-        return probability(self.met, self.rule)
+        return probability(self.met, self.rule, self.weights)
+
+    @property
+    def ess(self) -> float:
+        """Effective sample size of the weights (``n`` when unweighted)."""
+        return effective_sample_size(self.weights, self.n)
 
     @property
     def median(self) -> float:
-        """Median growth of the target year, fraction (numpy "linear" quantile)."""
-        return float(np.quantile(self.growth, 0.5, method="linear"))
+        """Median growth of the target year, fraction (weighted when conditioned)."""
+        return quantiles(self.growth, (0.5,), self.weights)["p50"]
 
     def __str__(self) -> str:
         return f"{self.name}: P(target met) = {self.p_met}; median growth {100 * self.median:.2f}%"
@@ -148,16 +161,22 @@ def _evaluate(
     n, size = settings.replications, settings.chunk_size
     per = len(settings.chunks)
     jobs = [c for v in range(len(variants)) for c in chunks_for(n, size, v, v * per)]
-    parts = dict(simulate(bases, variants, jobs, ChunkTask(settings.seed, growth_only=True),
-                          settings))
+    # a conditioned base: its proposal is fitted once and serves all its variants
+    tilts = [None if (c := condition(b, settings)) is None else c.tilt for b in bases]
+    task = ChunkTask(settings.seed, select=("target_growth", "log_weight"))
+    parts = dict(simulate(bases, variants, jobs, task, settings, tilts=tilts))
     out = []
     for v, variant in enumerate(variants):
-        growth = np.concatenate([parts[v * per + k] for k in range(per)])
+        chunks = [parts[v * per + k] for k in range(per)]
+        growth = np.concatenate([c["target_growth"] for c in chunks])
+        weights = (normalized_weights(np.concatenate([c["log_weight"] for c in chunks]))
+                   if "log_weight" in chunks[0] else None)
         sc = bases[variant.base]
         if variant.changes and any(k.startswith(("target.", "scenario."))
                                    for k in variant.changes):
             # the rule and the name can only change through the target / scenario keys
             sc = sc.with_changes(dict(variant.changes))
         met = np.asarray(sc.target.met(growth), dtype=bool)
-        out.append(Outcome(sc.name, sc.title, growth, met, settings.seed, sc.target.rule()))
+        out.append(Outcome(sc.name, sc.title, growth, met, settings.seed, sc.target.rule(),
+                           weights))
     return out

@@ -23,6 +23,7 @@ results plus a few chunks, whatever the number of replications.
 
 from __future__ import annotations
 
+import math
 import secrets
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,18 +33,35 @@ from typing import Any
 import numpy as np
 
 from .._version import __version__
-from ..analysis import wilson
-from ..engine import KEEP_OPTIONS, Plan, compile_plan, simulate_chunk
+from ..analysis import weighted_wilson, wilson
+from ..engine import Plan, compile_plan, simulate_chunk
+from ..engine.observe import Tilt
 from ..results import Results
 from ..scenario import Scenario, ScenarioError
 from ..scenario.build import MAX_REPLICATIONS
 from ..scenario.model import Target
 from ._nodask import dask_hidden
 from .checkpoint import Checkpoint, Manifest, scenario_hash
+from .conditioning import (
+    PILOT_REPLICATIONS,
+    Conditioning,
+    Pilot,
+    check_figures,
+    fit_tilt,
+    informative,
+    pilot_seed,
+    prior_probability,
+)
 from .executors import Chunk, default_workers, map_chunks, resolve_executor
 
 #: Default chunk size C: replications [k·C, (k+1)·C) form chunk k.
 DEFAULT_CHUNK = 250
+#: Optional outputs a run can keep (``keep``).
+KEEP_OPTIONS = ("paths",)
+#: Default floor of the effective sample size of a conditioned run.
+MIN_ESS = 1000
+#: A conditioned run below the floor adds chunks up to this many times its replications.
+ESS_EXTENSION = 10
 
 
 # ---------------------------------------------------------------------- settings
@@ -156,10 +174,16 @@ class _Plans:
     design) cost one pickled scenario.
     """
 
-    def __init__(self, bases: tuple[Scenario, ...], variants: tuple[Variant, ...]) -> None:
+    def __init__(self, bases: tuple[Scenario, ...], variants: tuple[Variant, ...],
+                 tilts: tuple[Tilt | None, ...]) -> None:
         self.bases = bases
         self.variants = variants
+        self.tilts = tilts
         self.current: tuple[int, Plan] | None = None
+
+    def tilt(self, variant: int) -> Tilt | None:
+        """The proposal of a variant's base (a conditioned scenario), or None."""
+        return self.tilts[self.variants[variant].base] if self.tilts else None
 
     def plan(self, variant: int) -> Plan:
         if self.current is None or self.current[0] != variant:
@@ -171,26 +195,42 @@ class _Plans:
         return self.current[1]
 
 
-def _plans(bases: tuple[Scenario, ...], variants: tuple[Variant, ...]) -> _Plans:
-    return _Plans(bases, variants)
+def _plans(bases: tuple[Scenario, ...], variants: tuple[Variant, ...],
+           tilts: tuple[Tilt | None, ...]) -> _Plans:
+    return _Plans(bases, variants, tilts)
 
 
 class ChunkTask:
-    """Picklable: simulate one chunk; keep every output, or only the target year's growth."""
+    """Picklable: simulate one chunk and return its arrays (or a selection of them).
 
-    def __init__(self, seed: int, keep: tuple[str, ...] = (), growth_only: bool = False) -> None:
+    Parameters
+    ----------
+    seed : int
+        The run's seed.
+    keep : tuple of str
+        Optional outputs of :func:`lgsim.engine.simulate_chunk`.
+    select : tuple of str, optional
+        Return only these arrays; ``"target_growth"`` is the target year's growth.
+
+    The proposal of a conditioned scenario (its tilt) comes with the worker's plans.
+    """
+
+    def __init__(self, seed: int, keep: tuple[str, ...] = (),
+                 select: tuple[str, ...] | None = None) -> None:
         self.seed = seed
         self.keep = keep
-        self.growth_only = growth_only
+        self.select = select
 
-    def __call__(self, plans: _Plans, chunk: Chunk) -> dict[str, np.ndarray] | np.ndarray:
-        """The chunk's arrays (see :func:`lgsim.engine.simulate_chunk`) or its growth."""
+    def __call__(self, plans: _Plans, chunk: Chunk) -> dict[str, np.ndarray]:
+        """The chunk's arrays (see :func:`lgsim.engine.simulate_chunk`), or the selection."""
         plan = plans.plan(chunk.variant)
-        arrays = simulate_chunk(plan, self.seed, chunk.start, chunk.size, keep=self.keep)
-        if not self.growth_only:
+        arrays = simulate_chunk(plan, self.seed, chunk.start, chunk.size, keep=self.keep,
+                                tilt=plans.tilt(chunk.variant))
+        if self.select is None:
             return arrays
         sc = plan.scenario
-        return np.ascontiguousarray(arrays["growth"][:, sc.target_year - sc.base_year])
+        arrays["target_growth"] = arrays["growth"][:, sc.target_year - sc.base_year]
+        return {k: np.ascontiguousarray(arrays[k]) for k in self.select if k in arrays}
 
 
 def simulate(
@@ -200,15 +240,17 @@ def simulate(
     task: ChunkTask,
     settings: RunSettings,
     *,
+    tilts: Sequence[Tilt | None] = (),
     executor: str | None = None,
     scheduler: str | None = None,
 ) -> Iterator[tuple[int, Any]]:
     """Simulate ``chunks`` (of ``variants`` of ``bases``); yield ``(chunk index, result)``.
 
+    ``tilts`` holds the proposal of each base (conditioned scenarios; empty: none).
     Results come in completion order; closing the iterator early stops the workers.
     """
     return map_chunks(
-        _plans, (tuple(bases), tuple(variants)), task, chunks, settings.workers,
+        _plans, (tuple(bases), tuple(variants), tuple(tilts)), task, chunks, settings.workers,
         executor=settings.executor(executor, len(chunks)), scheduler=scheduler,
     )
 
@@ -216,13 +258,13 @@ def simulate(
 # ---------------------------------------------------------------------- one run
 @dataclass(frozen=True)
 class Stopping:
-    """Where a stop-at-precision run stopped.
+    """Where a run with a stopping rule stopped (stop at precision, effective sample size).
 
     Attributes
     ----------
-    target_half_width : float
-        The requested half-width ``H`` of the 95% Wilson interval of P(target met)
-        (probability, e.g. 0.005 for ±0.5 percentage points).
+    target_half_width : float or None
+        The requested half-width ``H`` of the 95% interval of P(target met)
+        (probability, e.g. 0.005 for ±0.5 percentage points); None without one.
     half_width : float
         The half-width reached with the replications used.
     reached : bool
@@ -232,18 +274,42 @@ class Stopping:
     replications : int
         Replications used.
     max_replications : int
-        The maximum allowed (``replications`` of the run).
+        The maximum allowed.
+    ess : float or None
+        Effective sample size reached (a conditioned run), else None.
+    min_ess : float or None
+        The floor asked for (a conditioned run), else None.
     """
 
-    target_half_width: float
+    target_half_width: float | None
     half_width: float
     reached: bool
     chunks: int
     replications: int
     max_replications: int
+    ess: float | None = None
+    min_ess: float | None = None
 
     def describe(self) -> str:
         """One line for the terminal and ``run.log``."""
+        if self.min_ess is None and self.target_half_width is not None:
+            return self._describe_precision()
+        asked = []
+        if self.target_half_width is not None:
+            asked.append(f"precision ±{100 * self.target_half_width:.2f} pp")
+        if self.min_ess is not None:
+            asked.append(f"effective sample size {self.min_ess:,.0f}")
+        got = f"±{100 * self.half_width:.2f} pp"
+        if self.ess is not None:
+            got += f", effective sample size {self.ess:,.0f}"
+        if self.reached:
+            return (f"stopped once {' and '.join(asked)} were reached ({got}) after "
+                    f"{self.chunks} chunks ({self.replications:,} of at most "
+                    f"{self.max_replications:,} replications)")
+        return (f"{' and '.join(asked)} not reached: {got} with the maximum "
+                f"{self.replications:,} replications")
+
+    def _describe_precision(self) -> str:
         if self.reached:
             return (
                 f"stopped at precision: ±{100 * self.half_width:.2f} pp ≤ "
@@ -258,7 +324,7 @@ class Stopping:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for ``summary.json``."""
-        return {
+        out = {
             "target_half_width": self.target_half_width,
             "half_width": self.half_width,
             "reached": self.reached,
@@ -266,6 +332,9 @@ class Stopping:
             "replications": self.replications,
             "max_replications": self.max_replications,
         }
+        if self.min_ess is not None:
+            out.update({"ess": self.ess, "min_ess": self.min_ess})
+        return out
 
 
 @dataclass
@@ -281,6 +350,21 @@ class RunInfo:
     chunks_discarded: int = 0
     resumed: bool = False
     stopping: Stopping | None = None
+    pilot_replications: int = 0
+    replications_asked: int = 0
+
+    def notice(self) -> str | None:
+        """The stopping line worth showing a user, or None.
+
+        Always for a stop-at-precision run; for a conditioned run only when it had to add
+        replications to reach its effective-sample-size floor, or could not reach it.
+        """
+        stop = self.stopping
+        if stop is None:
+            return None
+        if stop.target_half_width is not None or not stop.reached:
+            return stop.describe()
+        return stop.describe() if stop.replications > self.replications_asked else None
 
     def log_lines(self) -> list[str]:
         """Lines for ``run.log``."""
@@ -289,6 +373,9 @@ class RunInfo:
             f"chunks: {self.chunks_computed} computed, {self.chunks_resumed} loaded, "
             f"{self.chunks_discarded} discarded (past the stopping point)",
         ]
+        if self.pilot_replications:
+            lines.append(f"pilot of the conditioning: {self.pilot_replications} replications "
+                         "from the prior")
         if self.resumed:
             lines.append(
                 f"resumed: {self.chunks_resumed} of {self.chunks_total} chunks already done"
@@ -332,44 +419,116 @@ class _Assembly:
         return {k: v[:n] for k, v in self.arrays.items()}
 
 
-class _PrecisionRule:
-    """Stop at the first chunk whose prefix 0..k has a narrow enough Wilson interval."""
+class _Prefix:
+    """Running sums over a contiguous prefix of chunks: P(target met) and its weights.
 
-    def __init__(self, half_width: float, target: Target) -> None:
-        self.target_half_width = half_width
-        self.target = target
-        self.counts: dict[int, tuple[int, int]] = {}
-        self.next = 0  # first chunk not yet in the prefix
-        self.successes = 0
+    Weights are kept as ``exp(log w − max)`` with the prefix's running maximum, so the
+    sums are exact whatever the scale of the log weights; without weights the estimate
+    and its Wilson interval are the plain ones.
+    """
+
+    def __init__(self) -> None:
         self.n = 0
-        self.stop: int | None = None
+        self.met = 0
+        self.weighted = False
+        self.top = -math.inf
+        self.s1 = self.s2 = self.s1m = self.s2m = 0.0
 
-    def add(self, index: int, growth: np.ndarray) -> None:
-        met = self.target.met(growth)
-        self.counts[index] = (int(np.count_nonzero(met)), int(met.size))
-        while self.stop is None and self.next in self.counts:
-            k, m = self.counts.pop(self.next)
-            self.successes += k
-            self.n += m
-            if self.half_width() <= self.target_half_width:
-                self.stop = self.next
-            self.next += 1
+    def add(self, met: np.ndarray, log_weight: np.ndarray | None) -> None:
+        self.n += int(met.size)
+        self.met += int(np.count_nonzero(met))
+        if log_weight is None:
+            return
+        self.weighted = True
+        top = float(log_weight.max())
+        if top > self.top:
+            scale = math.exp(self.top - top) if math.isfinite(self.top) else 0.0
+            self.s1, self.s1m = self.s1 * scale, self.s1m * scale
+            self.s2, self.s2m = self.s2 * scale * scale, self.s2m * scale * scale
+            self.top = top
+        w = np.exp(log_weight - self.top)
+        w2 = w * w
+        self.s1 += float(w.sum())
+        self.s2 += float(w2.sum())
+        self.s1m += float(w[met].sum())
+        self.s2m += float(w2[met].sum())
+
+    @property
+    def ess(self) -> float:
+        """Effective sample size (Kish): ``(Σw)² / Σw²``; ``n`` without weights."""
+        return self.s1 * self.s1 / self.s2 if self.weighted else float(self.n)
 
     def half_width(self) -> float:
-        low, high = wilson(self.successes, self.n)
+        """Half-width of the 95% interval of P(target met) over the prefix."""
+        if not self.weighted:
+            low, high = wilson(self.met, self.n)
+        else:
+            p = self.s1m / self.s1
+            var = (self.s2m * (1.0 - 2.0 * p) + p * p * self.s2) / (self.s1 * self.s1)
+            low, high = weighted_wilson(p, var, self.ess)
         return (high - low) / 2.0
 
 
-class _Collector:
-    """Accepts finished chunks: rows of the assembly, the precision rule, progress."""
+class _StopRule:
+    """Where a run stops: the first contiguous prefix of chunks that meets every criterion.
 
-    def __init__(self, scenario: Scenario, settings: RunSettings, precision: float | None,
+    A prefix qualifies when it holds at least ``n_min`` replications and, as asked, its
+    interval of P(target met) is no wider than ``±precision`` and (a conditioned run) its
+    effective sample size reaches ``min_ess``. Only contiguous prefixes are evaluated, in
+    index order, so the stopping point depends neither on timing nor on the worker count.
+    """
+
+    def __init__(self, chunks: Sequence[Chunk], target: Target, n_min: int,
+                 precision: float | None, min_ess: float | None) -> None:
+        self.chunks = chunks
+        self.target = target
+        self.n_min = n_min
+        self.precision = precision
+        self.min_ess = min_ess
+        self.prefix = _Prefix()
+        self.parts: dict[int, tuple[np.ndarray, np.ndarray | None]] = {}
+        self.next = 0  # first chunk not yet in the prefix
+        self.stop: int | None = None
+
+    def add(self, index: int, growth: np.ndarray, log_weight: np.ndarray | None) -> None:
+        self.parts[index] = (np.asarray(self.target.met(growth), dtype=bool), log_weight)
+        while self.stop is None and self.next in self.parts:
+            self.prefix.add(*self.parts.pop(self.next))
+            if self._qualifies():
+                self.stop = self.next
+            self.next += 1
+
+    def _qualifies(self) -> bool:
+        if self.prefix.n < self.n_min:
+            return False
+        if self.precision is not None and self.prefix.half_width() > self.precision:
+            return False
+        return self.min_ess is None or self.prefix.ess >= self.min_ess
+
+    def stopping(self, max_replications: int) -> Stopping:
+        """Where the run stopped (or the cap it reached)."""
+        last = self.stop if self.stop is not None else len(self.chunks) - 1
+        used = self.chunks[last].start + self.chunks[last].size
+        return Stopping(
+            self.precision, self.prefix.half_width(), self.stop is not None, last + 1, used,
+            max_replications, ess=self.prefix.ess if self.min_ess is not None else None,
+            min_ess=self.min_ess,
+        )
+
+
+class _Collector:
+    """Accepts finished chunks: rows of the assembly, the stopping rule, progress."""
+
+    def __init__(self, scenario: Scenario, chunks: Sequence[Chunk], n: int,
+                 precision: float | None, min_ess: float | None,
                  progress: Callable[[int], None] | None, info: RunInfo) -> None:
-        self.settings = settings
-        self.assembly = _Assembly(settings.replications, settings.chunk_size,
-                                  grow=precision is not None)
-        self.rule = (_PrecisionRule(precision, scenario.target)
-                     if precision is not None else None)
+        self.chunks = chunks
+        self.cap = chunks[-1].start + chunks[-1].size
+        dynamic = precision is not None or min_ess is not None
+        self.assembly = _Assembly(self.cap, chunks[0].size, grow=dynamic)
+        n_min = chunks[0].size if precision is not None else n
+        self.rule = (_StopRule(chunks, scenario.target, n_min, precision, min_ess)
+                     if dynamic else None)
         self.year = scenario.target_year - scenario.base_year
         self.progress = progress
         self.info = info
@@ -377,35 +536,32 @@ class _Collector:
 
     @property
     def stopped(self) -> bool:
-        """True once the precision rule has found its stopping chunk."""
+        """True once the stopping rule has found its stopping chunk."""
         return self.rule is not None and self.rule.stop is not None
 
     def accept(self, index: int, part: dict[str, np.ndarray]) -> None:
-        chunk = self.settings.chunks[index]
+        chunk = self.chunks[index]
         self.accepted.append(index)
         self.assembly.add(chunk.start, part)
         if self.rule is not None:
-            self.rule.add(index, part["growth"][:, self.year])
+            self.rule.add(index, part["growth"][:, self.year], part.get("log_weight"))
         if self.progress is not None:
             self.progress(chunk.size)
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The assembled arrays up to the stopping point (all replications without one)."""
-        n_used = self.settings.replications
+        n_used = self.cap
         if self.rule is not None:
-            chunks = self.settings.chunks
-            last = self.rule.stop if self.rule.stop is not None else len(chunks) - 1
-            n_used = chunks[last].start + chunks[last].size
-            self.info.stopping = Stopping(
-                self.rule.target_half_width, self.rule.half_width(), self.rule.stop is not None,
-                last + 1, n_used, self.settings.replications,
-            )
+            self.info.stopping = self.rule.stopping(self.cap)
+            n_used = self.info.stopping.replications
+            last = self.info.stopping.chunks - 1
             self.info.chunks_discarded = sum(1 for k in self.accepted if k > last)
         return self.assembly.result(n_used)
 
 
 def _check_options(scenario: Scenario, keep: Collection[str], precision: float | None,
-                   checkpoint: str | Path | None, resume: bool) -> tuple[str, ...]:
+                   min_ess: float, checkpoint: str | Path | None,
+                   resume: bool) -> tuple[str, ...]:
     keep = tuple(sorted(set(keep)))
     unknown = [k for k in keep if k not in KEEP_OPTIONS]
     if unknown:
@@ -415,6 +571,9 @@ def _check_options(scenario: Scenario, keep: Collection[str], precision: float |
             scenario.file, "precision",
             "a half-width between 0 and 0.5 (a probability: 0.005 = ±0.5 pp)", str(precision),
         )
+    if not (isinstance(min_ess, int | float) and 0 < min_ess < 1e9):
+        raise ScenarioError(scenario.file, "min_ess",
+                            "an effective sample size between 1 and 1e9", str(min_ess))
     if resume and checkpoint is None:
         raise ValueError("resume needs a checkpoint directory")
     return keep
@@ -436,7 +595,7 @@ def _load_resumed(ck: Checkpoint, collector: _Collector) -> list[Chunk]:
     keys: set[str] | None = None
     present = ck.present()
     remaining = []
-    for c in collector.settings.chunks:
+    for c in collector.chunks:
         part = None
         if c.index in present and not collector.stopped:
             part = ck.load(c.index, c.size, keys or set())
@@ -453,11 +612,11 @@ def _load_resumed(ck: Checkpoint, collector: _Collector) -> list[Chunk]:
     return remaining
 
 
-def _compute(scenario: Scenario, settings: RunSettings, keep: tuple[str, ...],
-             todo: list[Chunk], ck: Checkpoint | None, collector: _Collector,
-             scheduler: str | None) -> None:
-    stream = simulate((scenario,), (Variant(0),), todo, ChunkTask(settings.seed, keep),
-                      settings, executor=collector.info.executor, scheduler=scheduler)
+def _compute(scenario: Scenario, settings: RunSettings, tilt: Tilt | None,
+             task: ChunkTask, todo: list[Chunk], ck: Checkpoint | None,
+             collector: _Collector, scheduler: str | None) -> None:
+    stream = simulate((scenario,), (Variant(0),), todo, task, settings, tilts=(tilt,),
+                      executor=collector.info.executor, scheduler=scheduler)
     try:
         for index, part in stream:
             if ck is not None:
@@ -468,6 +627,32 @@ def _compute(scenario: Scenario, settings: RunSettings, keep: tuple[str, ...],
                 break
     finally:
         stream.close()
+
+
+def condition(scenario: Scenario, settings: RunSettings, *, executor: str | None = None,
+              scheduler: str | None = None) -> Conditioning | None:
+    """The pilot, checks and proposal of a scenario with ``[actuals]`` (None without).
+
+    Raises
+    ------
+    ScenarioError
+        A published figure the model gives no likelihood, alone or with the others.
+    """
+    if not scenario.actuals:
+        return None
+    plan = compile_plan(scenario)
+    if not informative(plan.figures):
+        return Conditioning(None, None, 0)
+    chunks = chunks_for(PILOT_REPLICATIONS, settings.chunk_size)
+    task = ChunkTask(pilot_seed(settings.seed), ("latents",),
+                     select=("latent", "figure_model", "target_growth"))
+    parts = dict(simulate((scenario,), (Variant(0),), chunks, task, settings,
+                          executor=executor, scheduler=scheduler))
+    pilot = Pilot(*(np.concatenate([parts[c.index][k] for c in chunks])
+                    for k in ("latent", "figure_model", "target_growth")))
+    check_figures(plan, pilot)
+    return Conditioning(fit_tilt(plan, pilot), prior_probability(scenario, pilot),
+                        PILOT_REPLICATIONS)
 
 
 def run(
@@ -482,11 +667,17 @@ def run(
     scheduler: str | None = None,
     keep: Collection[str] = (),
     precision: float | None = None,
+    min_ess: float = MIN_ESS,
+    max_replications: int | None = None,
     checkpoint: str | Path | None = None,
     resume: bool = False,
     on_start: Callable[[], None] | None = None,
 ) -> Results:
     """Run the replications of a scenario and return :class:`~lgsim.results.Results`.
+
+    A scenario with ``[actuals]`` is conditioned on its published figures: a pilot fits a
+    proposal, every replication carries an importance weight, and every statistic of the
+    results is weighted (:mod:`.conditioning`, ``docs/conditioning.md``).
 
     Parameters
     ----------
@@ -513,9 +704,16 @@ def run(
     keep : collection of str
         Optional outputs: ``"paths"`` adds ``investment_monthly_project``.
     precision : float, optional
-        Stop when the 95% Wilson interval of P(target met) has half-width ≤ this
+        Stop when the 95% interval of P(target met) has half-width ≤ this
         (a probability: 0.005 = ±0.5 percentage points), evaluated on prefixes of
         chunks; ``replications`` is the maximum.
+    min_ess : float
+        A conditioned run whose effective sample size is below this after
+        ``replications`` adds chunks until it reaches it, up to ``max_replications``
+        (default :data:`MIN_ESS`).
+    max_replications : int, optional
+        The most replications a conditioned run may add up to (default
+        :data:`ESS_EXTENSION` × ``replications``; ``replications`` with ``precision``).
     checkpoint : str or Path, optional
         Directory for chunk files (written as chunks finish).
     resume : bool
@@ -532,31 +730,63 @@ def run(
     Raises
     ------
     ScenarioError
-        Bad replications, seed, precision, or a checkpoint of another run.
+        Bad replications, seed, precision, a checkpoint of another run, or a published
+        figure the model gives no likelihood.
     """
-    keep = _check_options(scenario, keep, precision, checkpoint, resume)
+    keep = _check_options(scenario, keep, precision, min_ess, checkpoint, resume)
     previous = Checkpoint.read_manifest(checkpoint) if resume and checkpoint else None
     settings = run_settings(scenario, replications, seed, workers, chunk_size,
                             previous=previous)
-    info = RunInfo(settings.executor(executor), settings.workers, settings.chunk_size,
-                   len(settings.chunks))
+    chunks = _run_chunks(scenario, settings, precision, max_replications)
+    info = RunInfo(settings.executor(executor, len(chunks)), settings.workers,
+                   settings.chunk_size, len(chunks), replications_asked=settings.replications)
     ck = (_open_checkpoint(scenario, settings, keep, checkpoint, resume)
           if checkpoint is not None else None)
+    cond = condition(scenario, settings, executor=info.executor, scheduler=scheduler)
     if on_start is not None:
         on_start()
     if ck is not None:
         ck.prepare(resume=resume)
-    collector = _Collector(scenario, settings, precision, progress, info)
-    todo = _load_resumed(ck, collector) if ck is not None and resume else list(settings.chunks)
+    info.pilot_replications = 0 if cond is None else cond.pilot_replications
+    collector = _Collector(scenario, chunks, settings.replications, precision,
+                           min_ess if cond is not None else None, progress, info)
+    todo = _load_resumed(ck, collector) if ck is not None and resume else list(chunks)
     if todo and not collector.stopped:
-        _compute(scenario, settings, keep, todo, ck, collector, scheduler)
+        _compute(scenario, settings, None if cond is None else cond.tilt,
+                 ChunkTask(settings.seed, keep), todo, ck, collector, scheduler)
+    return _results(scenario, settings, collector, cond)
+
+
+def _run_chunks(scenario: Scenario, settings: RunSettings, precision: float | None,
+                max_replications: int | None) -> list[Chunk]:
+    """The chunks a run may compute: its replications, or more for a conditioned run."""
+    n = settings.replications
+    if not scenario.actuals or precision is not None:
+        return list(settings.chunks)
+    cap = ESS_EXTENSION * n if max_replications is None else int(max_replications)
+    if not n <= cap <= MAX_REPLICATIONS:
+        raise ScenarioError(scenario.file, "max_replications",
+                            f"{n:,}..{MAX_REPLICATIONS:,} replications", f"{cap:,}")
+    return chunks_for(cap, settings.chunk_size)
+
+
+def _results(scenario: Scenario, settings: RunSettings, collector: _Collector,
+             cond: Conditioning | None) -> Results:
     arrays = collector.arrays()
     n_used = next(iter(arrays.values())).shape[0]
     plan = compile_plan(scenario.resolved(seed=settings.seed, replications=n_used))
     with dask_hidden():
         results = Results.from_arrays(plan, arrays, seed=settings.seed,
                                       chunk_size=settings.chunk_size)
-    if info.stopping is not None:
-        results.record_stopping(info.stopping.as_dict())
-    results.run_info = info
+    stop = collector.info.stopping
+    if cond is not None:
+        record = cond.record()
+        record["replications_asked"] = settings.replications
+        if stop is not None and stop.min_ess is not None:
+            record.update({"min_ess": stop.min_ess, "ess_reached": stop.reached,
+                           "max_replications": stop.max_replications})
+        results.record_conditioning(record)
+    if stop is not None and stop.target_half_width is not None:
+        results.record_stopping(stop.as_dict())
+    results.run_info = collector.info
     return results

@@ -34,14 +34,17 @@ def headline(results: Results, out_dir: str | None = None) -> str:
             if not math.isnan(r.expected_shortfall()) else ""
         ),
     ]
+    cond = r.conditioning()
+    if cond is not None:
+        lines += conditioning_lines(r, cond)
     req = r.required_growth()
     if req is not None:
         m = req["through_month"]
         lines.append(
-            f"Actual {y} 1–{m}月 GDP growth {pct(req['observed_ytd'])}: to reach the target, "
+            f"Published {y} 1–{m}月 GDP growth {pct(req['observed_ytd'])}: to reach the target, "
             f"{m + 1}–12月 must grow {pct(req['required_rest'])} (倒逼增速; P10–P90 over "
             f"replications {pct(req['p10'])}–{pct(req['p90'])})"
-            if m < 12 else f"Actual {y} 1–12月 GDP growth {pct(req['observed_ytd'])}"
+            if m < 12 else f"Published {y} 1–12月 GDP growth {pct(req['observed_ytd'])}"
         )
     inv = r.investment_vs_plan()
     if "listed" in inv.index:
@@ -84,3 +87,30 @@ def headline(results: Results, out_dir: str | None = None) -> str:
     if out_dir is not None:
         lines += ["", f"Wrote {out_dir}"]
     return "\n".join(lines)
+
+
+def conditioning_lines(results: Results, cond: dict) -> list[str]:
+    """What the published figures did: prior and posterior P(met), effective sample size."""
+    p = results.p_target()
+    used = [f for f in cond["figures"] if f["sd"] is not None]
+    prior = cond.get("prior_p_target_met")
+    before = "n/a" if prior is None else pct(prior)
+    lines = [
+        f"Conditioned on {len(used)} published figure(s): P(target met) {before} under the "
+        f"prior → {pct(p.estimate)} given the figures (effective sample size "
+        f"{cond['ess']:,.0f} of {results.n:,} replications)",
+    ]
+    floor = cond.get("min_ess")
+    if floor is not None and cond["ess"] < floor:
+        lines.append(
+            f"  WARNING: the effective sample size {cond['ess']:,.0f} is below {floor:,.0f}: "
+            "the figures leave few replications that count; the probability is imprecise "
+            "(see its interval) — check the figures and their sd, or run more replications"
+        )
+    for f in used:
+        lines.append(
+            f"  {f['label']}: published {pct(f['value'])} (sd {100 * f['sd']:.2f} pp); "
+            f"model given all figures {pct(f['model_mean'])} (P10–P90 "
+            f"{pct(f['model_p10'])}–{pct(f['model_p90'])})"
+        )
+    return lines

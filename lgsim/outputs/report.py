@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._format import num, pct
+from ..analysis import weighted_mean
 from ..fileio import write_text
 from ..results import Results
 from .plots import figure_bytes, rule_zh, run_figures
@@ -317,7 +318,6 @@ def _contributions_html(results: Results) -> str:
 
 
 def _investment_html(results: Results) -> str:
-    import numpy as np
 
     inv = results.investment_vs_plan()
     if inv.empty:
@@ -333,7 +333,7 @@ def _investment_html(results: Results) -> str:
             share = "—"
         elif not math.isnan(plan):
             values = totals[:, groups == gid].sum(axis=1)
-            share = _pct(float(np.mean(values >= plan - 1e-9)), 0)
+            share = _pct(float(weighted_mean(values >= plan - 1e-9, results.weights)), 0)
         else:
             share = "—"
         rows.append((row["name"], gid if gid != "listed" else "",

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..analysis import weighted_mean
 from ..fileio import write_text, write_with
 from ..montecarlo._nodask import dask_hidden
 from ..montecarlo.checkpoint import CHUNK_DIR
@@ -86,12 +87,12 @@ def iter_tables(results: Results) -> Iterator[tuple[str, Any]]:
     rows = []
     for j, year in enumerate(years[1:], start=1):
         g = growth[:, j]
-        qv = np.quantile(g, [0.1, 0.5, 0.9], method="linear")
-        rows.append({"year": int(year), "mean": g.mean(), "p10": qv[0], "p50": qv[1],
-                     "p90": qv[2]})
+        qv = results.quantile_array(g, (0.1, 0.5, 0.9))
+        rows.append({"year": int(year), "mean": float(weighted_mean(g, results.weights)),
+                     "p10": qv[0], "p50": qv[1], "p90": qv[2]})
     yield "growth_summary.csv", pd.DataFrame(rows)
     ytd = ds["ytd_growth"].sel(year=y).values
-    qv = np.quantile(ytd, [0.05, 0.25, 0.5, 0.75, 0.95], axis=0, method="linear")
+    qv = results.quantile_array(ytd, (0.05, 0.25, 0.5, 0.75, 0.95))
     yield "ytd_growth.csv", pd.DataFrame(
         {"year": y, "month": ds["month"].values, "p05": qv[0], "p25": qv[1], "p50": qv[2],
          "p75": qv[3], "p95": qv[4]}

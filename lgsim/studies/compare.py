@@ -43,11 +43,16 @@ import numpy as np
 from .._format import display_width, pad, pct, pp
 from .._version import __version__
 from ..analysis import (
+    Z95,
     Interval,
     finite_or_none,
+    newcombe_from,
     newcombe_interval,
     paired_interval,
     unpaired_mean_interval,
+    weighted_mean,
+    weighted_paired_interval,
+    weighted_variance_of_mean,
 )
 from ..montecarlo import run
 from ..montecarlo.runner import resolve_seed
@@ -91,12 +96,21 @@ class Difference:
 
 
 def difference(results: Results, reference: Results) -> Difference:
-    """Paired and unpaired differences of ``results`` against ``reference``."""
+    """Paired and unpaired differences of ``results`` against ``reference``.
+
+    Runs conditioned on published figures carry importance weights: their differences
+    are differences of weighted means, with delta-method intervals
+    (:func:`lgsim.analysis.weighted_paired_interval`); the per-replication growth
+    differences are then weighted by the compared scenario's weights.
+    """
     if results.n != reference.n:
         raise ValueError("paired differences need the same number of replications")
     met1, met0 = results.met(), reference.met()
     g1, g0 = results.growth(), reference.growth()
     e = g1 - g0
+    w1, w0 = results.weights, reference.weights
+    if w1 is not None or w0 is not None:
+        return _weighted_difference(results, reference, e)
     q = np.quantile(e, [0.1, 0.5, 0.9], method="linear")
     return Difference(
         p_met_paired=paired_interval(met1.astype(float) - met0.astype(float)),
@@ -104,6 +118,22 @@ def difference(results: Results, reference: Results) -> Difference:
                                          met0.size),
         growth_paired=paired_interval(e),
         growth_unpaired=unpaired_mean_interval(g1, g0),
+        growth_quantiles={"p10": float(q[0]), "p50": float(q[1]), "p90": float(q[2])},
+    )
+
+
+def _weighted_difference(results: Results, reference: Results, e: np.ndarray) -> Difference:
+    w1, w0 = results.weights, reference.weights
+    g1, g0 = results.growth(), reference.growth()
+    mean1, mean0 = float(weighted_mean(g1, w1)), float(weighted_mean(g0, w0))
+    half = Z95 * math.sqrt(weighted_variance_of_mean(g1, w1)
+                           + weighted_variance_of_mean(g0, w0))
+    q = results.quantile_array(e, (0.1, 0.5, 0.9))
+    return Difference(
+        p_met_paired=weighted_paired_interval(results.met(), w1, reference.met(), w0),
+        p_met_unpaired=newcombe_from(results.p_target(), reference.p_target()),
+        growth_paired=weighted_paired_interval(g1, w1, g0, w0),
+        growth_unpaired=Interval(mean1 - mean0, mean1 - mean0 - half, mean1 - mean0 + half),
         growth_quantiles={"p10": float(q[0]), "p50": float(q[1]), "p90": float(q[2])},
     )
 
@@ -172,7 +202,7 @@ class Comparison:
                 "p_target_met": p.estimate,
                 "p_target_met_ci": [p.low, p.high],
                 "growth_quantiles": q,
-                "growth_mean": float(np.mean(r.growth())),
+                "growth_mean": float(weighted_mean(r.growth(), r.weights)),
                 "expected_shortfall_pp": finite_or_none(r.expected_shortfall()),
                 "listed_investment": listed,
             })
@@ -394,7 +424,9 @@ def compare(
     n = int(replications if replications is not None else first.replications)
     run_seed = resolve_seed(seed, first)
     results = [
-        run(s, replications=n, seed=run_seed, workers=workers, progress=progress)
+        # every scenario on the same replications (a conditioned one does not add any)
+        run(s, replications=n, seed=run_seed, workers=workers, progress=progress,
+            max_replications=n)
         for s in loaded
     ]
     return Comparison(results)

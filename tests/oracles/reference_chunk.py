@@ -9,16 +9,14 @@ is clearest, scipy's ``betainc`` / ``betaincinv`` (through ``Dist.ppf`` and
 ``scenario.drawdown.curve``), and the whole lifecycle in simpy (:mod:`.lifecycle`).
 
 It shares with the engine only its inputs: the draws (``draw_chunk`` with the scenario's
-own inverse CDFs), the compiled plan, and — until observations are conditioned on by
-weights — ``condition_on_actuals``. ``tests/test_chunk_fastpath.py`` checks the two
-agree to 1e-12 on every output.
+own inverse CDFs, the tilt of a conditioned run applied there) and the compiled plan.
+``tests/test_chunk_fastpath.py`` checks the two agree to 1e-12 on every output.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from lgsim.engine.accounting import condition_on_actuals
 from lgsim.engine.draws import draw_chunk, exact_ppf
 from lgsim.scenario.drawdown import curve
 
@@ -70,14 +68,15 @@ def _contributions(parts: np.ndarray, gdp: np.ndarray) -> np.ndarray:
     return out
 
 
-def simulate_chunk_reference(plan, seed: int, start: int, n: int) -> dict[str, np.ndarray]:
+def simulate_chunk_reference(plan, seed: int, start: int, n: int,
+                             tilt=None) -> dict[str, np.ndarray]:
     """Simulate replications ``[start, start + n)`` the straightforward way.
 
     Returns the same arrays, names and shapes as ``lgsim.engine.chunk.simulate_chunk``.
     """
     sc = plan.scenario
     ids = plan.project_ids
-    d = draw_chunk(plan, seed, start, n, ppf=exact_ppf)
+    d = draw_chunk(plan, seed, start, n, ppf=exact_ppf, tilt=tilt)
     tl = reference_timeline(d, sc, ids)
     n_years = sc.end_year - sc.base_year
     n_months = 12 * n_years
@@ -151,11 +150,6 @@ def simulate_chunk_reference(plan, seed: int, start: int, n: int) -> dict[str, n
     if n_slots:
         other[:, sc.sector_index("construction")] += works_total
     base_monthly = base_va[:, None] * seasonal
-    if sc.actuals:
-        obs = [(o.year - sc.base_year, o.month, o.growth,
-                None if o.sector is None else sc.sector_index(o.sector)) for o in sc.actuals]
-        persistence = np.array([s.monthly_persistence for s in sc.sectors])
-        v0 = condition_on_actuals(trend, v0, other, mult, base_monthly, persistence, obs)
     sector_monthly = v0 * mult + other
 
     # streets: organic after shocks by street shares; project value added by its street
@@ -194,7 +188,7 @@ def simulate_chunk_reference(plan, seed: int, start: int, n: int) -> dict[str, n
     comp_base = np.concatenate([base_va, np.zeros(n_groups + len(sc.shocks))])
     components = _with_base(comp_base, _annual(np.concatenate(
         [v0, group_monthly, shock_monthly], axis=1)))
-    return {
+    out = {
         "gdp": gdp,
         "gdp_monthly": gdp_monthly,
         "growth": growth,
@@ -219,4 +213,25 @@ def simulate_chunk_reference(plan, seed: int, start: int, n: int) -> dict[str, n
         "pipeline_landing": d.landing,
         "land_delivered": d.land_hectares,
     }
+    if sc.actuals:
+        out.update(_figures(sc, sector_monthly, base_monthly, d.log_prior_ratio))
+    return out
+
+
+def _figures(sc, sector_monthly, base_monthly, log_prior_ratio) -> dict[str, np.ndarray]:
+    """The model's value of each published figure and the log importance weight."""
+    n = sector_monthly.shape[0]
+    model = np.empty((n, len(sc.actuals)))
+    log_weight = log_prior_ratio.copy()
+    for k, o in enumerate(sc.actuals):
+        rows = ([sc.sector_index(o.sector)] if o.sector is not None
+                else list(range(len(sc.sectors))))
+        y = o.year - sc.base_year - 1
+        now = sector_monthly[:, rows, 12 * y:12 * y + o.month].sum(axis=(1, 2))
+        before = (np.full(n, base_monthly[rows, :o.month].sum()) if y == 0 else
+                  sector_monthly[:, rows, 12 * (y - 1):12 * (y - 1) + o.month].sum(axis=(1, 2)))
+        model[:, k] = now / before - 1.0
+        if np.isfinite(o.sd):
+            log_weight = log_weight - 0.5 * ((o.value - model[:, k]) / o.sd) ** 2
+    return {"figure_model": model, "log_weight": log_weight}
 

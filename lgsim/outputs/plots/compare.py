@@ -72,7 +72,7 @@ def fan_overlay(results: Sequence[Results], labels: Sequence[str] | None = None)
     for i, (r, label) in enumerate(zip(results, labels, strict=True)):
         colour = CYCLE[i % len(CYCLE)]
         ytd = 100 * r.ds["ytd_growth"].sel(year=year).values
-        q = np.quantile(ytd, [0.25, 0.5, 0.75], axis=0, method="linear")
+        q = r.quantile_array(ytd, (0.25, 0.5, 0.75))
         if i == 0:
             ax.fill_between(months, q[0], q[2], color=BAND_OUTER, linewidth=0)
         else:
@@ -134,10 +134,11 @@ def distribution_overlay(
     for i, (g, r) in enumerate(zip(values, results, strict=True)):
         colour = CYCLE[i % len(CYCLE)]
         p = r.p_target().estimate
-        ax.hist(g, bins=edges, weights=np.full(g.shape, 100.0 / g.size), histtype="step",
-                color=colour, linewidth=1.8)
-        xs = np.sort(g)
-        exceed = 100 * (1 - np.arange(xs.size) / xs.size)  # share with growth >= xs[k]
+        w = np.full(g.shape, 1.0 / g.size) if r.weights is None else r.weights / r.weights.sum()
+        ax.hist(g, bins=edges, weights=100.0 * w, histtype="step", color=colour, linewidth=1.8)
+        order = np.argsort(g, kind="stable")
+        xs = g[order]
+        exceed = 100 * (1 - (np.cumsum(w[order]) - w[order]))  # share with growth >= xs[k]
         ax2.step(xs, exceed, where="post", color=colour, linewidth=1.8)
         ax2.plot([cut], [100 * p], marker="o", color=colour, markersize=5, zorder=5)
     top = ax.get_ylim()[1]
@@ -226,7 +227,7 @@ def growth_difference_chart(
               frameon=False, bbox_transform=ax.transAxes + _offset(fig, 0.42))
     for yi, r, d in zip(y, others, diffs, strict=True):
         e = 100 * (r.growth() - first.growth())
-        q = np.quantile(e, [0.1, 0.25, 0.5, 0.75, 0.9], method="linear")
+        q = r.quantile_array(e, (0.1, 0.25, 0.5, 0.75, 0.9))
         ax2.hlines(yi, q[0], q[4], color=BAND_INNER, linewidth=2.5,
                    label="逐次之差 P10–P90" if yi == y[0] else None)
         ax2.hlines(yi, q[1], q[3], color=BLUE, linewidth=7, alpha=0.55,

@@ -59,7 +59,7 @@ def fan_chart(results: Results, year: int | None = None) -> Figure:
     r = results
     year = year or r.target_year
     ytd = 100 * r.ds["ytd_growth"].sel(year=year).values  # (replication, month), percent
-    q = np.quantile(ytd, [0.05, 0.25, 0.5, 0.75, 0.95], axis=0, method="linear")
+    q = r.quantile_array(ytd, (0.05, 0.25, 0.5, 0.75, 0.95))
     months = r.ds["month"].values
     target = 100 * r.scenario.target.gdp_growth
 
@@ -128,7 +128,8 @@ def growth_distribution(results: Results, year: int | None = None) -> Figure:
 
     fig, ax = _figure(8.0, 4.6)
     _style(ax)
-    weights = np.full(g.shape, 100.0 / g.size)
+    weights = (np.full(g.shape, 100.0 / g.size) if r.weights is None
+               else 100.0 * r.weights / r.weights.sum())
     ax.axvspan(min(edges[0], cut), cut, color=MISS, alpha=0.45, linewidth=0, zorder=0)
     ax.hist(g[~met], bins=edges, weights=weights[~met], color="#e3968c",
             edgecolor="white", linewidth=0.5, label="未达到目标")
@@ -139,11 +140,12 @@ def growth_distribution(results: Results, year: int | None = None) -> Figure:
     ax.set_ylim(0, top * 1.18)
     ax.text(100 * t.gdp_growth, top * 1.13, f" 目标 {target_pct(t.gdp_growth)}", color=RED,
             fontsize=9.5, va="top", ha="left")
-    ax.text(0.02, 0.97, f"未达到目标\n{_pct(1 - met.mean())}", transform=ax.transAxes,
+    share = float(weights[met].sum()) / 100.0
+    ax.text(0.02, 0.97, f"未达到目标\n{_pct(1 - share)}", transform=ax.transAxes,
             ha="left", va="top", color=RED, fontsize=11)
-    ax.text(0.98, 0.97, f"达到目标\n{_pct(met.mean())}", transform=ax.transAxes,
+    ax.text(0.98, 0.97, f"达到目标\n{_pct(share)}", transform=ax.transAxes,
             ha="right", va="top", color=BLUE, fontsize=11)
-    q = np.quantile(g, [0.1, 0.5, 0.9], method="linear")
+    q = r.quantile_array(g, (0.1, 0.5, 0.9))
     ax.axvline(q[1], color=GREY, linewidth=1, linestyle=":")
     ax.annotate(f"中位数 {_num(q[1])}%", xy=(q[1], top * 0.92), xytext=(4, 0),
                 textcoords="offset points", color=GREY, fontsize=8.5)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ...analysis import weighted_mean, weighted_quantile
 from .style import (
     BAND_INNER,
     BAND_OUTER,
@@ -80,11 +81,12 @@ def investment_chart(results: Results, year: int | None = None) -> Figure:
             continue
         _style(ax)
         c = cum[:, :, i]
-        q = np.quantile(c, [0.1, 0.25, 0.5, 0.75, 0.9], axis=0, method="linear")
+        q = results.quantile_array(c, (0.1, 0.25, 0.5, 0.75, 0.9))
         ax.fill_between(x, q[0], q[4], color=BAND_OUTER, linewidth=0, label="P10–P90")
         ax.fill_between(x, q[1], q[3], color=BAND_INNER, linewidth=0, label="P25–P75")
         ax.plot(x, q[2], color=BLUE, linewidth=1.8, label="中位数")
-        ax.plot(x, c.mean(axis=0), color=GREY, linewidth=1.1, linestyle=":", label="平均值")
+        ax.plot(x, weighted_mean(c, results.weights), color=GREY, linewidth=1.1, linestyle=":",
+                label="平均值")
         _horizon_axis(ax, first, first + n_months, base)
         for tick in ax.get_xticklabels():
             tick.set_fontsize(7.5)
@@ -92,17 +94,18 @@ def investment_chart(results: Results, year: int | None = None) -> Figure:
                 else math.nan)
         year_end = first + 12
         in_year = inv_year[:, member_group == groups[i]].sum(axis=1)
-        med = float(np.median(in_year))
+        med = float(results.quantile_array(in_year, (0.5,))[0])
         if not math.isnan(plan):
             ax.hlines(plan, first, year_end, color=RED, linestyle="--", linewidth=1.4,
                       label=f"{year}年计划")
             ax.plot([year_end], [plan], marker="D", color=RED, markersize=5)
-            share = float(np.mean(in_year >= plan - 1e-9))
+            share = float(weighted_mean(in_year >= plan - 1e-9, results.weights))
             note = (f"{year}年计划 {plan:.1f}亿元\n模拟中位数 {med:.1f}亿元"
                     f"\n完成计划的概率 {100 * share:.0f}%")
         elif kinds[i] == "pipeline":
-            started = float(np.mean(c[:, -1] > 0))
-            note = (f"已签约、尚未落地\n{year}年投资均值 {in_year.mean():.1f}亿元"
+            started = float(weighted_mean(c[:, -1] > 0, results.weights))
+            mean_in_year = float(weighted_mean(in_year, results.weights))
+            note = (f"已签约、尚未落地\n{year}年投资均值 {mean_in_year:.1f}亿元"
                     f"\n模拟期内开工的概率 {100 * started:.0f}%")
         else:
             note = f"{year}年无年度计划\n{year}年投资中位数 {med:.1f}亿元"
@@ -159,15 +162,15 @@ def start_dates_chart(results: Results) -> Figure:
         s = start[:, member_group == gid]  # (rep, members)
         started = np.where(np.isnan(s), np.inf, s)
         shares = (started[:, :, None] <= grid[None, None, :]).mean(axis=1)  # (rep, grid)
-        mean = 100 * shares.mean(axis=0)
+        mean = 100 * weighted_mean(shares, results.weights)
         members = s.shape[1]
-        median = float(np.nanmedian(s)) if np.isfinite(s).any() else math.nan
+        median = _median_start(s, results.weights)
         label = f"{_short(names[i], 16)}（{members}个）"
         if not math.isnan(median):
             label += f"，开工中位 {_month_text(median, base)}"
         ax.plot(grid, mean, color=colour, linewidth=2, label=label)
         if members > 1:
-            q = np.quantile(100 * shares, [0.1, 0.9], axis=0, method="linear")
+            q = results.quantile_array(100 * shares, (0.1, 0.9))
             ax.fill_between(grid, q[0], q[1], color=colour, alpha=0.15, linewidth=0)
         if planned.get(gid) is not None:
             ax.plot([planned[gid]], [0], marker="^", color=colour, markersize=9,
@@ -184,6 +187,17 @@ def start_dates_chart(results: Results) -> Figure:
         _footer(r),
     )
     return fig
+
+
+def _median_start(start: np.ndarray, weights: np.ndarray | None) -> float:
+    """Median start month of the members that start (weighted by replication), or NaN."""
+    ok = np.isfinite(start)
+    if not ok.any():
+        return math.nan
+    if weights is None:
+        return float(np.median(start[ok]))
+    w = np.broadcast_to(weights[:, None], start.shape)[ok]
+    return float(weighted_quantile(start[ok], np.array([0.5]), w)[0])
 
 
 def _month_text(model_month: float, base_year: int) -> str:
