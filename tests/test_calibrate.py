@@ -116,7 +116,7 @@ def test_output_loads_runs_and_extends_the_scenario(base_cal) -> None:
     assert [x.share for x in s.sectors] == [x.share for x in base.sectors]
     assert [x.persistence for x in s.sectors] == [x.persistence for x in base.sectors]
     assert s.name == "calibrated" and "calibrated" in s.title
-    r = lgsim.run(s, replications=100, workers=1)
+    r = lgsim.run(s, replications=100, workers=1, max_replications=100)
     g = r.ds["growth"].sel(year=s.target_year).values
     assert g.shape == (100,) and np.all(np.isfinite(g))
 

@@ -13,7 +13,7 @@ from lgsim.analysis import wilson
 from lgsim.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-BASE = ROOT / "scenarios" / "base.toml"
+BASE = ROOT / "scenarios" / "base-unconditioned.toml"  # precision alone
 N_MAX = 3000
 CHUNK = 100
 H = 0.02

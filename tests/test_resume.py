@@ -15,7 +15,7 @@ import pytest
 from lgsim.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-BASE = ROOT / "scenarios" / "base.toml"
+BASE = ROOT / "scenarios" / "base-unconditioned.toml"
 N = "6000"
 CHUNK = "100"  # 60 chunks
 ARGS = ["-n", N, "--chunk-size", CHUNK, "--seed", "77"]

@@ -146,14 +146,18 @@ def test_replications_from_env(monkeypatch):
 # ---------------------------------------------------------------------- outcomes
 def test_outcomes_equal_run_and_do_not_depend_on_workers(base):
     late = base.with_changes({"batch[sz-2022-batch3].start_delay_months": 6.0})
-    r = lgsim.run(late, replications=300, workers=1)
+    # base is conditioned on published figures: outcomes carry the same weights as a run
+    # that adds no replications
+    r = lgsim.run(late, replications=300, workers=1, max_replications=300)
     o1 = whatif.outcomes([base, late], replications=300, workers=1)
     o2 = whatif.outcomes([base, late], replications=300, workers=2)
     np.testing.assert_array_equal(o1[1].growth, r.growth())
     np.testing.assert_array_equal(o1[1].met, r.met())
     assert o1[1].p_met == r.p_target()
+    np.testing.assert_array_equal(o1[1].weights, r.weights)
     for a, b in zip(o1, o2, strict=True):
         np.testing.assert_array_equal(a.growth, b.growth)
+        np.testing.assert_array_equal(a.weights, b.weights)
     assert o1[0].seed == o1[1].seed == base.seed
 
 

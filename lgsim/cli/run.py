@@ -88,7 +88,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         results = run(scenario, replications=n, seed=args.seed, workers=args.workers,
                       progress=update, executor=executor, scheduler=args.scheduler,
                       chunk_size=args.chunk_size, keep=keep & {"paths"},
-                      precision=args.precision, checkpoint=chunk_dir, resume=args.resume,
+                      precision=args.precision, min_ess=args.min_ess,
+                      max_replications=args.max_replications,
+                      checkpoint=chunk_dir, resume=args.resume,
                       on_start=lambda: begin_run(Path(out)))
     finally:
         close()
@@ -181,6 +183,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--precision", type=half_width, metavar="H",
                    help="stop once the 95%% interval of P(target met) is within ±H (a "
                    "probability: 0.005 = ±0.5 pp); -n is then the maximum")
+    p.add_argument("--min-ess", type=positive_int, default=1000, metavar="E",
+                   help="a run conditioned on published figures ([actuals]) whose effective "
+                   "sample size is below E (default 1000) adds replications until it reaches "
+                   "it, up to --max-replications")
+    p.add_argument("--max-replications", type=positive_int, metavar="M",
+                   help="most replications a conditioned run may add up to (default 10 × -n)")
     p.add_argument("--resume", action="store_true",
                    help="continue a run killed part-way: compute only the chunks missing "
                    "in OUT/chunks")

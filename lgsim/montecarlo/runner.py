@@ -737,19 +737,20 @@ def run(
     previous = Checkpoint.read_manifest(checkpoint) if resume and checkpoint else None
     settings = run_settings(scenario, replications, seed, workers, chunk_size,
                             previous=previous)
-    chunks = _run_chunks(scenario, settings, precision, max_replications)
-    info = RunInfo(settings.executor(executor, len(chunks)), settings.workers,
-                   settings.chunk_size, len(chunks), replications_asked=settings.replications)
     ck = (_open_checkpoint(scenario, settings, keep, checkpoint, resume)
           if checkpoint is not None else None)
-    cond = condition(scenario, settings, executor=info.executor, scheduler=scheduler)
+    cond = condition(scenario, settings, executor=executor, scheduler=scheduler)
+    weighted = cond is not None and cond.pilot_replications > 0
+    chunks = _run_chunks(settings, weighted and precision is None, max_replications)
+    info = RunInfo(settings.executor(executor, len(chunks)), settings.workers,
+                   settings.chunk_size, len(chunks), replications_asked=settings.replications)
     if on_start is not None:
         on_start()
     if ck is not None:
         ck.prepare(resume=resume)
     info.pilot_replications = 0 if cond is None else cond.pilot_replications
     collector = _Collector(scenario, chunks, settings.replications, precision,
-                           min_ess if cond is not None else None, progress, info)
+                           min_ess if weighted else None, progress, info)
     todo = _load_resumed(ck, collector) if ck is not None and resume else list(chunks)
     if todo and not collector.stopped:
         _compute(scenario, settings, None if cond is None else cond.tilt,
@@ -757,28 +758,33 @@ def run(
     return _results(scenario, settings, collector, cond)
 
 
-def _run_chunks(scenario: Scenario, settings: RunSettings, precision: float | None,
+def _run_chunks(settings: RunSettings, extend: bool,
                 max_replications: int | None) -> list[Chunk]:
-    """The chunks a run may compute: its replications, or more for a conditioned run."""
+    """The chunks a run may compute: its replications, or more when ``extend``.
+
+    A conditioned run (with informative figures, without a precision goal) may add chunks
+    until its effective sample size reaches its floor, up to ``max_replications``.
+    """
     n = settings.replications
-    if not scenario.actuals or precision is not None:
+    if not extend:
         return list(settings.chunks)
     cap = ESS_EXTENSION * n if max_replications is None else int(max_replications)
-    if not n <= cap <= MAX_REPLICATIONS:
-        raise ScenarioError(scenario.file, "max_replications",
-                            f"{n:,}..{MAX_REPLICATIONS:,} replications", f"{cap:,}")
-    return chunks_for(cap, settings.chunk_size)
+    return chunks_for(min(max(cap, n), MAX_REPLICATIONS), settings.chunk_size)
 
 
 def _results(scenario: Scenario, settings: RunSettings, collector: _Collector,
              cond: Conditioning | None) -> Results:
     arrays = collector.arrays()
     n_used = next(iter(arrays.values())).shape[0]
-    plan = compile_plan(scenario.resolved(seed=settings.seed, replications=n_used))
+    stop = collector.info.stopping
+    # the resolved scenario reruns the run: a stop at precision records the replications
+    # used; a run that added replications for its effective sample size, those asked
+    asked = n_used if stop is not None and stop.target_half_width is not None else \
+        settings.replications
+    plan = compile_plan(scenario.resolved(seed=settings.seed, replications=asked))
     with dask_hidden():
         results = Results.from_arrays(plan, arrays, seed=settings.seed,
                                       chunk_size=settings.chunk_size)
-    stop = collector.info.stopping
     if cond is not None:
         record = cond.record()
         record["replications_asked"] = settings.replications

@@ -291,6 +291,7 @@ def run_html(
         _contributions_html(results),
         _investment_html(results),
         _subtargets_html(results, s),
+        _conditioning_html(s),
         _sources_html(sc.sources),
         _run_info_html(results, s),
     ]
@@ -365,6 +366,34 @@ def _subtargets_html(results: Results, summary: dict[str, Any]) -> str:
         "<h2>分项目标 Sub-targets</h2>",
         _table(["类别 kind", "名称 name", "id", "目标 target", "达标概率 P(met)",
                 "模拟精度95%区间"], rows, numeric=(3, 4, 5)),
+    ])
+
+
+def _conditioning_html(summary: dict[str, Any]) -> str:
+    """The published figures the run is conditioned on, and what they did."""
+    cond = summary.get("conditioning")
+    if not cond:
+        return ""
+    rows = [
+        (f["label"], f["path"], _pct(f["value"]),
+         "—" if f["sd"] is None else f"{_num(100 * f['sd'])} pp",
+         f"{_pct(f['model_mean'])}（{_pct(f['model_p10'])}–{_pct(f['model_p90'])}）",
+         f["note"])
+        for f in cond["figures"]
+    ]
+    prior = cond.get("prior_p_target_met")
+    return "\n".join([
+        "<h2>已公布数据 Published figures conditioned on</h2>",
+        f"<p>按已公布数据条件化（每个数据视为模型累计增速的观测值，误差为其标准差）："
+        f"达标概率由先验的 {_pct(prior)} 变为 {_pct(summary['p_target_met'])}；有效样本量 "
+        f"{cond['ess']:,.0f}（共 {cond['replications']:,} 次模拟）。 Conditioned on the "
+        "figures (each an observation of the model's year-to-date growth with its sd): "
+        f"P(target met) {_pct(prior)} under the prior, {_pct(summary['p_target_met'])} given "
+        f"the figures; effective sample size {cond['ess']:,.0f} of "
+        f"{cond['replications']:,}.</p>",
+        _table(["数据 figure", "键 key", "公布值 published", "标准差 sd",
+                "模型（条件化后）均值与P10–P90 model given the figures", "说明 note"], rows,
+               numeric=(2, 3)),
     ])
 
 

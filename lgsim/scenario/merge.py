@@ -4,7 +4,8 @@ Merging rules (docs/model.md): tables merge key by key; distribution tables (wit
 ``a``/``b``), ``impact``, ``sector_mix``, ``street_mix``, ``window`` and ``matrix`` replace
 the parent's value whole; an array-of-tables entry whose id the parent has overrides that
 entry's keys, a new id is appended; top-level ``remove = ["project[id]", ...]`` drops
-inherited entries before merging. ``[scenario] name`` is not inherited.
+inherited entries (and ``remove = ["actuals"]`` an inherited optional table) before
+merging. ``[scenario] name`` is not inherited.
 
 ``plan_start`` bookkeeping: when a file (or a set of changes, :func:`apply_changes`)
 sets ``first_year_plan`` without ``plan_start``, the entry's ``plan_start`` becomes its
@@ -150,6 +151,34 @@ def _has_id(entry: dict[str, Any]) -> bool:
     return isinstance(entry.get("id"), str)
 
 
+#: Optional tables a child file may drop whole with ``remove = ["actuals"]``.
+REMOVABLE_TABLES = ("actuals", "correlation")
+
+
+def _remove(doc: dict[str, Any], item: Any, file: str) -> None:
+    """Drop an inherited entry (``kind[id]``) or optional table (``actuals``) from ``doc``."""
+    if isinstance(item, str) and item in REMOVABLE_TABLES:
+        if item not in doc:
+            raise ScenarioError(file, "remove", f"an inherited [{item}] table",
+                                f"{item!r}, which the parent lacks")
+        del doc[item]
+        return
+    m = _REMOVE.fullmatch(item) if isinstance(item, str) else None
+    if not m or m["kind"] not in ARRAY_KINDS:
+        raise ScenarioError(
+            file, "remove",
+            'entries like "project[some-id]" or the name of an optional table (' +
+            ", ".join(REMOVABLE_TABLES) + ")", describe(item),
+        )
+    entries = doc.get(m["kind"], [])
+    kept = [e for e in entries if not (isinstance(e, dict) and e.get("id") == m["id"])]
+    if len(kept) == len(entries):
+        raise ScenarioError(
+            file, "remove", f"an inherited {m['kind']} id", f"{item!r}, which the parent lacks"
+        )
+    doc[m["kind"]] = kept
+
+
 def merge_documents(parent: dict[str, Any], child: dict[str, Any], file: str) -> dict[str, Any]:
     """Merge a child document onto its (already resolved) parent."""
     out = {k: copy.deepcopy(v) for k, v in parent.items()}
@@ -157,18 +186,7 @@ def merge_documents(parent: dict[str, Any], child: dict[str, Any], file: str) ->
     if not isinstance(removals, list):
         raise ScenarioError(file, "remove", 'an array like ["project[id]"]', describe(removals))
     for item in removals:
-        m = _REMOVE.fullmatch(item) if isinstance(item, str) else None
-        if not m or m["kind"] not in ARRAY_KINDS:
-            raise ScenarioError(
-                file, "remove", 'entries like "project[some-id]"', describe(item)
-            )
-        entries = out.get(m["kind"], [])
-        kept = [e for e in entries if not (isinstance(e, dict) and e.get("id") == m["id"])]
-        if len(kept) == len(entries):
-            raise ScenarioError(
-                file, "remove", f"an inherited {m['kind']} id", f"{item!r}, which the parent lacks"
-            )
-        out[m["kind"]] = kept
+        _remove(out, item, file)
     for key, value in child.items():
         if key in ("extends", "remove"):
             continue

@@ -54,7 +54,9 @@ def fan_chart(results: Results, year: int | None = None) -> Figure:
     matplotlib.figure.Figure
         Bands P5–P95 and P25–P75 and the median of year-to-date growth (percent) through
         months 1–12 (the official 1–M月 series), the target line and P(target met) of
-        the target year in the title.
+        the target year in the title. A run conditioned on published GDP figures shows
+        them as points with ±1.96 sd error bars; its bands are of the weighted
+        (posterior) replications.
     """
     r = results
     year = year or r.target_year
@@ -82,6 +84,7 @@ def fan_chart(results: Results, year: int | None = None) -> Figure:
         f"全年中位数 {_num(q[2][-1])}%", xy=(months[-1], q[2][-1]), xytext=(-6, -14),
         textcoords="offset points", ha="right", va="top", color=BLUE, fontsize=9,
     )
+    _published_figures(ax, r, year)
     _ytd_axes(ax, months, year)
     _legend_below(fig, ax)
     title = f"{year}年地区生产总值累计增速"
@@ -89,6 +92,18 @@ def fan_chart(results: Results, year: int | None = None) -> Figure:
         title += f"：{_p_title(r)}"
     _titles(fig, ax, title, _p_detail(r) if year == r.target_year else "", _footer(r))
     return fig
+
+
+def _published_figures(ax: Axes, results: Results, year: int) -> None:
+    """The published GDP figures the run is conditioned on, with ±1.96 sd error bars."""
+    figs = [o for o in results.scenario.actuals
+            if o.sector is None and o.year == year and o.informative]
+    if not figs:
+        return
+    ax.errorbar([o.month for o in figs], [100 * o.value for o in figs],
+                yerr=[1.96 * 100 * o.sd for o in figs], fmt="D", color="#222222",
+                markersize=5, capsize=4, linewidth=1.2, zorder=6,
+                label="已公布数据（误差线：±1.96倍标准差）")
 
 
 def _ytd_axes(ax: Axes, months: np.ndarray, year: int) -> None:
