@@ -174,6 +174,7 @@ def chunk_ms_per_rep(plan, size: int = 250, repeats: int = 12, reference: bool =
     (:func:`tests/oracles/reference_chunk.py.simulate_chunk_reference`).
     """
     from lgsim.engine.chunk import simulate_chunk
+
     from oracles.reference_chunk import simulate_chunk_reference
 
     func = simulate_chunk_reference if reference else simulate_chunk
@@ -208,8 +209,9 @@ def imports(repeats: int) -> dict:
         "import lgsim": [sys.executable, "-c", "import lgsim"],
         "python -m lgsim --version": [sys.executable, "-m", "lgsim", "--version"],
         "run path imports": [sys.executable, "-c",
-                             "import lgsim.cli, lgsim.montecarlo, lgsim.results, lgsim.outputs.rundir,"
-                             " lgsim.engine.chunk, xarray, h5netcdf; lgsim.cli.build_parser()"],
+                             "import lgsim.cli, lgsim.montecarlo, lgsim.results, "
+                             "lgsim.outputs.rundir, lgsim.engine.chunk, xarray, h5netcdf; "
+                             "lgsim.cli.build_parser()"],
     }
     out = {}
     for name, cmd in cmds.items():

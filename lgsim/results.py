@@ -314,9 +314,10 @@ class Results:
         Returns
         -------
         dict or None
-            ``through_month``, ``observed_ytd`` (fraction) and the median, P10 and P90 of
-            the required growth of the remaining months (fractions); None without an
-            actual for that year.
+            ``through_month``, ``observed_ytd`` (the published figure, fraction),
+            ``model_ytd`` (the model's year-to-date growth given every figure, weighted
+            mean) and the median, P10 and P90 of the required growth of the remaining
+            months (fractions); None without a published GDP figure for that year.
         """
         year = year or self.target_year
         obs = [o for o in self.scenario.actuals
@@ -327,13 +328,15 @@ class Results:
         m = last.month
         first = 12 * (year - self.scenario.base_year - 1)
         ytd = self.ds["gdp_monthly"].values[:, first:first + m].sum(axis=1)
-        ytd_prev = ytd / (1.0 + self.ds["ytd_growth"].sel(year=year, month=m).values)
+        ytd_growth = self.ds["ytd_growth"].sel(year=year, month=m).values
+        ytd_prev = ytd / (1.0 + ytd_growth)
         prev = self.ds["gdp"].sel(year=year - 1).values
         t = self.scenario.target
         need = ((1.0 + t.gdp_growth - t.tolerance) * prev - ytd) / (prev - ytd_prev) - 1.0
         q = quantiles(need, weights=self.weights)
-        return {"through_month": m, "observed_ytd": last.value, "required_rest": q["p50"],
-                "p10": q["p10"], "p90": q["p90"]}
+        return {"through_month": m, "observed_ytd": last.value,
+                "model_ytd": float(weighted_mean(ytd_growth, self.weights)),
+                "required_rest": q["p50"], "p10": q["p10"], "p90": q["p90"]}
 
     def quantiles(
         self, qs: tuple[float, ...] = (0.1, 0.5, 0.9), year: int | None = None

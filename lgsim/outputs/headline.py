@@ -25,7 +25,8 @@ def headline(results: Results, out_dir: str | None = None) -> str:
         "",
         f"Target {y}: GDP growth {pct(sc.target.gdp_growth, 2)} — rule: {sc.target.rule()}",
         f"P(target met) = {pct(p.estimate)}   95% simulation precision "
-        f"[{pct(p.low)}, {pct(p.high)}]  (n = {p.n:,})",
+        f"[{pct(p.low)}, {pct(p.high)}]  (n = {p.n:,}"
+        + ("" if p.ess is None else f"; effective {p.ess:,.0f}") + ")",
         "  (the interval is the precision of the simulation, not uncertainty in the "
         "scenario's assumptions)",
         f"Growth {y}: P10 {pct(q['p10'])}  P50 {pct(q['p50'])}  P90 {pct(q['p90'])}"
@@ -41,10 +42,13 @@ def headline(results: Results, out_dir: str | None = None) -> str:
     if req is not None:
         m = req["through_month"]
         lines.append(
-            f"Published {y} 1–{m}月 GDP growth {pct(req['observed_ytd'])}: to reach the target, "
-            f"{m + 1}–12月 must grow {pct(req['required_rest'])} (倒逼增速; P10–P90 over "
-            f"replications {pct(req['p10'])}–{pct(req['p90'])})"
-            if m < 12 else f"Published {y} 1–12月 GDP growth {pct(req['observed_ytd'])}"
+            f"{y} 1–{m}月 GDP growth {pct(req['model_ytd'])} given the figures (published "
+            f"{pct(req['observed_ytd'])}): to reach the target, {m + 1}–12月 must grow "
+            f"{pct(req['required_rest'])} (倒逼增速; P10–P90 {pct(req['p10'])}–"
+            f"{pct(req['p90'])})"
+            if m < 12 else
+            f"{y} 1–12月 GDP growth {pct(req['model_ytd'])} given the figures (published "
+            f"{pct(req['observed_ytd'])})"
         )
     inv = r.investment_vs_plan()
     if "listed" in inv.index:
