@@ -20,6 +20,12 @@ Variables (dimensions; units):
 * ``organic_growth`` (replication, year, sector): the organic growth draws, fraction
 * ``shock_occurred`` / ``shock_start`` / ``shock_duration`` (replication, shock)
 * ``pipeline_landing`` (replication, pipeline), ``land_delivered`` (replication, land)
+* with an FAI model (``[economy] fai_growth``): ``fai`` and ``fai_listed`` (replication,
+  year), district FAI and its listed projects' part, 亿元 nominal; ``fai_monthly``
+  (replication, month_index), 亿元 nominal; ``fai_ytd_growth`` (replication, year,
+  month), nominal; with industrial investment the same four for ``industrial_fai``
+* with ``[io]``: ``io_local_share`` (replication,) and ``io_indirect_ratio``
+  (replication,), indirect value added per 亿元 of real additional spending
 """
 
 from __future__ import annotations
@@ -45,8 +51,9 @@ from .analysis import (
     weighted_quantile,
 )
 from .engine import Plan
+from .engine.spillovers import spending_for
 from .fileio import write_text, write_with
-from .scenario import Scenario
+from .scenario import Scenario, Target
 from .scenario.calendar import month_label
 
 _DIMS: dict[str, tuple[str, ...]] = {
@@ -80,6 +87,16 @@ _OPTIONAL_DIMS: dict[str, tuple[str, ...]] = {
     "investment_monthly_project": ("replication", "month_index", "project"),
     "figure_model": ("replication", "figure"),
     "log_weight": ("replication",),
+    "fai": ("replication", "year"),
+    "fai_listed": ("replication", "year"),
+    "fai_ytd_growth": ("replication", "year", "month"),
+    "fai_monthly": ("replication", "month_index"),
+    "industrial_fai_monthly": ("replication", "month_index"),
+    "industrial_fai": ("replication", "year"),
+    "industrial_fai_listed": ("replication", "year"),
+    "industrial_fai_ytd_growth": ("replication", "year", "month"),
+    "io_local_share": ("replication",),
+    "io_indirect_ratio": ("replication",),
 }
 
 _MODEL_TIME = "month of model time (0 = 1 January of base_year + 1)"
@@ -108,6 +125,16 @@ _UNITS = {
     "figure_model": "fraction",
     "log_weight": "log of the unnormalised importance weight",
     "weight": "importance weight, mean 1",
+    "fai": "亿元 (nominal)",
+    "fai_listed": "亿元 (nominal)",
+    "fai_ytd_growth": "fraction (nominal)",
+    "fai_monthly": "亿元 (nominal)",
+    "industrial_fai_monthly": "亿元 (nominal)",
+    "industrial_fai": "亿元 (nominal)",
+    "industrial_fai_listed": "亿元 (nominal)",
+    "industrial_fai_ytd_growth": "fraction (nominal)",
+    "io_local_share": "fraction",
+    "io_indirect_ratio": "亿元 of value added per 亿元 of real additional spending",
 }
 
 
@@ -146,17 +173,21 @@ class Results:
 
         n = arrays["gdp"].shape[0]
         sc = plan.scenario
-        comp_ids = (
-            [f"organic:{s.id}" for s in sc.sectors]
-            + [f"{kind}:{gid}" for kind, gid in plan.groups]
-            + [f"shock:{s.id}" for s in sc.shocks]
-        )
         group_names = {("project", p.id): p.name for p in sc.projects}
         group_names.update({("batch", b.id): b.name for b in sc.batches})
         group_names.update({("pipeline", p.id): p.project.name for p in sc.pipelines})
+        # with [io], each group's indirect value added is a component of its own
+        indirect = list(plan.groups) if sc.io is not None else []
+        comp_ids = (
+            [f"organic:{s.id}" for s in sc.sectors]
+            + [f"{kind}:{gid}" for kind, gid in plan.groups]
+            + [f"{kind}:{gid}:indirect" for kind, gid in indirect]
+            + [f"shock:{s.id}" for s in sc.shocks]
+        )
         comp_names = (
             [f"{s.name}（自然增长）" for s in sc.sectors]
             + [group_names[g] for g in plan.groups]
+            + [f"{group_names[g]}（间接拉动）" for g in indirect]
             + [s.name for s in sc.shocks]
         )
         coords = {
@@ -278,13 +309,118 @@ class Results:
         """Growth of ``year`` (default: target year) per replication, fraction."""
         return self.ds["growth"].sel(year=year or self.target_year).values
 
+    def target_of(self, year: int | None = None) -> Target:
+        """The targets of ``year`` (default: the target year).
+
+        Raises
+        ------
+        KeyError
+            The scenario sets no target for that year.
+        """
+        year = year or self.target_year
+        targets = self.scenario.targets or {self.target_year: self.scenario.target}
+        if year not in targets:
+            raise KeyError(f"the scenario sets no target for {year} (years with targets: "
+                           f"{', '.join(map(str, targets))})")
+        return targets[year]
+
     def met(self, year: int | None = None) -> np.ndarray:
-        """Per-replication flag: target met in ``year`` (default: the target year)."""
-        return self.scenario.target.met(self.growth(year))
+        """Per-replication flag: the GDP target of ``year`` met (default: the target year)."""
+        return self.target_of(year).met(self.growth(year))
 
     def p_target(self, year: int | None = None) -> Probability:
         """P(target met) with its 95% Wilson interval (simulation precision) and n."""
-        return probability(self.met(year), self.scenario.target.rule(), self.weights)
+        return probability(self.met(year), self.target_of(year).rule(), self.weights)
+
+    def p_by_year(self) -> dict[int, Probability]:
+        """P(GDP target met) of every year that has a target."""
+        years = sorted(self.scenario.targets or {self.target_year: None})
+        return {y: self.p_target(y) for y in years}
+
+    def p_all_years(self) -> Probability:
+        """P(the GDP targets of every year with a target are all met), same replications."""
+        years = sorted(self.scenario.targets or {self.target_year: None})
+        flags = np.logical_and.reduce([self.met(y) for y in years])
+        return probability(flags, "every year's target met: " + ", ".join(map(str, years)),
+                           self.weights)
+
+    def investment_flags(self, year: int | None = None) -> dict[str, np.ndarray]:
+        """Per replication, each FAI and industrial-investment target of ``year`` met.
+
+        Keys ``fai`` / ``industrial_fai`` (level targets, 亿元) and ``fai_growth`` /
+        ``industrial_fai_growth`` (growth targets); see :meth:`Target.investment_met`.
+        """
+        year = year or self.target_year
+        levels = {q: (self.ds[q].sel(year=year - 1).values, self.ds[q].sel(year=year).values)
+                  for q in ("fai", "industrial_fai") if q in self.ds}
+        return self.target_of(year).investment_met(levels)
+
+    def p_investment(self, year: int | None = None) -> dict[str, Probability]:
+        """P(met) of each investment target of ``year`` (keys as :meth:`investment_flags`)."""
+        target = self.target_of(year)
+        values = {(q if k == "level" else f"{q}_growth"): v
+                  for q, k, v in target.investment_goals()}
+        return {key: probability(flags, target.investment_rule(key, values[key]),
+                                 self.weights)
+                for key, flags in self.investment_flags(year).items()}
+
+    def fai(self, year: int | None = None) -> dict[str, Any] | None:
+        """District FAI of ``year``: levels, growth, listed share, year-to-date growth.
+
+        Returns
+        -------
+        dict or None
+            For ``fai`` and (when modelled) ``industrial_fai``: ``mean``, ``p10``,
+            ``p50``, ``p90`` of the level (亿元 nominal) and of growth (fractions),
+            ``listed_share`` (mean share of the year's total from listed projects,
+            fraction) and ``ytd_growth`` (P10/P50/P90 of year-to-date growth by month
+            1–12, fractions). None without an FAI model.
+        """
+        if "fai" not in self.ds:
+            return None
+        year = year or self.target_year
+        out: dict[str, Any] = {}
+        for quantity in ("fai", "industrial_fai"):
+            if quantity not in self.ds:
+                continue
+            level = self.ds[quantity].sel(year=year).values
+            growth = level / self.ds[quantity].sel(year=year - 1).values - 1.0
+            listed = self.ds[f"{quantity}_listed"].sel(year=year).values
+            ytd = self.ds[f"{quantity}_ytd_growth"].sel(year=year).values  # (R, 12)
+            q_ytd = self.quantile_array(ytd, (0.1, 0.5, 0.9))
+            out[quantity] = {
+                "level": {"mean": float(weighted_mean(level, self.weights)),
+                          **quantiles(level, weights=self.weights)},
+                "growth": {"mean": float(weighted_mean(growth, self.weights)),
+                           **quantiles(growth, weights=self.weights)},
+                "listed_share": float(weighted_mean(listed / level, self.weights)),
+                "ytd_growth": {"month": list(range(1, 13)),
+                               "p10": q_ytd[0].tolist(), "p50": q_ytd[1].tolist(),
+                               "p90": q_ytd[2].tolist()},
+            }
+        return out
+
+    def spending(self) -> dict[str, Any] | None:
+        """Value added per 亿元 of real additional project spending (``[io]`` runs).
+
+        Returns
+        -------
+        dict or None
+            ``direct``, ``indirect`` (weighted mean; P10/P90 over the drawn local
+            shares) and ``leakage`` (the remainder) per 亿元, the table used; None
+            without ``[io]``.
+        """
+        io = self.scenario.io
+        if io is None or "io_indirect_ratio" not in self.ds:
+            return None
+        direct = spending_for(self.scenario).direct_ratio
+        indirect = self.ds["io_indirect_ratio"].values
+        mean = float(weighted_mean(indirect, self.weights))
+        q = quantiles(indirect, weights=self.weights)
+        return {"table": io.table, "direct": direct, "indirect": mean,
+                "indirect_p10": q["p10"], "indirect_p90": q["p90"],
+                "leakage": 1.0 - direct - mean,
+                "note": "亿元 of district value added per 亿元 of real additional spending"}
 
     def p_subtargets(self, year: int | None = None) -> dict[str, dict[str, Probability]]:
         """P(met) of each sector and street sub-target (growth of its value added)."""
@@ -321,7 +457,7 @@ class Results:
         """
         year = year or self.target_year
         obs = [o for o in self.scenario.actuals
-               if o.sector is None and o.year == year and o.informative]
+               if o.is_gdp and o.year == year and o.informative]
         if not obs:
             return None
         last = obs[-1]
@@ -475,14 +611,32 @@ class Results:
                 for k, r in inv.iterrows()
             },
             "required_growth": self.required_growth(),
-            "fai_target": (
-                None if t.fai is None
-                else {"target": t.fai, "note": "district FAI is not modelled (no fai_growth)"}
-            ),
+            **self._years_and_investment(),
             "lgsim_version": self.ds.attrs["lgsim_version"],
             **self._stopping(),
             **self._conditioning(),
         }
+
+    def _years_and_investment(self) -> dict[str, Any]:
+        """Summary parts: P(met) by year, investment targets, FAI, spending's value added."""
+        def prob(p: Probability) -> dict[str, Any]:
+            return {"p_met": p.estimate, "ci": [p.low, p.high], "rule": p.rule}
+
+        out: dict[str, Any] = {}
+        by_year = self.p_by_year()
+        if len(by_year) > 1:
+            out["targets_by_year"] = {str(y): prob(p) for y, p in by_year.items()}
+            out["all_years_met"] = prob(self.p_all_years())
+        investment = self.p_investment()
+        if investment:
+            out["investment_targets"] = {k: prob(p) for k, p in investment.items()}
+        fai = self.fai()
+        if fai is not None:
+            out["fai"] = fai
+        spending = self.spending()
+        if spending is not None:
+            out["spending_value_added"] = spending
+        return out
 
     def conditioning(self) -> dict[str, Any] | None:
         """How the run was conditioned on published figures, or None (no ``[actuals]``).

@@ -34,6 +34,8 @@ from hypothesis import strategies as st
 import lgsim
 from lgsim.scenario.actuals import ACTUALS_KEYS
 from lgsim.scenario.errors import ScenarioWarning
+from lgsim.scenario.investment import ECONOMY_KEYS, IO_KEYS
+from lgsim.scenario.targets import TARGET_KEYS
 
 #: The schema's key lists (``lgsim.scenario.build`` the module, not the function).
 schema = importlib.import_module("lgsim.scenario.build")
@@ -51,7 +53,7 @@ FUZZ = settings(
 #: Every key the schema knows, plus distribution parameters and a few near misses.
 SCHEMA_KEYS = sorted(
     {
-        *schema.SCENARIO_KEYS, *schema.TARGET_KEYS, *schema.ECONOMY_KEYS,
+        *schema.SCENARIO_KEYS, *TARGET_KEYS, *ECONOMY_KEYS, *IO_KEYS,
         *schema.ACCOUNTING_KEYS, *schema.SECTOR_KEYS, *schema.CORRELATION_KEYS,
         *schema.STREET_KEYS, *schema.BATCH_KEYS, *schema.PIPELINE_KEYS, *schema.LAND_KEYS,
         *schema.SHOCK_KEYS, *ACTUALS_KEYS, "dist", "mean", "sd", "median", "sigma", "low",

@@ -55,6 +55,13 @@ class Outcome:
     rule: str
     #: importance weights of a conditioned scenario (mean 1), None when unweighted
     weights: np.ndarray | None = field(default=None, repr=False)
+    #: per replication, each investment target of the target year met (keys as
+    #: :meth:`lgsim.Results.p_investment`: ``fai``, ``industrial_fai_growth``...)
+    investment_met: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def p_investment(self, key: str) -> Probability:
+        """P(an investment target met), e.g. ``key = "fai"``, weighted when conditioned."""
+        return probability(self.investment_met[key], key, self.weights)
 
     @property
     def n(self) -> int:
@@ -163,7 +170,8 @@ def _evaluate(
     jobs = [c for v in range(len(variants)) for c in chunks_for(n, size, v, v * per)]
     # a conditioned base: its proposal is fitted once and serves all its variants
     tilts = [None if (c := condition(b, settings)) is None else c.tilt for b in bases]
-    task = ChunkTask(settings.seed, select=("target_growth", "log_weight"))
+    task = ChunkTask(settings.seed, select=("target_growth", "log_weight", "target_fai",
+                                            "target_industrial_fai"))
     parts = dict(simulate(bases, variants, jobs, task, settings, tilts=tilts))
     out = []
     for v, variant in enumerate(variants):
@@ -178,5 +186,15 @@ def _evaluate(
             sc = sc.with_changes(dict(variant.changes))
         met = np.asarray(sc.target.met(growth), dtype=bool)
         out.append(Outcome(sc.name, sc.title, growth, met, settings.seed, sc.target.rule(),
-                           weights))
+                           weights, _investment_met(sc, chunks)))
     return out
+
+
+def _investment_met(sc: Scenario, chunks: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Per replication, each investment target of the target year met."""
+    levels = {}
+    for quantity in ("fai", "industrial_fai"):
+        if f"target_{quantity}" in chunks[0]:
+            both = np.concatenate([c[f"target_{quantity}"] for c in chunks])  # (R, 2)
+            levels[quantity] = (both[:, 0], both[:, 1])
+    return sc.target.investment_met(levels)

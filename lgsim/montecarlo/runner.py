@@ -210,7 +210,9 @@ class ChunkTask:
     keep : tuple of str
         Optional outputs of :func:`lgsim.engine.simulate_chunk`.
     select : tuple of str, optional
-        Return only these arrays; ``"target_growth"`` is the target year's growth.
+        Return only these arrays; ``"target_growth"`` is the target year's growth,
+        ``"target_fai"`` / ``"target_industrial_fai"`` ``(R, 2)`` the levels of the year
+        before and the target year (亿元; with an FAI model).
 
     The proposal of a conditioned scenario (its tilt) comes with the worker's plans.
     """
@@ -229,7 +231,11 @@ class ChunkTask:
         if self.select is None:
             return arrays
         sc = plan.scenario
-        arrays["target_growth"] = arrays["growth"][:, sc.target_year - sc.base_year]
+        ty = sc.target_year - sc.base_year
+        arrays["target_growth"] = arrays["growth"][:, ty]
+        for q in ("fai", "industrial_fai"):
+            if q in arrays:
+                arrays[f"target_{q}"] = arrays[q][:, ty - 1:ty + 1]
         return {k: np.ascontiguousarray(arrays[k]) for k in self.select if k in arrays}
 
 

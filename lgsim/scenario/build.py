@@ -15,6 +15,7 @@ import numpy as np
 
 from .actuals import parse_actuals
 from .checks import NAME_RE, Checker, shares
+from .checks import seasonality as season_weights
 from .entities import (
     BATCH_KEYS,
     LAND_KEYS,
@@ -30,8 +31,10 @@ from .entities import (
     build_shocks,
 )
 from .errors import describe, suggest
-from .model import Accounting, Economy, Sector, Street, Target
+from .investment import parse_economy, parse_io
+from .model import Accounting, Sector, Street
 from .paths import entry_path, parse_path
+from .targets import parse_targets
 
 __all__ = [
     "BATCH_KEYS", "LAND_KEYS", "MAX_BATCH_COUNT", "MAX_REPLICATIONS", "PIPELINE_KEYS",
@@ -45,11 +48,9 @@ MAX_NAME = 100
 
 TOP_KEYS = (
     "scenario", "target", "economy", "accounting", "sector", "correlation", "street",
-    "project", "batch", "land", "shock", "pipeline", "sources", "actuals",
+    "project", "batch", "land", "shock", "pipeline", "sources", "actuals", "io",
 )
 SCENARIO_KEYS = ("name", "title", "base_year", "target_year", "end_year", "seed", "replications")
-TARGET_KEYS = ("gdp_growth", "sectors", "streets", "decimals", "tolerance", "fai")
-ECONOMY_KEYS = ("gdp", "fai", "land_stock_ha")
 ACCOUNTING_KEYS = (
     "construction_share", "construction_va_ratio", "local_share", "investment_deflator",
 )
@@ -93,8 +94,10 @@ def validate(doc: dict[str, Any], file: str) -> dict[str, Any]:
     correlation = _correlation(ck, doc.get("correlation"), sector_ids)
     streets = _streets(ck, doc.get("street", []))
     street_ids = [s.id for s in streets]
-    target = _target(ck, doc["target"], sector_ids, street_ids)
-    economy = _economy(ck, doc["economy"])
+    economy = parse_economy(ck, doc["economy"], sector_ids)
+    targets = parse_targets(ck, doc["target"], (sector_ids, street_ids),
+                            (base_year, fields["target_year"], end_year), economy)
+    io = parse_io(ck, doc["io"], sector_ids, file) if "io" in doc else None
     accounting = _accounting(ck, doc, sector_ids)
     ctx = Context(ck, sector_ids, street_ids, base_year, fields["target_year"], end_year)
     projects = build_projects(ctx, doc)
@@ -105,12 +108,13 @@ def validate(doc: dict[str, Any], file: str) -> dict[str, Any]:
     _check_va_ratios(ck, sectors, projects, batches, pipelines)
     sources = _sources(ck, doc.get("sources", {}))
     actuals = (
-        parse_actuals(ck, doc["actuals"], sector_ids, base_year, end_year)
+        parse_actuals(ck, doc["actuals"], sector_ids, base_year, end_year, economy)
         if "actuals" in doc else ()
     )
     return {
         **fields,
-        "target": target, "economy": economy, "accounting": accounting, "sectors": sectors,
+        "target": targets[fields["target_year"]], "targets": targets, "economy": economy,
+        "io": io, "accounting": accounting, "sectors": sectors,
         "correlation": correlation, "streets": streets, "projects": projects,
         "batches": batches, "lands": lands, "shocks": shocks, "pipelines": pipelines,
         "sources": sources, "actuals": actuals, "file": file, "document": doc,
@@ -152,27 +156,9 @@ def _scenario_table(ck: Checker, raw: Any, file: str) -> dict[str, Any]:
     }
 
 
-def _seasonality(ck: Checker, season: Any, path: str) -> tuple[float, ...]:
-    """Twelve monthly weights, normalised (default 1/12 each)."""
-    if season is None:
-        return (1 / 12,) * 12
-    if (
-        not isinstance(season, list)
-        or len(season) != 12
-        or any(isinstance(w, bool) or not isinstance(w, int | float) for w in season)
-    ):
-        raise ck.fail(f"{path}.seasonality", "an array of 12 numbers", describe(season))
-    if any(not math.isfinite(w) or w < 0 for w in season):
-        raise ck.fail(f"{path}.seasonality", "12 finite numbers >= 0", str(season))
-    return tuple(shares(
-        ck, [(str(k), float(w)) for k, w in enumerate(season)],
-        f"{path}.seasonality", "12 monthly weights",
-    ))
-
-
 def _sector(ck: Checker, t: dict[str, Any], sid: str, path: str) -> dict[str, Any]:
     """One ``[[sector]]`` table's fields (share not yet normalised)."""
-    seasonality = _seasonality(ck, t.get("seasonality"), path)
+    seasonality = season_weights(ck, t.get("seasonality"), f"{path}.seasonality")
     return dict(
         id=sid,
         name=ck.string(t, "name", path, sid),
@@ -227,35 +213,17 @@ def _streets(ck: Checker, raw: Any) -> tuple[Street, ...]:
     return tuple(Street(s[0], s[1], w) for s, w in zip(items, weights, strict=True))
 
 
-def _target(ck: Checker, raw: Any, sector_ids: list[str], street_ids: list[str]) -> Target:
-    """``[target]``: GDP growth, sub-targets and the rule (decimals, tolerance)."""
-    tg = ck.keys(raw, TARGET_KEYS, "target", required=("gdp_growth",))
-    return Target(
-        gdp_growth=float(ck.number(tg, "gdp_growth", "target", fraction=True)),
-        sectors=_subtargets(ck, tg.get("sectors", {}), "target.sectors", sector_ids, "sector"),
-        streets=_subtargets(ck, tg.get("streets", {}), "target.streets", street_ids, "street"),
-        decimals=ck.number(tg, "decimals", "target", None, integer=True, lo=0, hi=6),
-        tolerance=float(ck.number(tg, "tolerance", "target", 0.0, lo=0.0, fraction=True)),
-        fai=ck.number(tg, "fai", "target", None, lo=0.0, lo_open=True),
-    )
-
-
-def _economy(ck: Checker, raw: Any) -> Economy:
-    """``[economy]``: base-year GDP (亿元), FAI, land stock (hectares)."""
-    ec = ck.keys(raw, ECONOMY_KEYS, "economy", required=("gdp",))
-    return Economy(
-        gdp=float(ck.number(ec, "gdp", "economy", lo=0.0, lo_open=True)),
-        fai=ck.number(ec, "fai", "economy", None, lo=0.0, lo_open=True),
-        land_stock_ha=float(ck.number(ec, "land_stock_ha", "economy", 0.0, lo=0.0)),
-    )
-
-
 def _accounting(ck: Checker, doc: dict[str, Any], sector_ids: list[str]) -> Accounting:
-    """``[accounting]``: required (and a ``construction`` sector) once projects exist."""
+    """``[accounting]``: the works formula (and a ``construction`` sector) once projects exist.
+
+    With ``[io]`` the table turns spending into value added and the works formula is the
+    lower bound a scenario without ``[io]`` uses (docs/investment.md).
+    """
     has_projects = any(doc.get(k) for k in ("project", "batch", "pipeline"))
+    works_formula = has_projects and "io" not in doc  # [io] replaces the works formula
     ac = ck.keys(
         doc.get("accounting", {}), ACCOUNTING_KEYS, "accounting",
-        required=ACCOUNTING_KEYS[:3] if has_projects else (),
+        required=ACCOUNTING_KEYS[:3] if works_formula else (),
     )
 
     def fraction(key: str) -> float:
@@ -269,7 +237,7 @@ def _accounting(ck: Checker, doc: dict[str, Any], sector_ids: list[str]) -> Acco
             ck.number(ac, "investment_deflator", "accounting", 1.0, lo=0.0, lo_open=True)
         ),
     )
-    if has_projects and "construction" not in sector_ids:
+    if works_formula and "construction" not in sector_ids:
         raise ck.fail(
             "sector",
             "a sector with id 'construction' (works value added goes there)",
@@ -335,19 +303,6 @@ def _correlation(ck: Checker, raw: Any, sector_ids: list[str]) -> tuple[tuple[fl
             f"smallest eigenvalue {eig.min():.4g}",
         )
     return tuple(map(tuple, m.tolist()))
-
-
-def _subtargets(
-    ck: Checker, raw: Any, path: str, known: list[str], what: str
-) -> dict[str, float]:
-    if not isinstance(raw, Mapping):
-        raise ck.fail(path, f"a table of {what} ids to growth targets", describe(raw))
-    out = {}
-    for key in raw:
-        if key not in known:
-            raise ck.fail(f"{path}.{key}", f"a known {what} id", repr(key), suggest(key, known))
-        out[key] = float(ck.number(raw, key, path, fraction=True))
-    return out
 
 
 def _check_va_ratios(ck, sectors, projects, batches, pipelines) -> None:

@@ -182,3 +182,21 @@ def mix(
         items.append((key, float(v)))
     weights = shares(ck, items, path, "weights")
     return tuple((k, w) for (k, _), w in zip(items, weights, strict=True))
+
+
+def seasonality(ck: Checker, season: Any, path: str) -> tuple[float, ...]:
+    """Twelve monthly weights at ``path``, normalised (default 1/12 each)."""
+    if season is None:
+        return (1 / 12,) * 12
+    if (
+        not isinstance(season, list)
+        or len(season) != 12
+        or any(isinstance(w, bool) or not isinstance(w, int | float) for w in season)
+    ):
+        raise ck.fail(path, "an array of 12 numbers", describe(season))
+    if any(not math.isfinite(w) or w < 0 for w in season):
+        raise ck.fail(path, "12 finite numbers >= 0", str(season))
+    return tuple(shares(
+        ck, [(str(k), float(w)) for k, w in enumerate(season)],
+        path, "12 monthly weights",
+    ))

@@ -22,6 +22,7 @@ from .model import (
     Accounting,
     Batch,
     Economy,
+    IOSpec,
     LandTask,
     Pipeline,
     ProjectSpec,
@@ -65,6 +66,10 @@ class Scenario:
     document: dict[str, Any] = field(repr=False, compare=False)
     actuals: tuple[Observation, ...] = ()
     warnings: tuple[str, ...] = ()
+    #: every year's targets (the target year's is :attr:`target`), by year
+    targets: dict[int, Target] = field(default_factory=dict)
+    #: ``[io]``: project spending through an input–output table (None: the works formula)
+    io: IOSpec | None = None
 
     @classmethod
     def from_document(cls, document: dict[str, Any], file: str) -> Scenario:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ScenarioError, describe
+from .investment import absolute_table
 from .paths import ARRAY_KINDS, entry_path, locate, parse_path
 from .plan_shape import record_plan_schedule
 
@@ -152,7 +153,7 @@ def _has_id(entry: dict[str, Any]) -> bool:
 
 
 #: Optional tables a child file may drop whole with ``remove = ["actuals"]``.
-REMOVABLE_TABLES = ("actuals", "correlation")
+REMOVABLE_TABLES = ("actuals", "correlation", "io")
 
 
 def _remove(doc: dict[str, Any], item: Any, file: str) -> None:
@@ -229,6 +230,7 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
         cycle = " -> ".join(p.name for p in (*chain, key))
         raise ScenarioError(str(path), "extends", "no cycle of extends", cycle)
     doc = read_toml(path)
+    absolute_table(doc, path.parent)  # a user IO table is found next to its file
     if not isinstance(doc.get("scenario", {}), dict):
         raise ScenarioError(str(path), "scenario", "a table [scenario]", describe(doc["scenario"]))
     own_name = doc.get("scenario", {}).get("name")

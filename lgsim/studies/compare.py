@@ -29,12 +29,13 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
 import tomllib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,12 @@ class Difference:
         Difference of mean target-year growth, fractions.
     growth_quantiles : dict
         P10/P50/P90 of the per-replication growth difference, fractions.
+    investment_paired : dict of Interval
+        Paired ``ΔP(met)`` of each investment target both runs judge (``fai``,
+        ``industrial_fai``...), fractions.
+    fai_paired : Interval or None
+        Paired difference of mean district FAI in the target year, 亿元 (None unless
+        both runs model FAI).
     """
 
     p_met_paired: Interval
@@ -93,6 +100,8 @@ class Difference:
     growth_paired: Interval
     growth_unpaired: Interval
     growth_quantiles: dict[str, float]
+    investment_paired: dict[str, Interval] = field(default_factory=dict)
+    fai_paired: Interval | None = None
 
 
 def difference(results: Results, reference: Results) -> Difference:
@@ -110,16 +119,39 @@ def difference(results: Results, reference: Results) -> Difference:
     e = g1 - g0
     w1, w0 = results.weights, reference.weights
     if w1 is not None or w0 is not None:
-        return _weighted_difference(results, reference, e)
+        return _with_investment(_weighted_difference(results, reference, e), results,
+                                reference)
     q = np.quantile(e, [0.1, 0.5, 0.9], method="linear")
-    return Difference(
+    return _with_investment(Difference(
         p_met_paired=paired_interval(met1.astype(float) - met0.astype(float)),
         p_met_unpaired=newcombe_interval(int(met1.sum()), met1.size, int(met0.sum()),
                                          met0.size),
         growth_paired=paired_interval(e),
         growth_unpaired=unpaired_mean_interval(g1, g0),
         growth_quantiles={"p10": float(q[0]), "p50": float(q[1]), "p90": float(q[2])},
-    )
+    ), results, reference)
+
+
+def _paired(x1: np.ndarray, w1: np.ndarray | None, x0: np.ndarray,
+            w0: np.ndarray | None) -> Interval:
+    """Paired difference of two (weighted) means on the same replications."""
+    if w1 is None and w0 is None:
+        return paired_interval(np.asarray(x1, dtype=float) - np.asarray(x0, dtype=float))
+    return weighted_paired_interval(x1, w1, x0, w0)
+
+
+def _with_investment(d: Difference, results: Results, reference: Results) -> Difference:
+    """``d`` with the paired differences of the investment targets and of FAI."""
+    f1, f0 = results.investment_flags(), reference.investment_flags()
+    w1, w0 = results.weights, reference.weights
+    investment = {k: _paired(f1[k].astype(float), w1, f0[k].astype(float), w0)
+                  for k in f1 if k in f0}
+    fai = None
+    if "fai" in results.ds and "fai" in reference.ds:
+        y = results.target_year
+        fai = _paired(results.ds["fai"].sel(year=y).values, w1,
+                      reference.ds["fai"].sel(year=y).values, w0)
+    return dataclasses.replace(d, investment_paired=investment, fai_paired=fai)
 
 
 def _weighted_difference(results: Results, reference: Results, e: np.ndarray) -> Difference:
@@ -228,6 +260,13 @@ class Comparison:
                     "unpaired_ci": [d.growth_unpaired.low, d.growth_unpaired.high],
                     "quantiles": d.growth_quantiles,
                 },
+                "investment_target_met_diff": {
+                    k: {"estimate": iv.estimate, "paired_ci": [iv.low, iv.high]}
+                    for k, iv in d.investment_paired.items()
+                },
+                "fai_diff_yi": (None if d.fai_paired is None else {
+                    "mean": d.fai_paired.estimate,
+                    "paired_ci": [d.fai_paired.low, d.fai_paired.high]}),
             })
         return out
 
@@ -358,6 +397,13 @@ class Comparison:
                 f"P50 {pp(d.growth_quantiles['p50'], 3)}  P90 "
                 f"{pp(d.growth_quantiles['p90'], 3)} pp",
             ]
+            for key, iv in d.investment_paired.items():
+                lines.append(f"    ΔP({key} met) {pp(iv.estimate):>6} pp   paired 95% "
+                             f"{ci(iv)}")
+            if d.fai_paired is not None:
+                iv = d.fai_paired
+                lines.append(f"    ΔFAI {y} mean {iv.estimate:+8.1f}亿   paired 95% "
+                             f"[{iv.low:+.1f}, {iv.high:+.1f}]亿")
         lines += [
             "",
             "  (intervals are simulation precision, not uncertainty in the assumptions; the",

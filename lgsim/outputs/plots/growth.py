@@ -97,7 +97,7 @@ def fan_chart(results: Results, year: int | None = None) -> Figure:
 def _published_figures(ax: Axes, results: Results, year: int) -> None:
     """The published GDP figures the run is conditioned on, with ±1.96 sd error bars."""
     figs = [o for o in results.scenario.actuals
-            if o.sector is None and o.year == year and o.informative]
+            if o.is_gdp and o.year == year and o.informative]
     if not figs:
         return
     ax.errorbar([o.month for o in figs], [100 * o.value for o in figs],

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ...montecarlo.outcomes import evaluate_changes
+from ...montecarlo.outcomes import Outcome, evaluate_changes
 from ...montecarlo.runner import resolve_seed
 from ...scenario import Scenario
 from ...scenario.plan_shape import with_pinned_shapes
@@ -48,6 +48,8 @@ def tornado(
     -------
     SensitivityResult
         Ranked by the absolute swing of P(target met), ties by the median growth swing.
+        With investment targets, also ``p_<key>_met_low`` / ``_high`` / ``_swing_pp``
+        for each (``key`` ``fai``, ``industrial_fai``...).
     """
     import pandas as pd
 
@@ -80,6 +82,7 @@ def tornado(
             "growth_p50_low": lo.median,
             "growth_p50_high": hi.median,
             "growth_p50_swing_pp": 100.0 * (hi.median - lo.median),
+            **_investment_swings(lo, hi),
         })
     table = pd.DataFrame(rows)
     table = _rank(table, ["p_met_swing_pp", "growth_p50_swing_pp"])
@@ -88,3 +91,13 @@ def tornado(
         {"low": low, "high": high},
     )
 
+
+def _investment_swings(lo: Outcome, hi: Outcome) -> dict[str, float]:
+    """P(each investment target met) at the input's low and high values, and the swing."""
+    out = {}
+    for key in lo.investment_met:
+        p_lo, p_hi = lo.p_investment(key).estimate, hi.p_investment(key).estimate
+        out[f"p_{key}_met_low"] = p_lo
+        out[f"p_{key}_met_high"] = p_hi
+        out[f"p_{key}_met_swing_pp"] = 100.0 * (p_hi - p_lo)
+    return out
