@@ -270,9 +270,7 @@ def run_html(
             f"中位数 {_num(listed['p50'], '.1f')}亿元（P10–P90 {_num(listed['p10'], '.1f')}–"
             f"{_num(listed['p90'], '.1f')}），计划 {_num(listed['plan'], '.1f')}亿元",
         ))
-    if s.get("fai_target"):
-        key_rows.append(("固定资产投资目标 FAI target",
-                         f"{s['fai_target']['target']:,.0f}亿元（未建模 not modelled）"))
+    key_rows += _target_rows(s)
 
     body = [
         f"<h1>{escape(sc.title)}</h1>",
@@ -290,6 +288,7 @@ def run_html(
         *(_figure_html(stem, fig) for stem, fig in figures.items()),
         _contributions_html(results),
         _investment_html(results),
+        _fai_html(results, s),
         _subtargets_html(results, s),
         _conditioning_html(s),
         _sources_html(sc.sources),
@@ -347,6 +346,68 @@ def _investment_html(results: Results) -> str:
                 "完成计划的概率 P(≥ plan)"], rows, numeric=(2, 3, 4, 5, 6, 7),
                total_last="listed" in inv.index),
     ])
+
+
+_INVESTMENT_NAMES = {"fai": "固定资产投资 FAI", "industrial_fai": "工业投资 Industrial investment",
+                     "fai_growth": "固定资产投资增速 FAI growth",
+                     "industrial_fai_growth": "工业投资增速 Industrial investment growth"}
+
+
+def _target_rows(s: dict[str, Any]) -> list[tuple[str, str]]:
+    """Key rows: P(met) of the investment targets, of later years' targets, of all years."""
+    rows = []
+    for key, item in (s.get("investment_targets") or {}).items():
+        lo, hi = item["ci"]
+        rows.append((f"{_INVESTMENT_NAMES.get(key, key)} 达标概率",
+                     f"{_pct(item['p_met'])}（{item['rule']}；模拟精度95%区间 "
+                     f"{_pct(lo)}–{_pct(hi)}）"))
+    by_year = s.get("targets_by_year") or {}
+    if by_year:
+        rows.append(("各年GDP目标达标概率 P(met) by year",
+                     "；".join(f"{y}年 {_pct(v['p_met'])}" for y, v in by_year.items())))
+        every = s["all_years_met"]
+        rows.append(("各年目标全部达标 P(every year met)", _pct(every["p_met"])))
+    return rows
+
+
+def _fai_html(results: Results, summary: dict[str, Any]) -> str:
+    """District FAI: level, growth, listed share, year-to-date growth; spending's value added."""
+    fai = summary.get("fai")
+    html = []
+    if fai:
+        year = summary["target_year"]
+        names = {"fai": "固定资产投资 FAI", "industrial_fai": "工业投资 Industrial investment"}
+        rows = []
+        for quantity, block in fai.items():
+            lv, g = block["level"], block["growth"]
+            rows.append((names[quantity], _num(lv["p50"], ",.1f"),
+                         f"{_num(lv['p10'], ',.1f')}–{_num(lv['p90'], ',.1f')}",
+                         _pct(g["p50"]), _pct(block["listed_share"])))
+        months = [(names[q], b["ytd_growth"]) for q, b in fai.items()]
+        ytd_rows = [(name, *(_pct(v) for v in ytd["p50"])) for name, ytd in months]
+        html += [
+            f"<h2>{year}年固定资产投资 District FAI (亿元, 现价 nominal)</h2>",
+            "<p>区级固定资产投资 = 未列出项目的自然增长部分 + 所列项目的实际支出"
+            "（每个项目只计一次）。 District FAI is organic FAI plus the listed projects' "
+            "spending, each counted once (docs/investment.md).</p>",
+            _table(["指标 quantity", "P50", "P10–P90", "增速 P50 growth",
+                    "所列项目占比 listed share"], rows, numeric=(1, 2, 3, 4)),
+            "<h3>累计增速中位数 Year-to-date growth, median</h3>",
+            _table(["指标 quantity", "1月", *(f"1-{m}月" for m in range(2, 13))], ytd_rows,
+                   numeric=tuple(range(1, 13))),
+        ]
+    sp = summary.get("spending_value_added")
+    if sp:
+        html += [
+            "<h3>项目支出的增加值 Value added per 亿元 of project spending</h3>",
+            f"<p>投入产出表 {escape(sp['table'])}：每亿元实际新增支出带来直接增加值 "
+            f"{sp['direct']:.3f}亿元、间接（本区供应链）{sp['indirect']:.3f}亿元"
+            f"（P10–P90 {sp['indirect_p10']:.3f}–{sp['indirect_p90']:.3f}），其余 "
+            f"{sp['leakage']:.3f}亿元流出本区（进口与区外采购）。 Per 亿元 of real additional "
+            f"spending: direct {sp['direct']:.3f}, indirect {sp['indirect']:.3f}, leakage "
+            f"{sp['leakage']:.3f}.</p>",
+        ]
+    return "\n".join(html)
 
 
 def _subtargets_html(results: Results, summary: dict[str, Any]) -> str:

@@ -10,6 +10,7 @@ removes an old one); once ``summary.json`` is written the chunk files are delete
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import shutil
@@ -104,6 +105,67 @@ def iter_tables(results: Results) -> Iterator[tuple[str, Any]]:
     inv = results.investment_vs_plan().reset_index()
     inv.insert(0, "year", y)
     yield "investment_vs_plan.csv", inv
+    yield "targets.csv", targets_table(results)
+    if "fai" in ds:
+        yield "fai_by_month.csv", fai_table(results)
+
+
+def targets_table(results: Results) -> Any:
+    """P(met) of every target of every year: GDP growth, FAI, industrial investment.
+
+    Columns: ``year``, ``target`` (``gdp_growth``, ``fai``, ``fai_growth``...),
+    ``goal`` and ``goal_unit`` (fraction or 亿元), ``rule``, ``p_met_pct`` and its 95%
+    simulation-precision interval ``p_met_low_pct`` / ``p_met_high_pct``; a last row
+    ``all_years`` when several years have targets.
+    """
+    import pandas as pd
+
+    rows = []
+
+    def add(year: int | str, key: str, goal: float, unit: str, p: Any) -> None:
+        rows.append({"year": year, "target": key, "goal": goal, "goal_unit": unit,
+                     "rule": p.rule, "p_met_pct": 100 * p.estimate,
+                     "p_met_low_pct": 100 * p.low, "p_met_high_pct": 100 * p.high})
+
+    for year, p in results.p_by_year().items():
+        t = results.target_of(year)
+        add(year, "gdp_growth", t.gdp_growth, "fraction", p)
+        goals = {(q if k == "level" else f"{q}_growth"): (v, "亿元" if k == "level"
+                                                            else "fraction")
+                 for q, k, v in t.investment_goals()}
+        for key, prob in results.p_investment(year).items():
+            add(year, key, *goals[key], prob)
+    if len(results.p_by_year()) > 1:
+        add("all_years", "gdp_growth", math.nan, "", results.p_all_years())
+    return pd.DataFrame(rows)
+
+
+def fai_table(results: Results) -> Any:
+    """District FAI by month of every simulated year: level and year-to-date growth.
+
+    Columns: ``quantity`` (``fai``, ``industrial_fai``), ``year``, ``month``,
+    ``level_mean_yi_yuan`` (the month's investment, 亿元 nominal) and
+    ``ytd_growth_p10_pct`` / ``_p50_pct`` / ``_p90_pct`` (nominal).
+    """
+    import pandas as pd
+
+    ds = results.ds
+    frames = []
+    for quantity in ("fai", "industrial_fai"):
+        if quantity not in ds:
+            continue
+        monthly = ds[f"{quantity}_monthly"].values
+        level = weighted_mean(monthly, results.weights)
+        for j, year in enumerate(ds["year"].values[1:]):
+            ytd = 100 * ds[f"{quantity}_ytd_growth"].sel(year=year).values
+            q = results.quantile_array(ytd, (0.1, 0.5, 0.9))
+            frames.append(pd.DataFrame({
+                "quantity": quantity, "year": int(year), "month": ds["month"].values,
+                "level_mean_yi_yuan": level[12 * j:12 * j + 12],
+                "ytd_growth_p10_pct": q[0], "ytd_growth_p50_pct": q[1],
+                "ytd_growth_p90_pct": q[2],
+            }))
+    return pd.concat(frames, ignore_index=True)
 
 
 def write_run(
