@@ -25,6 +25,7 @@ from typing import Any
 from .errors import ScenarioError, describe
 from .paths import ARRAY_KINDS, entry_path, locate, parse_path
 from .plan_shape import record_plan_schedule
+from .workbook import read_workbook
 
 #: Keys whose value replaces the parent's whole instead of merging key by key.
 REPLACE_WHOLE = frozenset({"impact", "sector_mix", "street_mix", "window", "matrix"})
@@ -210,7 +211,11 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     if key in chain:
         cycle = " -> ".join(p.name for p in (*chain, key))
         raise ScenarioError(str(path), "extends", "no cycle of extends", cycle)
-    doc = read_toml(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):  # a workbook as a parent
+        doc = read_workbook(path)[0]
+        check_values(doc, str(path))
+    else:
+        doc = read_toml(path)
     if not isinstance(doc.get("scenario", {}), dict):
         raise ScenarioError(str(path), "scenario", "a table [scenario]", describe(doc["scenario"]))
     own_name = doc.get("scenario", {}).get("name")
