@@ -1,7 +1,10 @@
 """Self-contained HTML reports of a run (``report.html``) and of a comparison.
 
 One file, opened by double-click with no network: charts embedded as base64 PNG, CSS
-inline, no scripts, no external fonts. Every string that comes from a scenario file
+inline, no scripts, and the page's own font: the bundled Noto Sans SC cut down to the
+characters the page uses (:func:`lgsim.fonts.subset_font`), embedded as a base64
+``@font-face`` first in the font stack, so the Chinese text renders on a machine with no
+Chinese font. Every string that comes from a scenario file
 (titles, names, sources, rules) is HTML-escaped.
 
 Build a run's report from its directory (``Results.load`` plus ``summary.json``)::
@@ -22,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._format import num, pct
 from ..fileio import write_text
+from ..fonts import subset_font
 from ..results import Results
 from .plots import figure_bytes, rule_zh, run_figures
 
@@ -73,9 +77,12 @@ PRECISION_NOTE = (
     "it does not include the risk that the scenario's assumptions are wrong.</p>"
 )
 
+#: Family name of the embedded font (its own name, so no system font can stand in for it).
+EMBEDDED_FAMILY = "lgsim Noto Sans SC"
+
 CSS = """
-body{font-family:"PingFang SC","Microsoft YaHei","Noto Sans CJK SC","Source Han Sans SC",
-"Hiragino Sans GB",sans-serif;color:#222;margin:0;background:#f4f5f7;line-height:1.55}
+body{font-family:"lgsim Noto Sans SC","PingFang SC","Microsoft YaHei","Noto Sans CJK SC",
+"Source Han Sans SC","Hiragino Sans GB",sans-serif;color:#222;margin:0;background:#f4f5f7;line-height:1.55}
 main{max-width:1000px;margin:0 auto;padding:24px 32px 48px;background:#fff}
 h1{font-size:1.6em;margin:.2em 0 .1em}h2{font-size:1.25em;border-bottom:2px solid #1f5fa8;
 padding-bottom:.2em;margin-top:1.8em}h3{font-size:1.05em;margin-top:1.2em}
@@ -194,13 +201,30 @@ def _figure_html(stem: str, fig: Figure) -> str:
     )
 
 
+def font_face(text: str) -> str:
+    """The ``@font-face`` rule embedding the bundled font, subset to ``text``'s characters."""
+    data = base64.b64encode(subset_font(text)).decode("ascii")
+    return (f'@font-face{{font-family:"{EMBEDDED_FAMILY}";src:url(data:font/woff;base64,'
+            f'{data}) format("woff");font-weight:normal;font-style:normal}}')
+
+
 def _page(title: str, body: str) -> str:
+    """The HTML document; its font is cut to the characters of the title and body text."""
+    shown = html_text(f"{title}{body}")
     return (
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
-        f"{body}\n</main>\n</body>\n</html>\n"
+        f"<title>{escape(title)}</title>\n<style>{font_face(shown)}\n{CSS}</style>\n"
+        f"</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
     )
+
+
+def html_text(markup: str) -> str:
+    """The characters a page shows: its markup without ``data:`` URLs, entities decoded."""
+    import html
+    import re
+
+    return html.unescape(re.sub(r"data:[^\"')]*", "", markup))
 
 
 def _sources_html(sources: dict[str, str]) -> str:
