@@ -76,7 +76,7 @@ class Chromium:
         """Stop the browser and remove its profile."""
         try:
             self.call("Browser.close")
-        except Exception:  # noqa: BLE001 - the browser may already be gone
+        except Exception:  # the browser may already be gone
             pass
         try:
             self.proc.wait(timeout=10)

@@ -82,7 +82,8 @@ EMBEDDED_FAMILY = "lgsim Noto Sans SC"
 
 CSS = """
 body{font-family:"lgsim Noto Sans SC","PingFang SC","Microsoft YaHei","Noto Sans CJK SC",
-"Source Han Sans SC","Hiragino Sans GB",sans-serif;color:#222;margin:0;background:#f4f5f7;line-height:1.55}
+"Source Han Sans SC","Hiragino Sans GB",sans-serif;color:#222;margin:0;background:#f4f5f7;
+line-height:1.55}
 main{max-width:1000px;margin:0 auto;padding:24px 32px 48px;background:#fff}
 h1{font-size:1.6em;margin:.2em 0 .1em}h2{font-size:1.25em;border-bottom:2px solid #1f5fa8;
 padding-bottom:.2em;margin-top:1.8em}h3{font-size:1.05em;margin-top:1.2em}
