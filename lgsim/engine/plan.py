@@ -38,6 +38,8 @@ class Plan:
     corr_root: np.ndarray  # (S, S) symmetric square root of the correlation matrix
     street_shares: np.ndarray  # (K,)
     n_years: int  # simulated years (excluding the base year)
+    # (K, S) each street's share of each sector's value added (street data), else None
+    street_sector_shares: np.ndarray | None = None
 
     @property
     def n_months(self) -> int:
@@ -109,4 +111,8 @@ def compile_plan(scenario: Scenario) -> Plan:
         corr_root=root,
         street_shares=np.array([s.share for s in scenario.streets]),
         n_years=scenario.end_year - scenario.base_year,
+        street_sector_shares=(
+            np.array([[w for _, w in s.sector_shares] for s in scenario.streets])
+            if scenario.street_data else None
+        ),
     )

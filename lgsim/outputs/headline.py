@@ -73,6 +73,11 @@ def headline(results: Results, out_dir: str | None = None) -> str:
                 f"Sub-target {names[ident]} ({ident}) {prob.rule}: P = {pct(prob.estimate)} "
                 f"[{pct(prob.low)}, {pct(prob.high)}]"
             )
+    if sc.target.streets and not sc.street_data:
+        lines.append(
+            f"Street targets ({len(sc.target.streets)}): not judged — street value added is "
+            "allocated by population share (street.share), not street data"
+        )
     table = r.contributions("sector")
     lines += ["", pad(f"Contributions to {y} growth by sector (pp)", 44) + "   P50    P10    P90"]
     for ident, row in table.iterrows():

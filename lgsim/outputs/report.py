@@ -23,7 +23,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._format import num, pct
+from .._format import num, pct, to_pct
 from ..fileio import write_text
 from ..fonts import subset_font
 from ..results import Results
@@ -108,6 +108,11 @@ def _pct(x: float | None, digits: int = 1) -> str:
     return pct(x, digits, typeset=True)
 
 
+def _pc(x: float | None, digits: int = 1) -> str:
+    """A percent number (a ``_pct`` field of summary.json) as typeset percent text."""
+    return _pct(None if x is None else x / 100.0, digits)
+
+
 def _num(x: float | None, spec: str = ".2f") -> str:
     return num(x, spec, typeset=True)
 
@@ -127,7 +132,8 @@ def headline_sentences(summary: dict[str, Any]) -> tuple[str, str]:
     Parameters
     ----------
     summary : dict
-        :meth:`lgsim.results.Results.summary` (probabilities and growth as fractions).
+        :meth:`lgsim.results.Results.summary` (``target_growth_pct``,
+        ``p_target_met_pct``, ``p_target_met_ci_pct``: percent).
 
     Returns
     -------
@@ -136,9 +142,9 @@ def headline_sentences(summary: dict[str, Any]) -> tuple[str, str]:
         （模拟精度95%区间 23%–27%）``.
     """
     year = summary["target_year"]
-    target = f"{round(100 * summary['target_growth'], 6):g}%"
-    p = summary["p_target_met"]
-    lo, hi = summary["p_target_met_ci"]
+    target = f"{round(summary['target_growth_pct'], 6):g}%"
+    p = summary["p_target_met_pct"] / 100.0
+    lo, hi = (x / 100.0 for x in summary["p_target_met_ci_pct"])
     zh = (
         f"按当前假设，{year}年GDP增长达到{target}目标的概率约为{_round_pct(p)}"
         f"（模拟精度95%区间 {_round_pct(lo)}–{_round_pct(hi)}）"
@@ -272,22 +278,22 @@ def run_html(
     figures = figures if figures is not None else run_figures(results)
     zh, en = headline_sentences(s)
     year = s["target_year"]
-    q = s["growth_quantiles"]
-    lo, hi = s["p_target_met_ci"]
+    q = s["growth_quantiles_pct"]
+    lo, hi = s["p_target_met_ci_pct"]
     es = s.get("expected_shortfall_pp")
 
     key_rows = [
-        ("目标 Target", f"{year}年GDP增长 {_pct(s['target_growth'], 2)}"),
+        ("目标 Target", f"{year}年GDP增长 {_pc(s['target_growth_pct'], 2)}"),
         ("判定规则 Rule", f"{rule_zh(sc.target)} — {s['target_rule']}"),
-        ("达标概率 P(target met)", f"{_pct(s['p_target_met'])}（模拟精度95%区间 "
-                                   f"{_pct(lo)}–{_pct(hi)}）"),
-        ("增速 P10 / P50 / P90 Growth", f"{_pct(q['p10'])} / {_pct(q['p50'])} / "
-                                        f"{_pct(q['p90'])}"),
-        ("平均增速 Mean growth", _pct(s["growth_mean"], 2)),
+        ("达标概率 P(target met)", f"{_pc(s['p_target_met_pct'])}（模拟精度95%区间 "
+                                   f"{_pc(lo)}–{_pc(hi)}）"),
+        ("增速 P10 / P50 / P90 Growth", f"{_pc(q['p10'])} / {_pc(q['p50'])} / "
+                                        f"{_pc(q['p90'])}"),
+        ("平均增速 Mean growth", _pc(s["growth_mean_pct"], 2)),
         ("未达标时平均缺口 Expected shortfall",
          "—" if es is None else f"{_num(es)} 个百分点 pp"),
     ]
-    listed = (s.get("investment_vs_plan") or {}).get("listed")
+    listed = (s.get("investment_vs_plan_yi_yuan") or {}).get("listed")
     if listed:
         key_rows.append((
             "有年度计划项目的投资 Listed investment",
@@ -296,7 +302,7 @@ def run_html(
         ))
     if s.get("fai_target"):
         key_rows.append(("固定资产投资目标 FAI target",
-                         f"{s['fai_target']['target']:,.0f}亿元（未建模 not modelled）"))
+                         f"{s['fai_target']['target_yi_yuan']:,.0f}亿元（未建模 not modelled）"))
 
     body = [
         f"<h1>{escape(sc.title)}</h1>",
@@ -380,9 +386,9 @@ def _subtargets_html(results: Results, summary: dict[str, Any]) -> str:
     for kind, label in (("sectors", "行业 sector"), ("streets", "街道 street")):
         targets = getattr(sc.target, kind)
         for ident, item in summary.get("subtargets", {}).get(kind, {}).items():
-            lo, hi = item["ci"]
+            lo, hi = item["ci_pct"]
             rows.append((label, names.get(ident, ident), ident, _pct(targets.get(ident), 1),
-                         _pct(item["p_met"]), f"{_pct(lo)}–{_pct(hi)}"))
+                         _pc(item["p_met_pct"]), f"{_pc(lo)}–{_pc(hi)}"))
     if not rows:
         return ("<h2>分项目标 Sub-targets</h2><p>本情景未设定行业或街道目标。"
                 " No sector or street targets in this scenario.</p>")
@@ -467,7 +473,7 @@ def comparison_html(comparison: Comparison, figures: dict[str, Figure] | None = 
 
         figures = comparison_figures(c)
     data = c.to_dict()
-    rows = data["scenarios"]
+    rows = c.scenario_rows()
     body = [
         "<h1>情景比较 Scenario comparison</h1>",
         f'<p class="meta">{len(rows)} 个情景 · 目标年份 {c.target_year} · '
@@ -504,9 +510,9 @@ PAIRED_NOTE = (
 def _comparison_headlines(rows: list[dict[str, Any]], year: int) -> str:
     html = ['<section class="headline">']
     for row in rows:
-        summary = {"target_year": year, "target_growth": row["target_growth"],
-                   "p_target_met": row["p_target_met"],
-                   "p_target_met_ci": row["p_target_met_ci"]}
+        summary = {"target_year": year, "target_growth_pct": to_pct(row["target_growth"]),
+                   "p_target_met_pct": to_pct(row["p_target_met"]),
+                   "p_target_met_ci_pct": [to_pct(x) for x in row["p_target_met_ci"]]}
         zh, en = headline_sentences(summary)
         html.append(f'<p class="zh">{escape(row["letter"])}　{escape(row["title"])}：'
                     f"{escape(zh)}</p>")

@@ -64,45 +64,75 @@ def tables(results: Results) -> dict[str, Any]:
     return dict(iter_tables(results))
 
 
+#: Percentiles of the year-to-date table.
+_YTD_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
 def iter_tables(results: Results) -> Iterator[tuple[str, Any]]:
-    """The tidy CSV tables one at a time: ``(file name, pandas.DataFrame)``."""
+    """The tidy CSV tables one at a time: ``(file name, pandas.DataFrame)``.
+
+    Column names carry their unit (``_pct`` percent, ``_pp`` percentage points,
+    ``_yi_yuan`` 亿元). ``target_met`` is empty in years without a target.
+    """
     import pandas as pd
 
     ds = results.ds
     y = results.target_year
     growth = ds["growth"].values
-    gdp = ds["gdp"].values
     years = ds["year"].values
-    met = results.met()
+    is_target = np.tile(years, results.n) == y
+    met = pd.array(np.repeat(results.met(), len(years)), dtype="boolean")
+    met[~is_target] = pd.NA
     yield "replications.csv", pd.DataFrame(
         {
             "replication": np.repeat(ds["replication"].values, len(years)),
             "year": np.tile(years, results.n),
-            "gdp_yi_yuan": gdp.ravel(),
-            "growth": growth.ravel(),
-            "target_met": np.repeat(met, len(years)) & (np.tile(years, results.n) == y),
+            "gdp_yi_yuan": ds["gdp"].values.ravel(),
+            "growth_pct": 100.0 * growth.ravel(),
+            "target_met": met,
         }
     )
     rows = []
     for j, year in enumerate(years[1:], start=1):
-        g = growth[:, j]
+        g = 100.0 * growth[:, j]
         qv = np.quantile(g, [0.1, 0.5, 0.9], method="linear")
-        rows.append({"year": int(year), "mean": g.mean(), "p10": qv[0], "p50": qv[1],
-                     "p90": qv[2]})
+        rows.append({"year": int(year), "growth_mean_pct": g.mean(), "growth_p10_pct": qv[0],
+                     "growth_p50_pct": qv[1], "growth_p90_pct": qv[2]})
     yield "growth_summary.csv", pd.DataFrame(rows)
-    ytd = ds["ytd_growth"].sel(year=y).values
-    qv = np.quantile(ytd, [0.05, 0.25, 0.5, 0.75, 0.95], axis=0, method="linear")
+    ytd = 100.0 * ds["ytd_growth"].sel(year=y).values
+    qv = np.quantile(ytd, _YTD_QUANTILES, axis=0, method="linear")
     yield "ytd_growth.csv", pd.DataFrame(
-        {"year": y, "month": ds["month"].values, "p05": qv[0], "p25": qv[1], "p50": qv[2],
-         "p75": qv[3], "p95": qv[4]}
+        {"year": y, "month": ds["month"].values,
+         **{f"ytd_growth_p{round(100 * q):02d}_pct": v
+            for q, v in zip(_YTD_QUANTILES, qv, strict=True)}}
     )
     for by in ("sector", "street", "component"):
-        frame = results.contributions(by).reset_index()
-        frame.insert(0, "year", y)
-        yield f"contributions_{by}.csv", frame
+        yield f"contributions_{by}.csv", contributions_table(results, by)
     inv = results.investment_vs_plan().reset_index()
+    inv = inv.rename(columns={c: f"{c}_yi_yuan" for c in ("plan", "mean", "p10", "p50", "p90")})
     inv.insert(0, "year", y)
     yield "investment_vs_plan.csv", inv
+
+
+def contributions_table(results: Results, by: str) -> Any:
+    """Contributions to target-year growth by sector, street or component, ``_pp`` columns.
+
+    Street tables say how street value added was obtained (:func:`street_basis`).
+    """
+    frame = results.contributions(by).reset_index()
+    frame = frame.rename(columns={c: f"{c}_pp" for c in ("mean", "p10", "p50", "p90")})
+    frame.insert(0, "year", results.target_year)
+    if by == "street":
+        frame["basis"] = street_basis(results.scenario)
+    return frame
+
+
+def street_basis(scenario: Any) -> str:
+    """How street results were obtained: from street data, or allocated by share."""
+    if scenario.street_data:
+        return "street data: each street's share of each sector's value added (sector_shares)"
+    return ("allocated by population share (street.share), not street data: district value "
+            "added split by fixed shares carries no information about streets")
 
 
 def write_run(

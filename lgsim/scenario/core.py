@@ -92,6 +92,11 @@ class Scenario:
         """Accounting years, from the base year to the end year."""
         return list(range(self.base_year, self.end_year + 1))
 
+    @property
+    def street_data(self) -> bool:
+        """True when the streets give data (``sector_shares``), not only allocation shares."""
+        return any(s.sector_shares is not None for s in self.streets)
+
     def sector_index(self, sector_id: str) -> int:
         """Position of a sector id."""
         return [s.id for s in self.sectors].index(sector_id)
