@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from oracles.reference_chunk import simulate_chunk_reference
 
 import lgsim
 from lgsim.engine import compile_plan, simulate_chunk
 from lgsim.outputs.headline import headline
 from lgsim.outputs.rundir import contributions_table
+
+from oracles.reference_chunk import simulate_chunk_reference
 
 # east holds all of construction and a third of industry; west the rest of industry
 STREET_DATA = """

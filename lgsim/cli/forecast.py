@@ -17,6 +17,7 @@ from typing import Any
 
 from ..scenario.errors import ScenarioError
 from . import EXIT_OK, InputError, positive_int, seed_value
+from .progress import ProgressBar
 
 #: Paths simulated per model by the commands (the library's default is 2,000): 10,000
 #: puts the Monte Carlo standard error of a forecast mean near 0.05 percentage points.
@@ -60,10 +61,10 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     from ..forecasting.forecast import forecast
 
     series = _series(args)
-    with _input_errors():
+    with _input_errors(), ProgressBar("model", desc="backtest") as bar:
         fc = forecast(
             series, horizon=args.horizon, n_sims=args.n_sims, seed=args.seed,
-            min_train=args.min_train, gaps=args.gaps,
+            min_train=args.min_train, gaps=args.gaps, progress=bar,
         )
     print(f"{args.indicator} from {_data_label(args)}")
     print(fc.to_string())
@@ -85,10 +86,10 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     from ..outputs.plots import backtest_chart
 
     series = _series(args)
-    with _input_errors():
+    with _input_errors(), ProgressBar("model", desc="backtest") as bar:
         bt = backtest(
             series, min_train=args.min_train, n_sims=args.n_sims, seed=args.seed,
-            gaps=args.gaps,
+            gaps=args.gaps, progress=bar,
         )
     print(f"{args.indicator} from {_data_label(args)}")
     print(bt.to_string())
@@ -115,11 +116,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         raise InputError(f"--out: {args.out} is the scenario being calibrated; choose a new file")
     ind = args.industry_indicator
     sectors = {} if ind.lower() == "none" else {"industry": ind}
-    with _input_errors():
+    with _input_errors(), ProgressBar("model", desc="calibrate") as bar:
         cal = calibrate(
             scenario, load_annual(args.data), indicator=args.indicator,
             sector_indicators=sectors, year=args.year, n_sims=args.n_sims, seed=args.seed,
-            min_train=args.min_train,
+            min_train=args.min_train, progress=bar,
         )
     path = cal.write(args.out)
     print(cal.to_string())

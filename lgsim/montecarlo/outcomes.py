@@ -10,7 +10,7 @@ bit for bit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +67,21 @@ class Outcome:
         return f"{self.name}: P(target met) = {self.p_met}; median growth {100 * self.median:.2f}%"
 
 
+#: A progress callback: called with the number of replications just finished.
+Progress = Callable[[int], None]
+
+
+def announce(progress: Progress | None, total: int) -> None:
+    """Tell ``progress`` how many more units are coming, if it has ``expect(n)``.
+
+    Studies that run in several rounds (target-seeking, backtests) announce each round,
+    so a progress bar can grow its total; a plain callable is only called with updates.
+    """
+    expect = getattr(progress, "expect", None)
+    if expect is not None:
+        expect(int(total))
+
+
 def evaluate_changes(
     base: Scenario,
     changes: Sequence[Mapping[str, Any] | None],
@@ -75,6 +90,7 @@ def evaluate_changes(
     workers: int | None = None,
     *,
     chunk_size: int | None = None,
+    progress: Progress | None = None,
 ) -> list[Outcome]:
     """Evaluate many changed copies of one scenario on common random numbers.
 
@@ -89,7 +105,7 @@ def evaluate_changes(
         Key path -> value, as for :meth:`Scenario.with_changes`. Validate at least one
         representative change in the caller first: errors raised inside worker
         processes are reported less clearly.
-    replications, seed, workers, chunk_size
+    replications, seed, workers, chunk_size, progress
         As for :func:`outcomes`.
 
     Returns
@@ -98,7 +114,7 @@ def evaluate_changes(
         One per change, in order.
     """
     variants = [Variant(0, None if c is None else dict(c)) for c in changes]
-    return _evaluate((base,), variants, replications, seed, workers, chunk_size)
+    return _evaluate((base,), variants, replications, seed, workers, chunk_size, progress)
 
 
 def outcomes(
@@ -108,6 +124,7 @@ def outcomes(
     workers: int | None = None,
     *,
     chunk_size: int | None = None,
+    progress: Progress | None = None,
 ) -> list[Outcome]:
     """Target-year growth of several scenarios on the same seed (common random numbers).
 
@@ -123,6 +140,8 @@ def outcomes(
         on it.
     chunk_size : int, optional
         Replications per chunk (default: :data:`lgsim.montecarlo.DEFAULT_CHUNK`).
+    progress : callable, optional
+        Called with the replications of each finished chunk (:func:`announce` first).
 
     Returns
     -------
@@ -131,7 +150,8 @@ def outcomes(
     """
     scenarios = list(scenarios)
     variants = [Variant(i) for i in range(len(scenarios))]
-    return _evaluate(tuple(scenarios), variants, replications, seed, workers, chunk_size)
+    return _evaluate(tuple(scenarios), variants, replications, seed, workers, chunk_size,
+                     progress)
 
 
 def _evaluate(
@@ -141,6 +161,7 @@ def _evaluate(
     seed: int | None,
     workers: int | None,
     chunk_size: int | None,
+    progress: Progress | None = None,
 ) -> list[Outcome]:
     if not bases or not variants:
         return []
@@ -148,8 +169,13 @@ def _evaluate(
     n, size = settings.replications, settings.chunk_size
     per = len(settings.chunks)
     jobs = [c for v in range(len(variants)) for c in chunks_for(n, size, v, v * per)]
-    parts = dict(simulate(bases, variants, jobs, ChunkTask(settings.seed, growth_only=True),
-                          settings))
+    announce(progress, n * len(variants))
+    parts = {}
+    for index, part in simulate(bases, variants, jobs,
+                                ChunkTask(settings.seed, growth_only=True), settings):
+        parts[index] = part
+        if progress is not None:
+            progress(int(part.shape[0]))
     out = []
     for v, variant in enumerate(variants):
         growth = np.concatenate([parts[v * per + k] for k in range(per)])

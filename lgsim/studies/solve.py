@@ -274,12 +274,13 @@ class _Lever:
     """P(target met) at lever values, each evaluated once on common random numbers."""
 
     def __init__(self, scenario: Scenario, lever: str, replications: int | None, seed: int,
-                 workers: int | None) -> None:
+                 workers: int | None, progress: Any = None) -> None:
         self.scenario = scenario
         self.lever = lever
         self.replications = replications
         self.seed = seed
         self.workers = workers
+        self.progress = progress
         self.cache: dict[float, Probability] = {}
         self.n = 0
 
@@ -293,7 +294,8 @@ class _Lever:
         if not todo:
             return
         outs = evaluate_changes(self.scenario, [self.changes(x) for x in todo],
-                                self.replications, self.seed, self.workers)
+                                self.replications, self.seed, self.workers,
+                                progress=self.progress)
         for x, o in zip(todo, outs, strict=True):
             self.cache[x] = o.p_met
             self.n = o.n
@@ -354,6 +356,7 @@ def solve(
     grid: int = 9,
     xtol: float | None = None,
     max_rounds: int = 14,
+    progress: Any = None,
 ) -> Solution:
     """Find the lever value at which P(target met) reaches ``probability``.
 
@@ -379,6 +382,8 @@ def solve(
         Stop bisecting when the bracket is narrower (default: bounds width / 2000).
     max_rounds : int
         Maximum bisection rounds (each evaluates up to three values at once).
+    progress : callable, optional
+        Called with finished replications (see :func:`lgsim.montecarlo.outcomes.announce`).
 
     Returns
     -------
@@ -395,7 +400,7 @@ def solve(
     current = lever_value(scenario, lever)
     lo, hi = default_bounds(lever, current) if bounds is None else map(float, bounds)
     _check_solve_arguments(probability, (lo, hi), grid)
-    ev = _Lever(scenario, lever, replications, resolve_seed(seed, scenario), workers)
+    ev = _Lever(scenario, lever, replications, resolve_seed(seed, scenario), workers, progress)
     for x in (lo, hi):  # fail here, in this process, on values the scenario refuses
         scenario.with_changes(ev.changes(x))
     xs = [lo + (hi - lo) * k / (grid - 1) for k in range(grid)]
