@@ -23,6 +23,8 @@ import numpy as np
 from ..fileio import write_text, write_with
 from ..montecarlo._nodask import dask_hidden
 from ..montecarlo.checkpoint import CHUNK_DIR
+from .results_xlsx import RESULTS_XLSX, write_results_xlsx
+from .results_xlsx import SHEETS as XLSX_SHEETS
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..results import Results
@@ -174,9 +176,13 @@ def _platform() -> str:
 
 def _write_files(results: Results, out: Path, log_lines: Sequence[str]) -> None:
     results.save(out)
+    small = {}
     for name, frame in iter_tables(results):
         write_csv(out / name, frame)
+        if name in XLSX_SHEETS:  # the summary tables, not the per-replication one
+            small[name] = frame
         del frame
+    write_results_xlsx(results, out / RESULTS_XLSX, small)
     log = [
         f"lgsim {results.ds.attrs['lgsim_version']}",
         f"python {sys.version.split()[0]} on {_platform()}",
