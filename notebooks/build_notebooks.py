@@ -192,9 +192,10 @@ c = lgsim.compare(scenarios, replications=N)
 print(c.to_text())
 '''),
         code('''
-cols = ["scenario", "title", "p_met", "p_met_low", "p_met_high", "growth_p50",
-        "d_p_met", "d_p_met_paired_low", "d_p_met_paired_high", "d_growth_mean"]
-c.table()[cols].round(4)
+# 列名带单位：_pct 为百分数，_pp 为百分点 / names carry their unit: _pct percent, _pp points
+cols = ["scenario", "title", "p_met_pct", "p_met_low_pct", "p_met_high_pct", "growth_p50_pct",
+        "d_p_met_pp", "d_p_met_paired_low_pp", "d_p_met_paired_high_pp", "d_growth_mean_pp"]
+c.table()[cols].round(2)
 '''),
         code('figures = plots.comparison_figures(c)\nfigures["compare_distribution"]'),
         code('figures["compare_growth_difference"]'),

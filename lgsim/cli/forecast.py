@@ -44,6 +44,26 @@ def _csv_text(frame: Any, index: bool = False) -> str:
     return "\ufeff" + buf.getvalue()
 
 
+def labelled(frame: Any, pct: tuple[str, ...] = (), pp: tuple[str, ...] = ()) -> Any:
+    """Fractions → percent, with the unit in the name.
+
+    ``pct`` columns become ``<name>_pct`` (growth in percent), ``pp`` columns
+    ``<name>_pp`` (spreads and errors of growth, percentage points); the rest is unchanged.
+    """
+    out = frame.copy()
+    renames = {}
+    for cols, suffix in ((pct, "_pct"), (pp, "_pp")):
+        for c in cols:
+            if c in out.columns:
+                out[c] = 100.0 * out[c]
+                renames[c] = f"{c}{suffix}"
+    return out.rename(columns=renames)
+
+
+def _quantile_columns(frame: Any) -> tuple[str, ...]:
+    return tuple(c for c in frame.columns if str(c).startswith("q") and str(c)[1:2].isdigit())
+
+
 def _series(args: argparse.Namespace) -> Any:
     from ..data.official import growth_series, load_annual
 
@@ -73,9 +93,10 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     if args.out is not None:
         frame = fc.to_frame()
         frame.insert(0, "indicator", args.indicator)
+        frame = labelled(frame, ("mean", *_quantile_columns(frame)), ("sd",))
         path = Path(args.out) / f"forecast-{args.indicator}.csv"
         write_text(path, _csv_text(frame))
-        print(f"wrote {path} (growth as fractions: 0.06 = 6%)")
+        print(f"wrote {path} (growth in percent: _pct; its sd in percentage points: _pp)")
     return EXIT_OK
 
 
@@ -94,13 +115,17 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     print(f"{args.indicator} from {_data_label(args)}")
     print(bt.to_string())
     out = Path(args.out) if args.out is not None else Path("runs") / f"backtest-{args.indicator}"
-    write_text(out / "backtest_table.csv", _csv_text(bt.table(), index=True))
-    write_text(out / "backtest_records.csv", _csv_text(bt.records))
+    table = bt.table()
+    table = labelled(table, tuple(c for c in table.columns if str(c).startswith("cover")))
+    write_text(out / "backtest_table.csv", _csv_text(table, index=True))
+    records = bt.records
+    write_text(out / "backtest_records.csv", _csv_text(labelled(
+        records, ("observed", "mean", *_quantile_columns(records)), ("sd", "error", "crps"))))
     fig = backtest_chart(bt)
     write_with(out / "backtest.png", lambda tmp: fig.savefig(tmp, format="png", dpi=150))
     print(
-        f"wrote {out}/backtest_table.csv (errors in pp), backtest_records.csv (growth as "
-        "fractions), backtest.png"
+        f"wrote {out}/backtest_table.csv (errors in pp, coverage in percent), "
+        "backtest_records.csv (growth in percent, errors in pp), backtest.png"
     )
     return EXIT_OK
 

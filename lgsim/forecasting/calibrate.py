@@ -567,7 +567,7 @@ def _double_count(cal: Calibration) -> str:
         text += (
             f"; this scenario also has explicit shocks ({', '.join(shocks)}): that risk is "
             "counted twice and P(target met) is understated — fit on years before the "
-            "shock years, or lower the shocks' probability (docs/forecasting.md)"
+            "shock years, or lower the shocks' probability"
         )
     else:
         text += "; the scenario has no explicit shocks, so nothing is counted twice"

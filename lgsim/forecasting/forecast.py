@@ -294,7 +294,7 @@ class ForecastResult:
         out.append(
             f"the spread is fitted on every year {int(years[0])}–{last}, including the "
             f"lowest, {int(years[low])} ({100 * y[low]:.1f}%): a scenario that also models "
-            "such years as explicit shocks counts that risk twice (docs/forecasting.md)"
+            "such years as explicit shocks counts that risk twice"
         )
         return out
 
