@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .._format import pct
+from .._format import pct, to_pct
 from ..analysis import Probability
 from ..montecarlo.outcomes import evaluate_changes
 from ..montecarlo.runner import resolve_seed
@@ -134,11 +134,16 @@ class Solution:
         return self.to_text()
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data (for ``solve.json``); probabilities as fractions."""
+        """Plain data (for ``solve.json``).
+
+        Probabilities in percent (``_pct``); the lever's values (``value``, ``bounds``,
+        ``grid[].value``...) in the lever's own units, as written in the scenario.
+        """
         return {
             "scenario": self.scenario,
             "lever": self.lever,
-            "probability": self.probability,
+            "lever_units": "as written in the scenario at the lever's key path",
+            "probability_pct": to_pct(self.probability),
             "status": self.status,
             "value": self.value,
             "precision_95": [self.low, self.high],
@@ -149,12 +154,13 @@ class Solution:
             "current": self.current,
             "replaces_distribution": self.replaces,
             "direction": self.direction,
-            "grid": [{"value": x, "p_met": p.estimate, "ci": [p.low, p.high]}
-                     for x, p in self.grid],
+            "grid": [{"value": x, "p_met_pct": to_pct(p.estimate),
+                      "ci_pct": [to_pct(p.low), to_pct(p.high)]} for x, p in self.grid],
             "monotonicity_violations": [list(v) for v in self.violations],
-            "p_met_at_value": (None if self.at_value is None else
-                               {"estimate": self.at_value.estimate,
-                                "ci": [self.at_value.low, self.at_value.high]}),
+            "p_met_at_value_pct": (None if self.at_value is None else
+                                   {"estimate": to_pct(self.at_value.estimate),
+                                    "ci": [to_pct(self.at_value.low),
+                                           to_pct(self.at_value.high)]}),
             "evaluations": self.evaluations,
             "replications": self.replications,
             "seed": self.seed,
