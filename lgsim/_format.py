@@ -7,6 +7,9 @@ Two conventions, chosen by ``typeset``:
 * **typeset** (HTML reports and charts): the true minus sign U+2212, as matplotlib's
   axis ticks draw it, and an em dash ``—`` for a missing value.
 
+For files people read, :func:`to_pct` turns a fraction into a percent number (names
+carry their unit: ``_pct``, ``_pp``, ``_yi_yuan``).
+
 Also the width of text in a terminal, where CJK characters take two columns.
 """
 
@@ -54,6 +57,19 @@ def pp(x: float | None, digits: int = 2, *, typeset: bool = False) -> str:
     if _missing(x):
         return num(x, typeset=typeset)
     return num(100 * float(x), f"+.{digits}f", typeset=typeset)
+
+
+def to_pct(x: float | None) -> float | None:
+    """A fraction as a percent *number* for files: ``0.0349`` → ``3.49`` (None if missing).
+
+    The file convention (docs/units): a number's name ends with its unit, ``_pct`` for
+    percent, ``_pp`` for percentage points (differences of fractions, the same × 100).
+    Rounded to 12 significant digits so that ``0.06`` gives ``6.0``, not
+    ``6.000000000000001``.
+    """
+    if _missing(x):
+        return None
+    return float(f"{100.0 * float(x):.12g}")
 
 
 def target_pct(target: float) -> str:

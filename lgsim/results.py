@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from ._format import pct
+from ._format import pct, to_pct
 from ._version import __version__
 from .analysis import (
     Probability,
@@ -423,13 +423,19 @@ class Results:
                 "note": "亿元 of district value added per 亿元 of real additional spending"}
 
     def p_subtargets(self, year: int | None = None) -> dict[str, dict[str, Probability]]:
-        """P(met) of each sector and street sub-target (growth of its value added)."""
+        """P(met) of each sector and street sub-target (growth of its value added).
+
+        Street targets are judged only when the scenario gives street data
+        (``[[street]] sector_shares``): value added allocated by fixed shares would only
+        repeat the district's growth.
+        """
         year = year or self.target_year
         t = self.scenario.target
         out: dict[str, dict[str, Probability]] = {"sectors": {}, "streets": {}}
+        streets = t.streets if self.scenario.street_data else {}
         for kind, var, dim, targets in (
             ("sectors", "va", "sector", t.sectors),
-            ("streets", "street_va", "street", t.streets),
+            ("streets", "street_va", "street", streets),
         ):
             for ident, bar in targets.items():
                 da = self.ds[var].sel({dim: ident})
@@ -566,51 +572,40 @@ class Results:
         return self.ds[var].to_dataframe().reset_index()
 
     def summary(self) -> dict[str, Any]:
-        """The headline figures as plain data (the content of ``summary.json``)."""
+        """The headline figures as plain data (the content of ``summary.json``).
+
+        Names carry their unit, as in every file lgsim writes: ``_pct`` percent (6.0 =
+        6%), ``_pp`` percentage points, ``_yi_yuan`` 亿元; a table's name carries the unit
+        of its numbers (``growth_quantiles_pct``: ``{"p10": -0.92, ...}``).
+        """
         p = self.p_target()
         q = self.quantiles()
-        sub = self.p_subtargets()
-        contrib = self.contributions("sector")
-        inv = self.investment_vs_plan()
         t = self.scenario.target
-
-        def f(x: float) -> float | None:
-            return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
-
         return {
             "scenario": self.scenario.name,
             "title": self.scenario.title,
+            "units": UNITS_NOTE,
             "target_year": self.target_year,
-            "target_growth": t.gdp_growth,
+            "target_growth_pct": to_pct(t.gdp_growth),
             "target_rule": t.rule(),
             "replications": self.n,
             "seed": self.seed,
             "chunk_size": int(self.ds.attrs["chunk_size"]),
-            "p_target_met": p.estimate,
-            "p_target_met_ci": [p.low, p.high],
+            "p_target_met_pct": to_pct(p.estimate),
+            "p_target_met_ci_pct": [to_pct(p.low), to_pct(p.high)],
             "p_target_met_ci_note": (
                 "95% Wilson interval: simulation precision only, not uncertainty in the "
                 "scenario's assumptions"
             ),
-            "growth_quantiles": q,
-            "growth_mean": float(weighted_mean(self.growth(), self.weights)),
-            "expected_shortfall_pp": f(self.expected_shortfall()),
-            "subtargets": {
-                kind: {k: {"p_met": v.estimate, "ci": [v.low, v.high], "rule": v.rule}
-                       for k, v in items.items()}
-                for kind, items in sub.items()
-            },
-            "contributions_sector_pp": {
-                str(k): {"name": r["name"], "mean": r["mean"], "p10": r["p10"],
-                         "p50": r["p50"], "p90": r["p90"]}
-                for k, r in contrib.iterrows()
-            },
-            "investment_vs_plan": {
-                str(k): {"name": r["name"], "plan": f(r["plan"]), "mean": r["mean"],
-                         "p10": r["p10"], "p50": r["p50"], "p90": r["p90"]}
-                for k, r in inv.iterrows()
-            },
-            "required_growth": self.required_growth(),
+            "growth_quantiles_pct": {k: to_pct(v) for k, v in q.items()},
+            "growth_mean_pct": to_pct(float(weighted_mean(self.growth(), self.weights))),
+            "expected_shortfall_pp": _finite(self.expected_shortfall()),
+            "subtargets": self._subtargets_summary(),
+            "contributions_sector_pp": _rows(self.contributions("sector"),
+                                             ("name", "mean", "p10", "p50", "p90")),
+            "investment_vs_plan_yi_yuan": _rows(self.investment_vs_plan(),
+                                                ("name", "plan", "mean", "p10", "p50", "p90")),
+            "required_growth": self._required_summary(),
             **self._years_and_investment(),
             "lgsim_version": self.ds.attrs["lgsim_version"],
             **self._stopping(),
@@ -620,7 +615,8 @@ class Results:
     def _years_and_investment(self) -> dict[str, Any]:
         """Summary parts: P(met) by year, investment targets, FAI, spending's value added."""
         def prob(p: Probability) -> dict[str, Any]:
-            return {"p_met": p.estimate, "ci": [p.low, p.high], "rule": p.rule}
+            return {"p_met_pct": to_pct(p.estimate), "ci_pct": [to_pct(p.low), to_pct(p.high)],
+                    "rule": p.rule}
 
         out: dict[str, Any] = {}
         by_year = self.p_by_year()
@@ -632,10 +628,13 @@ class Results:
             out["investment_targets"] = {k: prob(p) for k, p in investment.items()}
         fai = self.fai()
         if fai is not None:
-            out["fai"] = fai
+            out["fai"] = {q: _fai_summary(block) for q, block in fai.items()}
         spending = self.spending()
         if spending is not None:
-            out["spending_value_added"] = spending
+            out["spending_value_added"] = {
+                "table": spending["table"], "note": spending["note"],
+                **{f"{k}_per_yuan": spending[k]
+                   for k in ("direct", "indirect", "indirect_p10", "indirect_p90", "leakage")}}
         return out
 
     def conditioning(self) -> dict[str, Any] | None:
@@ -666,18 +665,52 @@ class Results:
         return {**record, "figures": figures, "ess": self.ess, "replications": self.n}
 
     def _conditioning(self) -> dict[str, Any]:
+        """The conditioning record for ``summary.json``: growth in percent, sd in pp."""
         record = self.conditioning()
-        return {} if record is None else {"conditioning": record}
+        if record is None:
+            return {}
+        prior = ("prior_p_target_met", "prior_p_target_met_ci")
+        out = {k: v for k, v in record.items() if k != "figures" and k not in prior}
+        if record.get("prior_p_target_met") is not None:
+            out["prior_p_target_met_pct"] = to_pct(record["prior_p_target_met"])
+            out["prior_p_target_met_ci_pct"] = [to_pct(x) for x in record["prior_p_target_met_ci"]]
+        out["figures"] = [
+            {"path": f["path"], "label": f["label"], "note": f["note"],
+             "value_pct": to_pct(f["value"]), "sd_pp": to_pct(f["sd"]),
+             **{f"{k}_pct": to_pct(f[k]) for k in ("model_mean", "model_p10", "model_p90")}}
+            for f in record["figures"]]
+        return {"conditioning": out}
 
     def record_conditioning(self, record: dict[str, Any]) -> None:
         """Record how the run was conditioned (the ``conditioning`` attribute, JSON)."""
         self.ds.attrs["conditioning"] = json.dumps(record, ensure_ascii=False,
                                                    sort_keys=True)
+    def _subtargets_summary(self) -> dict[str, Any]:
+        t = self.scenario.target
+        goals = {"sectors": t.sectors, "streets": t.streets}
+        return {
+            kind: {k: {"target_pct": to_pct(goals[kind][k]), "p_met_pct": to_pct(v.estimate),
+                       "ci_pct": [to_pct(v.low), to_pct(v.high)], "rule": v.rule}
+                   for k, v in items.items()}
+            for kind, items in self.p_subtargets().items()
+        }
+
+    def _required_summary(self) -> dict[str, Any] | None:
+        req = self.required_growth()
+        if req is None:
+            return None
+        return {"through_month": req["through_month"],
+                **{f"{k}_pct": to_pct(req[k]) for k in ("observed_ytd", "model_ytd",
+                                                        "required_rest", "p10", "p90")}}
 
     def _stopping(self) -> dict[str, Any]:
         """``{"stopped_at_precision": {...}}`` for a stop-at-precision run, else empty."""
         record = self.stopping()
-        return {} if record is None else {"stopped_at_precision": record}
+        if record is None:
+            return {}
+        for k in ("target_half_width", "half_width"):  # probabilities: in pp
+            record[f"{k}_pp"] = to_pct(record.pop(k))
+        return {"stopped_at_precision": record}
 
     # ------------------------------------------------------------------ files
     def save(self, directory: str | Path) -> Path:
@@ -752,6 +785,34 @@ class Results:
             "<p style='font-size:smaller'>The interval is the precision of the simulation, "
             "not uncertainty in the scenario's assumptions.</p></div>"
         )
+
+
+#: What the suffixes of the names in ``summary.json`` (and every table) mean.
+UNITS_NOTE = ("names end with their unit: _pct percent (6.0 = 6%), _pp percentage points, "
+              "_yi_yuan 亿元 (100 million yuan), _per_yuan 亿元 of value added per 亿元 spent; "
+              "scenario files and the Python API use fractions (0.06 = 6%)")
+
+
+def _finite(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(float(x)) else float(x)
+
+
+def _fai_summary(block: dict[str, Any]) -> dict[str, Any]:
+    """One quantity of :meth:`Results.fai` with its units in the names."""
+    return {
+        "level_yi_yuan": block["level"],
+        "growth_pct": {k: to_pct(v) for k, v in block["growth"].items()},
+        "listed_share_pct": to_pct(block["listed_share"]),
+        "ytd_growth_pct": {"month": block["ytd_growth"]["month"],
+                           **{k: [to_pct(x) for x in block["ytd_growth"][k]]
+                              for k in ("p10", "p50", "p90")}},
+    }
+
+
+def _rows(frame: Any, columns: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """A table as ``{index: {column: value}}`` (NaN → None)."""
+    return {str(k): {c: (r[c] if c == "name" else _finite(r[c])) for c in columns}
+            for k, r in frame.iterrows()}
 
 
 def _plans(scenario: Scenario) -> dict[str, float]:

@@ -192,9 +192,10 @@ c = lgsim.compare(scenarios, replications=N)
 print(c.to_text())
 '''),
         code('''
-cols = ["scenario", "title", "p_met", "p_met_low", "p_met_high", "growth_p50",
-        "d_p_met", "d_p_met_paired_low", "d_p_met_paired_high", "d_growth_mean"]
-c.table()[cols].round(4)
+# 列名带单位：_pct 为百分数，_pp 为百分点 / names carry their unit: _pct percent, _pp points
+cols = ["scenario", "title", "p_met_pct", "p_met_low_pct", "p_met_high_pct", "growth_p50_pct",
+        "d_p_met_pp", "d_p_met_paired_low_pp", "d_p_met_paired_high_pp", "d_growth_mean_pp"]
+c.table()[cols].round(2)
 '''),
         code('figures = plots.comparison_figures(c)\nfigures["compare_distribution"]'),
         code('figures["compare_growth_difference"]'),
@@ -361,6 +362,43 @@ months) move the probability to 50%?
 sol_delay = solve(s, "batch[sz-2022-batch3].start_delay_months", probability=0.5,
                   bounds=(0.0, 12.0), replications=N, grid=5)
 print(sol_delay.to_text())
+'''),
+        md("""
+## 结论 · The answer
+
+三个问题的答案，一句话各一条（区间是模拟精度，不是假设的不确定性）。
+The three answers, one sentence each (ranges are simulation precision, not uncertainty in
+the assumptions).
+"""),
+        code('''
+def answer(sol, what, unit):
+    """One sentence in Chinese and English from a target-seeking result."""
+    goal = f"{sol.probability:.0%}"
+    if sol.status == "solved":
+        lo = "—" if sol.low is None else unit(sol.low)
+        hi = "—" if sol.high is None else unit(sol.high)
+        return (f"要使达标概率达到{goal}，{what}需约 {unit(sol.value)}"
+                f"（模拟精度范围 {lo} 至 {hi}）。"
+                f"\\n  To reach {goal}: {sol.lever} = {unit(sol.value)} (precision {lo} to {hi}).")
+    if sol.status == "already reached":
+        return (f"{what}取搜索范围内任何值，达标概率都已达到{goal}。"
+                f"\\n  Already reached: every value of {sol.lever} in range gives {goal}.")
+    lo, hi = sol.bounds
+    return (f"{what}在 {unit(lo)} 至 {unit(hi)} 之间变化，达标概率都达不到{goal}。"
+            f"\\n  Not reachable: {sol.lever} within {unit(lo)} to {unit(hi)} never gives {goal}.")
+
+
+def percent(x):
+    return f"{100 * x:.2f}%"
+
+
+def months(x):
+    return f"{x:.1f} 个月 (months)"
+
+
+print(answer(sol, "工业自然增长率的均值", percent))
+print(answer(sol_calm, "若下半年不再封控，工业自然增长率的均值", percent))
+print(answer(sol_delay, "第三批项目的开工延迟", months))
 '''),
     ]
 

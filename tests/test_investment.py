@@ -141,9 +141,10 @@ def test_drawn_local_share_moves_indirect_value_added(tmp_path: Path) -> None:
     expected = 70.0 * indirect_value_added(A, V, Y, local).sum(axis=1)
     np.testing.assert_allclose(indirect, expected, rtol=1e-12, atol=1e-12)
     assert np.corrcoef(local, indirect)[0, 1] > 0.99
-    summary = res.summary()["spending_value_added"]
-    assert abs(summary["direct"] - 0.66) < 1e-12
-    assert abs(summary["direct"] + summary["indirect"] + summary["leakage"] - 1.0) < 1e-12
+    spending = res.spending()
+    assert abs(spending["direct"] - 0.66) < 1e-12
+    assert abs(spending["direct"] + spending["indirect"] + spending["leakage"] - 1.0) < 1e-12
+    assert res.summary()["spending_value_added"]["direct_per_yuan"] == spending["direct"]
 
 
 def test_district_fai_is_organic_plus_listed_every_month() -> None:

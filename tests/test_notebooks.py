@@ -77,4 +77,10 @@ def test_notebook_executes(name, monkeypatch):
         assert "sector[industry].growth" in text
     if name == "04_target_seeking.ipynb":
         assert "Not reachable within bounds" in text
+        # the notebook ends on a readable answer, not on a raw Python object
+        last = nb.cells[-1]
+        assert last.cell_type == "code"
+        final = "".join(o.get("text", "") for o in last.outputs if o.output_type == "stream")
+        assert "要使达标概率达到80%" in final and "Not reachable" in final
+        assert not any("text/plain" in o.get("data", {}) for o in last.outputs)
     assert elapsed < NOTEBOOK_TIMEOUT

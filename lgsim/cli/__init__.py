@@ -21,7 +21,7 @@ from ..scenario.errors import ScenarioError, ScenarioWarning
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 
 #: Modules of this package that register subcommands, in help order.
-COMMAND_MODULES = ("run", "compare", "report", "forecast", "whatif", "scale")
+COMMAND_MODULES = ("run", "compare", "report", "forecast", "whatif", "excel", "scale")
 
 
 #: Library parameters that a command-line flag sets: an error about one names the flag.

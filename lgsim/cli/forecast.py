@@ -17,6 +17,7 @@ from typing import Any
 
 from ..scenario.errors import ScenarioError
 from . import EXIT_OK, InputError, positive_int, seed_value
+from .progress import ProgressBar
 
 #: Paths simulated per model by the commands (the library's default is 2,000): 10,000
 #: puts the Monte Carlo standard error of a forecast mean near 0.05 percentage points.
@@ -43,6 +44,26 @@ def _csv_text(frame: Any, index: bool = False) -> str:
     return "\ufeff" + buf.getvalue()
 
 
+def labelled(frame: Any, pct: tuple[str, ...] = (), pp: tuple[str, ...] = ()) -> Any:
+    """Fractions → percent, with the unit in the name.
+
+    ``pct`` columns become ``<name>_pct`` (growth in percent), ``pp`` columns
+    ``<name>_pp`` (spreads and errors of growth, percentage points); the rest is unchanged.
+    """
+    out = frame.copy()
+    renames = {}
+    for cols, suffix in ((pct, "_pct"), (pp, "_pp")):
+        for c in cols:
+            if c in out.columns:
+                out[c] = 100.0 * out[c]
+                renames[c] = f"{c}{suffix}"
+    return out.rename(columns=renames)
+
+
+def _quantile_columns(frame: Any) -> tuple[str, ...]:
+    return tuple(c for c in frame.columns if str(c).startswith("q") and str(c)[1:2].isdigit())
+
+
 def _series(args: argparse.Namespace) -> Any:
     from ..data.official import growth_series, load_annual
 
@@ -60,10 +81,10 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     from ..forecasting.forecast import forecast
 
     series = _series(args)
-    with _input_errors():
+    with _input_errors(), ProgressBar("model", desc="backtest") as bar:
         fc = forecast(
             series, horizon=args.horizon, n_sims=args.n_sims, seed=args.seed,
-            min_train=args.min_train, gaps=args.gaps,
+            min_train=args.min_train, gaps=args.gaps, progress=bar,
         )
     print(f"{args.indicator} from {_data_label(args)}")
     print(fc.to_string())
@@ -72,9 +93,10 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     if args.out is not None:
         frame = fc.to_frame()
         frame.insert(0, "indicator", args.indicator)
+        frame = labelled(frame, ("mean", *_quantile_columns(frame)), ("sd",))
         path = Path(args.out) / f"forecast-{args.indicator}.csv"
         write_text(path, _csv_text(frame))
-        print(f"wrote {path} (growth as fractions: 0.06 = 6%)")
+        print(f"wrote {path} (growth in percent: _pct; its sd in percentage points: _pp)")
     return EXIT_OK
 
 
@@ -85,21 +107,25 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     from ..outputs.plots import backtest_chart
 
     series = _series(args)
-    with _input_errors():
+    with _input_errors(), ProgressBar("model", desc="backtest") as bar:
         bt = backtest(
             series, min_train=args.min_train, n_sims=args.n_sims, seed=args.seed,
-            gaps=args.gaps,
+            gaps=args.gaps, progress=bar,
         )
     print(f"{args.indicator} from {_data_label(args)}")
     print(bt.to_string())
     out = Path(args.out) if args.out is not None else Path("runs") / f"backtest-{args.indicator}"
-    write_text(out / "backtest_table.csv", _csv_text(bt.table(), index=True))
-    write_text(out / "backtest_records.csv", _csv_text(bt.records))
+    table = bt.table()
+    table = labelled(table, tuple(c for c in table.columns if str(c).startswith("cover")))
+    write_text(out / "backtest_table.csv", _csv_text(table, index=True))
+    records = bt.records
+    write_text(out / "backtest_records.csv", _csv_text(labelled(
+        records, ("observed", "mean", *_quantile_columns(records)), ("sd", "error", "crps"))))
     fig = backtest_chart(bt)
     write_with(out / "backtest.png", lambda tmp: fig.savefig(tmp, format="png", dpi=150))
     print(
-        f"wrote {out}/backtest_table.csv (errors in pp), backtest_records.csv (growth as "
-        "fractions), backtest.png"
+        f"wrote {out}/backtest_table.csv (errors in pp, coverage in percent), "
+        "backtest_records.csv (growth in percent, errors in pp), backtest.png"
     )
     return EXIT_OK
 
@@ -115,11 +141,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         raise InputError(f"--out: {args.out} is the scenario being calibrated; choose a new file")
     ind = args.industry_indicator
     sectors = {} if ind.lower() == "none" else {"industry": ind}
-    with _input_errors():
+    with _input_errors(), ProgressBar("model", desc="calibrate") as bar:
         cal = calibrate(
             scenario, load_annual(args.data), indicator=args.indicator,
             sector_indicators=sectors, year=args.year, n_sims=args.n_sims, seed=args.seed,
-            min_train=args.min_train,
+            min_train=args.min_train, progress=bar,
         )
     path = cal.write(args.out)
     print(cal.to_string())

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..scenario.errors import ScenarioError, ScenarioWarning
 from . import EXIT_INPUT, EXIT_OK, InputError, add_run_options, positive_int
+from .progress import ProgressBar
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..results import Results
@@ -24,11 +25,21 @@ def progress_bar(total: int) -> tuple[Callable[[int], None] | None, Callable[[],
     """A tqdm bar on stderr for long interactive runs: ``(update, close)``."""
     if not sys.stderr.isatty() or total < 2000:
         return None, lambda: None
-    from tqdm import tqdm
+    bar = ProgressBar(total=total)
+    return bar, bar.close
 
-    tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked
-    bar = tqdm(total=total, unit="rep", file=sys.stderr, leave=False)
-    return bar.update, bar.close
+
+#: Exit code after Ctrl-C (128 + SIGINT), as shells report it.
+EXIT_INTERRUPTED = 130
+
+
+def interrupted_message(chunk_dir: Path) -> str:
+    """What Ctrl-C during ``run`` leaves, and how to finish the run from there."""
+    done = len(list(chunk_dir.glob("chunk-*.npz"))) if chunk_dir.is_dir() else 0
+    if not done:
+        return "lgsim: interrupted (no chunk finished yet: nothing to resume)"
+    return (f"lgsim: interrupted; {done} finished chunk file(s) are kept in {chunk_dir}: "
+            "rerun the same command with --resume to compute only the rest")
 
 
 def check_out_dir(out: Path, scenario: str, seed: int | None, *, force: bool) -> None:
@@ -92,6 +103,10 @@ def cmd_run(args: argparse.Namespace) -> int:
                       max_replications=args.max_replications,
                       checkpoint=chunk_dir, resume=args.resume,
                       on_start=lambda: begin_run(Path(out)))
+    except KeyboardInterrupt:
+        close()
+        print(interrupted_message(chunk_dir), file=sys.stderr)
+        return EXIT_INTERRUPTED
     finally:
         close()
     elapsed = time.perf_counter() - t0

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from . import EXIT_OK, InputError, add_run_options, positive_int
+from .progress import ProgressBar
 
 #: Default replications per sample point of the global methods (Sobol, Morris).
 GLOBAL_REPLICATIONS = 20
@@ -42,7 +43,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         if args.samples is not None:
             options["samples" if args.method == "sobol" else "trajectories"] = args.samples
     t0 = time.perf_counter()
-    result = sensitivity(scenario, args.method, **options)
+    with ProgressBar(desc=f"sensitivity ({args.method})") as bar:
+        result = sensitivity(scenario, args.method, **options, progress=bar)
     elapsed = time.perf_counter() - t0
     out = _out_dir(args, scenario.name, "sensitivity")
     files = write_sensitivity(result, out, plot=not args.no_plot)
@@ -89,10 +91,11 @@ def cmd_solve(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise InputError(f"--bounds: {exc}") from None
     t0 = time.perf_counter()
-    solution = solve(
-        scenario, args.lever, probability, bounds=bounds, replications=args.replications,
-        seed=args.seed, workers=args.workers, grid=args.grid,
-    )
+    with ProgressBar(desc="solve") as bar:
+        solution = solve(
+            scenario, args.lever, probability, bounds=bounds, replications=args.replications,
+            seed=args.seed, workers=args.workers, grid=args.grid, progress=bar,
+        )
     elapsed = time.perf_counter() - t0
     out = _out_dir(args, scenario.name, "solve")
     files = write_solution(solution, out)

@@ -106,7 +106,11 @@ def assemble_outputs(
          sector_monthly.sum(axis=1).reshape(n, plan.n_years, 12)],
         axis=1,
     )
-    street_va = with_base_year(gdp[:, :1] * plan.street_shares[None, :], street_monthly)
+    street_base = (gdp[:, :1] * plan.street_shares[None, :]
+                   if plan.street_sector_shares is None
+                   else np.broadcast_to(plan.street_sector_shares @ plan.base_va,
+                                        (n, len(plan.street_shares))))
+    street_va = with_base_year(street_base, street_monthly)
 
     # components: organic by sector (before shocks), project groups (works + operating
     # before shocks), shocks (value added removed, negative)

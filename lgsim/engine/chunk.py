@@ -185,22 +185,27 @@ def _street_monthly(plan: Plan, d: Draws, spent: _Spent, op: _Operating, v0: np.
                     mult: np.ndarray) -> np.ndarray:
     """Value added by street ``(R, K, M)``, 亿元 (base-year prices).
 
-    Organic value added (after shocks) and the indirect value added of project spending
-    are split by street shares; each project's own (direct and operating) goes to its
-    street, or is split by the shares when it has none.
+    Organic value added (after shocks) is split by street shares, or with street data by
+    each street's share of each sector; each project's own (direct and operating) goes to
+    its street, or is split by the street shares when it has none; the indirect value
+    added of project spending (its supply chain) is split by the street shares.
     """
     shares = plan.street_shares
     proj_post = spent.direct.copy()
     proj_post[op.rows, op.cols] += op.values * mult[op.rows, op.sector]
-    organic_post = (v0 * mult).sum(axis=1)  # (R,M)
-    if spent.indirect_total is not None:
-        organic_post += spent.indirect_total
     spread = d.street < 0
     if spread.all():
         spread_sum = proj_post.sum(axis=1)
     else:
         spread_sum = (proj_post * spread[:, :, None]).sum(axis=1)
-    street_monthly = (organic_post + spread_sum)[:, None, :] * shares[None, :, None]
+    if spent.indirect_total is not None:
+        spread_sum = spread_sum + spent.indirect_total
+    if plan.street_sector_shares is None:
+        organic_post = (v0 * mult).sum(axis=1)  # (R,M)
+        street_monthly = (organic_post + spread_sum)[:, None, :] * shares[None, :, None]
+    else:
+        street_monthly = (np.einsum("rsm,ks->rkm", v0 * mult, plan.street_sector_shares)
+                          + spread_sum[:, None, :] * shares[None, :, None])
     r_st, c_st = np.nonzero(~spread)
     np.add.at(street_monthly, (r_st, d.street[r_st, c_st].astype(np.int64)),
               proj_post[r_st, c_st])

@@ -70,6 +70,8 @@ class Plan:
     latents: tuple[Latent, ...] = ()  # latent normals the informative figures depend on
     fai: FaiPlan | None = None  # district FAI, when [economy] models it
     spending: Spending | None = None  # value added per 亿元 of project spending
+    # (K, S) each street's share of each sector's value added (street data), else None
+    street_sector_shares: np.ndarray | None = None
 
     @property
     def n_months(self) -> int:
@@ -150,6 +152,10 @@ def compile_plan(scenario: Scenario) -> Plan:
         corr_root=root,
         street_shares=np.array([s.share for s in scenario.streets]),
         n_years=scenario.end_year - scenario.base_year,
+        street_sector_shares=(
+            np.array([[w for _, w in s.sector_shares] for s in scenario.streets])
+            if scenario.street_data else None
+        ),
     )
 
 

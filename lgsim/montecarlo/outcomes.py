@@ -10,7 +10,7 @@ bit for bit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,6 +87,21 @@ class Outcome:
         return f"{self.name}: P(target met) = {self.p_met}; median growth {100 * self.median:.2f}%"
 
 
+#: A progress callback: called with the number of replications just finished.
+Progress = Callable[[int], None]
+
+
+def announce(progress: Progress | None, total: int) -> None:
+    """Tell ``progress`` how many more units are coming, if it has ``expect(n)``.
+
+    Studies that run in several rounds (target-seeking, backtests) announce each round,
+    so a progress bar can grow its total; a plain callable is only called with updates.
+    """
+    expect = getattr(progress, "expect", None)
+    if expect is not None:
+        expect(int(total))
+
+
 def evaluate_changes(
     base: Scenario,
     changes: Sequence[Mapping[str, Any] | None],
@@ -95,6 +110,7 @@ def evaluate_changes(
     workers: int | None = None,
     *,
     chunk_size: int | None = None,
+    progress: Progress | None = None,
 ) -> list[Outcome]:
     """Evaluate many changed copies of one scenario on common random numbers.
 
@@ -109,7 +125,7 @@ def evaluate_changes(
         Key path -> value, as for :meth:`Scenario.with_changes`. Validate at least one
         representative change in the caller first: errors raised inside worker
         processes are reported less clearly.
-    replications, seed, workers, chunk_size
+    replications, seed, workers, chunk_size, progress
         As for :func:`outcomes`.
 
     Returns
@@ -118,7 +134,7 @@ def evaluate_changes(
         One per change, in order.
     """
     variants = [Variant(0, None if c is None else dict(c)) for c in changes]
-    return _evaluate((base,), variants, replications, seed, workers, chunk_size)
+    return _evaluate((base,), variants, replications, seed, workers, chunk_size, progress)
 
 
 def outcomes(
@@ -128,6 +144,7 @@ def outcomes(
     workers: int | None = None,
     *,
     chunk_size: int | None = None,
+    progress: Progress | None = None,
 ) -> list[Outcome]:
     """Target-year growth of several scenarios on the same seed (common random numbers).
 
@@ -143,6 +160,8 @@ def outcomes(
         on it.
     chunk_size : int, optional
         Replications per chunk (default: :data:`lgsim.montecarlo.DEFAULT_CHUNK`).
+    progress : callable, optional
+        Called with the replications of each finished chunk (:func:`announce` first).
 
     Returns
     -------
@@ -151,7 +170,8 @@ def outcomes(
     """
     scenarios = list(scenarios)
     variants = [Variant(i) for i in range(len(scenarios))]
-    return _evaluate(tuple(scenarios), variants, replications, seed, workers, chunk_size)
+    return _evaluate(tuple(scenarios), variants, replications, seed, workers, chunk_size,
+                     progress)
 
 
 def _evaluate(
@@ -161,6 +181,7 @@ def _evaluate(
     seed: int | None,
     workers: int | None,
     chunk_size: int | None,
+    progress: Progress | None = None,
 ) -> list[Outcome]:
     if not bases or not variants:
         return []
@@ -172,7 +193,12 @@ def _evaluate(
     tilts = [None if (c := condition(b, settings)) is None else c.tilt for b in bases]
     task = ChunkTask(settings.seed, select=("target_growth", "log_weight", "target_fai",
                                             "target_industrial_fai"))
-    parts = dict(simulate(bases, variants, jobs, task, settings, tilts=tilts))
+    announce(progress, n * len(variants))
+    parts = {}
+    for index, part in simulate(bases, variants, jobs, task, settings, tilts=tilts):
+        parts[index] = part
+        if progress is not None:
+            progress(int(part["target_growth"].shape[0]))
     out = []
     for v, variant in enumerate(variants):
         chunks = [parts[v * per + k] for k in range(per)]

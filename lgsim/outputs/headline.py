@@ -57,18 +57,7 @@ def headline(results: Results, out_dir: str | None = None) -> str:
             f"Listed projects with a {y} plan: investment P50 {row['p50']:.1f}亿 "
             f"(P10–P90 {row['p10']:.1f}–{row['p90']:.1f}) vs plan {row['plan']:.1f}亿"
         )
-    comp = r.ds["component_pp"].sel(year=y)
-    listed = comp.where(comp["component_kind"].isin(["project", "batch", "pipeline"]), 0.0)
-    shocks = comp.where(comp["component_kind"] == "shock", 0.0)
-    if len(sc.projects) + len(sc.batches) + len(sc.pipelines):
-        lp = quantiles(listed.sum("component").values, weights=r.weights)
-        sp = quantiles(shocks.sum("component").values, weights=r.weights)
-        lines.append(
-            f"Contribution to {y} growth: listed projects {lp['p50']:+.2f} pp (P10 "
-            f"{lp['p10']:+.2f} to P90 {lp['p90']:+.2f}); shocks {sp['p50']:+.2f} pp "
-            f"(P10 {sp['p10']:+.2f} to P90 {sp['p90']:+.2f})"
-        )
-        lines += spending_lines(r)
+    lines += listed_lines(r)
     lines += investment_lines(r) + year_lines(r)
     sub = r.p_subtargets()
     names = {s.id: s.name for s in sc.sectors} | {s.id: s.name for s in sc.streets}
@@ -78,6 +67,11 @@ def headline(results: Results, out_dir: str | None = None) -> str:
                 f"Sub-target {names[ident]} ({ident}) {prob.rule}: P = {pct(prob.estimate)} "
                 f"[{pct(prob.low)}, {pct(prob.high)}]"
             )
+    if sc.target.streets and not sc.street_data:
+        lines.append(
+            f"Street targets ({len(sc.target.streets)}): not judged — street value added is "
+            "allocated by population share (street.share), not street data"
+        )
     table = r.contributions("sector")
     lines += ["", pad(f"Contributions to {y} growth by sector (pp)", 44) + "   P50    P10    P90"]
     for ident, row in table.iterrows():
@@ -89,6 +83,26 @@ def headline(results: Results, out_dir: str | None = None) -> str:
     if out_dir is not None:
         lines += ["", f"Wrote {out_dir}"]
     return "\n".join(lines)
+
+
+def listed_lines(results: Results) -> list[str]:
+    """The listed projects' and the shocks' contributions, and spending's value added."""
+    r = results
+    sc = r.scenario
+    if not len(sc.projects) + len(sc.batches) + len(sc.pipelines):
+        return []
+    y = r.target_year
+    comp = r.ds["component_pp"].sel(year=y)
+    listed = comp.where(comp["component_kind"].isin(["project", "batch", "pipeline"]), 0.0)
+    shocks = comp.where(comp["component_kind"] == "shock", 0.0)
+    lp = quantiles(listed.sum("component").values, weights=r.weights)
+    sp = quantiles(shocks.sum("component").values, weights=r.weights)
+    return [
+        f"Contribution to {y} growth: listed projects {lp['p50']:+.2f} pp (P10 "
+        f"{lp['p10']:+.2f} to P90 {lp['p90']:+.2f}); shocks {sp['p50']:+.2f} pp "
+        f"(P10 {sp['p10']:+.2f} to P90 {sp['p90']:+.2f})",
+        *spending_lines(r),
+    ]
 
 
 def spending_lines(results: Results) -> list[str]:

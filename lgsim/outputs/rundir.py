@@ -25,6 +25,8 @@ from ..analysis import weighted_mean
 from ..fileio import write_text, write_with
 from ..montecarlo._nodask import dask_hidden
 from ..montecarlo.checkpoint import CHUNK_DIR
+from .results_xlsx import RESULTS_XLSX, write_results_xlsx
+from .results_xlsx import SHEETS as XLSX_SHEETS
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..results import Results
@@ -66,43 +68,53 @@ def tables(results: Results) -> dict[str, Any]:
     return dict(iter_tables(results))
 
 
+#: Percentiles of the year-to-date table.
+_YTD_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
 def iter_tables(results: Results) -> Iterator[tuple[str, Any]]:
-    """The tidy CSV tables one at a time: ``(file name, pandas.DataFrame)``."""
+    """The tidy CSV tables one at a time: ``(file name, pandas.DataFrame)``.
+
+    Column names carry their unit (``_pct`` percent, ``_pp`` percentage points,
+    ``_yi_yuan`` 亿元). ``target_met`` is empty in years without a target.
+    """
     import pandas as pd
 
     ds = results.ds
     y = results.target_year
     growth = ds["growth"].values
-    gdp = ds["gdp"].values
     years = ds["year"].values
-    met = results.met()
+    is_target = np.tile(years, results.n) == y
+    met = pd.array(np.repeat(results.met(), len(years)), dtype="boolean")
+    met[~is_target] = pd.NA
     yield "replications.csv", pd.DataFrame(
         {
             "replication": np.repeat(ds["replication"].values, len(years)),
             "year": np.tile(years, results.n),
-            "gdp_yi_yuan": gdp.ravel(),
-            "growth": growth.ravel(),
-            "target_met": np.repeat(met, len(years)) & (np.tile(years, results.n) == y),
+            "gdp_yi_yuan": ds["gdp"].values.ravel(),
+            "growth_pct": 100.0 * growth.ravel(),
+            "target_met": met,
         }
     )
     rows = []
     for j, year in enumerate(years[1:], start=1):
         g = growth[:, j]
-        qv = results.quantile_array(g, (0.1, 0.5, 0.9))
-        rows.append({"year": int(year), "mean": float(weighted_mean(g, results.weights)),
-                     "p10": qv[0], "p50": qv[1], "p90": qv[2]})
+        qv = 100.0 * results.quantile_array(g, (0.1, 0.5, 0.9))
+        rows.append({"year": int(year),
+                     "growth_mean_pct": 100.0 * float(weighted_mean(g, results.weights)),
+                     "growth_p10_pct": qv[0], "growth_p50_pct": qv[1], "growth_p90_pct": qv[2]})
     yield "growth_summary.csv", pd.DataFrame(rows)
-    ytd = ds["ytd_growth"].sel(year=y).values
-    qv = results.quantile_array(ytd, (0.05, 0.25, 0.5, 0.75, 0.95))
+    ytd = 100.0 * ds["ytd_growth"].sel(year=y).values
+    qv = results.quantile_array(ytd, _YTD_QUANTILES)
     yield "ytd_growth.csv", pd.DataFrame(
-        {"year": y, "month": ds["month"].values, "p05": qv[0], "p25": qv[1], "p50": qv[2],
-         "p75": qv[3], "p95": qv[4]}
+        {"year": y, "month": ds["month"].values,
+         **{f"ytd_growth_p{round(100 * q):02d}_pct": v
+            for q, v in zip(_YTD_QUANTILES, qv, strict=True)}}
     )
     for by in ("sector", "street", "component"):
-        frame = results.contributions(by).reset_index()
-        frame.insert(0, "year", y)
-        yield f"contributions_{by}.csv", frame
+        yield f"contributions_{by}.csv", contributions_table(results, by)
     inv = results.investment_vs_plan().reset_index()
+    inv = inv.rename(columns={c: f"{c}_yi_yuan" for c in ("plan", "mean", "p10", "p50", "p90")})
     inv.insert(0, "year", y)
     yield "investment_vs_plan.csv", inv
     yield "targets.csv", targets_table(results)
@@ -113,30 +125,31 @@ def iter_tables(results: Results) -> Iterator[tuple[str, Any]]:
 def targets_table(results: Results) -> Any:
     """P(met) of every target of every year: GDP growth, FAI, industrial investment.
 
-    Columns: ``year``, ``target`` (``gdp_growth``, ``fai``, ``fai_growth``...),
-    ``goal`` and ``goal_unit`` (fraction or 亿元), ``rule``, ``p_met_pct`` and its 95%
-    simulation-precision interval ``p_met_low_pct`` / ``p_met_high_pct``; a last row
-    ``all_years`` when several years have targets.
+    Columns: ``year``, ``target`` (``gdp_growth``, ``fai``, ``fai_growth``...), the goal
+    as ``goal_pct`` (growth targets) or ``goal_yi_yuan`` (level targets), ``rule``,
+    ``p_met_pct`` and its 95% simulation-precision interval ``p_met_low_pct`` /
+    ``p_met_high_pct``; a last row ``all_years`` when several years have targets.
     """
     import pandas as pd
 
     rows = []
 
-    def add(year: int | str, key: str, goal: float, unit: str, p: Any) -> None:
-        rows.append({"year": year, "target": key, "goal": goal, "goal_unit": unit,
+    def add(year: int | str, key: str, goal: float, level: bool, p: Any) -> None:
+        rows.append({"year": year, "target": key,
+                     "goal_pct": math.nan if level else 100 * goal,
+                     "goal_yi_yuan": goal if level else math.nan,
                      "rule": p.rule, "p_met_pct": 100 * p.estimate,
                      "p_met_low_pct": 100 * p.low, "p_met_high_pct": 100 * p.high})
 
     for year, p in results.p_by_year().items():
         t = results.target_of(year)
-        add(year, "gdp_growth", t.gdp_growth, "fraction", p)
-        goals = {(q if k == "level" else f"{q}_growth"): (v, "亿元" if k == "level"
-                                                            else "fraction")
+        add(year, "gdp_growth", t.gdp_growth, False, p)
+        goals = {(q if k == "level" else f"{q}_growth"): (v, k == "level")
                  for q, k, v in t.investment_goals()}
         for key, prob in results.p_investment(year).items():
             add(year, key, *goals[key], prob)
     if len(results.p_by_year()) > 1:
-        add("all_years", "gdp_growth", math.nan, "", results.p_all_years())
+        add("all_years", "gdp_growth", math.nan, False, results.p_all_years())
     return pd.DataFrame(rows)
 
 
@@ -166,6 +179,27 @@ def fai_table(results: Results) -> Any:
                 "ytd_growth_p90_pct": q[2],
             }))
     return pd.concat(frames, ignore_index=True)
+
+
+def contributions_table(results: Results, by: str) -> Any:
+    """Contributions to target-year growth by sector, street or component, ``_pp`` columns.
+
+    Street tables say how street value added was obtained (:func:`street_basis`).
+    """
+    frame = results.contributions(by).reset_index()
+    frame = frame.rename(columns={c: f"{c}_pp" for c in ("mean", "p10", "p50", "p90")})
+    frame.insert(0, "year", results.target_year)
+    if by == "street":
+        frame["basis"] = street_basis(results.scenario)
+    return frame
+
+
+def street_basis(scenario: Any) -> str:
+    """How street results were obtained: from street data, or allocated by share."""
+    if scenario.street_data:
+        return "street data: each street's share of each sector's value added (sector_shares)"
+    return ("allocated by population share (street.share), not street data: district value "
+            "added split by fixed shares carries no information about streets")
 
 
 def write_run(
@@ -207,9 +241,13 @@ def _platform() -> str:
 
 def _write_files(results: Results, out: Path, log_lines: Sequence[str]) -> None:
     results.save(out)
+    small = {}
     for name, frame in iter_tables(results):
         write_csv(out / name, frame)
+        if name in XLSX_SHEETS:  # the summary tables, not the per-replication one
+            small[name] = frame
         del frame
+    write_results_xlsx(results, out / RESULTS_XLSX, small)
     log = [
         f"lgsim {results.ds.attrs['lgsim_version']}",
         f"python {sys.version.split()[0]} on {_platform()}",

@@ -59,7 +59,7 @@ SECTOR_KEYS = (
     "seasonality", "va_ratio", "output_per_investment",
 )
 CORRELATION_KEYS = ("default", "sectors", "matrix")
-STREET_KEYS = ("id", "name", "share")
+STREET_KEYS = ("id", "name", "share", "sector_shares")
 
 
 def validate(doc: dict[str, Any], file: str) -> dict[str, Any]:
@@ -92,11 +92,14 @@ def validate(doc: dict[str, Any], file: str) -> dict[str, Any]:
     sectors = _sectors(ck, doc["sector"])
     sector_ids = [s.id for s in sectors]
     correlation = _correlation(ck, doc.get("correlation"), sector_ids)
-    streets = _streets(ck, doc.get("street", []))
+    streets = _streets(ck, doc.get("street", []), sectors)
     street_ids = [s.id for s in streets]
     economy = parse_economy(ck, doc["economy"], sector_ids)
     targets = parse_targets(ck, doc["target"], (sector_ids, street_ids),
                             (base_year, fields["target_year"], end_year), economy)
+    if any(t.streets for t in targets.values()) and not any(s.sector_shares for s in streets):
+        ck.warn("target.streets", "street targets are not judged without street data "
+                "([[street]] sector_shares): street value added is allocated by share")
     io = parse_io(ck, doc["io"], sector_ids, file) if "io" in doc else None
     accounting = _accounting(ck, doc, sector_ids)
     ctx = Context(ck, sector_ids, street_ids, base_year, fields["target_year"], end_year)
@@ -193,24 +196,69 @@ def _sectors(ck: Checker, raw: Any) -> tuple[Sector, ...]:
     return tuple(Sector(**{**p, "share": w}) for p, w in zip(partial, weights, strict=True))
 
 
-def _streets(ck: Checker, raw: Any) -> tuple[Street, ...]:
-    """``[[street]]``: unique ids, shares summing to 1; none means one street ``all`` (全区)."""
+def _streets(ck: Checker, raw: Any, sectors: tuple[Sector, ...]) -> tuple[Street, ...]:
+    """``[[street]]``: unique ids, shares summing to 1; none means one street ``all`` (全区).
+
+    With street data (``sector_shares`` on every street) each street's ``share`` is its
+    share of base-year value added, computed from the data.
+    """
     if not isinstance(raw, list):
         raise ck.fail("street", "an array of tables [[street]]", describe(raw))
     if not raw:
         return (Street("all", "全区", 1.0),)
-    items: list[tuple[str, str, float]] = []
+    items: list[tuple[str, str, float | None, dict[str, float] | None]] = []
+    with_data = any(isinstance(e, Mapping) and "sector_shares" in e for e in raw)
     for i, entry in enumerate(raw):
         path = entry_path("street", entry, i)
-        t = ck.keys(entry, STREET_KEYS, path, required=("id", "share"))
+        t = ck.keys(entry, STREET_KEYS, path,
+                    required=("id", "sector_shares") if with_data else ("id", "share"))
         stid = ck.ident(t, path)
         if stid in [s[0] for s in items]:
             raise ck.fail(f"{path}.id", "a unique street id", f"'{stid}' twice")
-        items.append(
-            (stid, ck.string(t, "name", path, stid), float(ck.number(t, "share", path, lo=0.0)))
-        )
-    weights = shares(ck, [(s[0], s[2]) for s in items], "street", "street shares")
+        if with_data and "share" in t:
+            raise ck.fail(f"{path}.share", "no share once streets give sector_shares (the "
+                          "share is computed from them)", f"{t['share']!r}")
+        items.append((stid, ck.string(t, "name", path, stid),
+                      None if with_data else float(ck.number(t, "share", path, lo=0.0)),
+                      _street_data(ck, t, path, sectors) if with_data else None))
+    if with_data:
+        return _streets_from_data(ck, items, sectors)
+    weights = shares(ck, [(s[0], float(s[2] or 0.0)) for s in items], "street", "street shares")
     return tuple(Street(s[0], s[1], w) for s, w in zip(items, weights, strict=True))
+
+
+def _street_data(ck: Checker, t: dict[str, Any], path: str,
+                 sectors: tuple[Sector, ...]) -> dict[str, float]:
+    """One street's ``sector_shares``: known sector ids to fractions in [0, 1]."""
+    where = f"{path}.sector_shares"
+    table = t["sector_shares"]
+    ids = [s.id for s in sectors]
+    if not isinstance(table, Mapping):
+        raise ck.fail(where, "a table of sector ids to the street's share of them", describe(table))
+    out = {}
+    for key in table:
+        if key not in ids:
+            raise ck.fail(f"{where}.{key}", "a known sector id", repr(key), suggest(key, ids))
+        out[key] = float(ck.number(table, key, where, lo=0.0, hi=1.0))
+    return out
+
+
+def _streets_from_data(ck: Checker, items: list[Any],
+                       sectors: tuple[Sector, ...]) -> tuple[Street, ...]:
+    """Streets with data: each sector's shares sum to 1 over streets (then normalised)."""
+    totals = {s.id: sum(item[3].get(s.id, 0.0) for item in items) for s in sectors}
+    for sid, total in totals.items():
+        if abs(total - 1.0) > 0.001:
+            raise ck.fail(
+                "street", "each sector's sector_shares summing to 1 over the streets "
+                "(within 0.001)", f"a sum of {total:.6g} for sector {sid}")
+    out = []
+    for stid, name, _, data in items:
+        norm = tuple((s.id, data.get(s.id, 0.0) / totals[s.id]) for s in sectors)
+        out.append(Street(stid, name, sum(w * s.share for (_, w), s in zip(norm, sectors,
+                                                                             strict=True)),
+                          norm))
+    return tuple(out)
 
 
 def _accounting(ck: Checker, doc: dict[str, Any], sector_ids: list[str]) -> Accounting:

@@ -27,6 +27,7 @@ from .errors import ScenarioError, describe
 from .investment import absolute_table
 from .paths import ARRAY_KINDS, entry_path, locate, parse_path
 from .plan_shape import record_plan_schedule
+from .workbook import read_workbook
 
 #: Keys whose value replaces the parent's whole instead of merging key by key.
 REPLACE_WHOLE = frozenset({"impact", "sector_mix", "street_mix", "window", "matrix"})
@@ -229,7 +230,11 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     if key in chain:
         cycle = " -> ".join(p.name for p in (*chain, key))
         raise ScenarioError(str(path), "extends", "no cycle of extends", cycle)
-    doc = read_toml(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):  # a workbook as a parent
+        doc = read_workbook(path)[0]
+        check_values(doc, str(path))
+    else:
+        doc = read_toml(path)
     absolute_table(doc, path.parent)  # a user IO table is found next to its file
     if not isinstance(doc.get("scenario", {}), dict):
         raise ScenarioError(str(path), "scenario", "a table [scenario]", describe(doc["scenario"]))

@@ -279,11 +279,18 @@ class Sector:
 
 @dataclass(frozen=True, slots=True)
 class Street:
-    """One street (街道) with its share of district value added."""
+    """One street (街道) with its share of district value added (fraction).
+
+    ``sector_shares`` (street data): the street's share of each sector's value added,
+    sector id → fraction (the shares of a sector sum to 1 over the streets). Without it,
+    district value added is allocated to streets by ``share`` (a proxy such as
+    population), which carries no information about streets.
+    """
 
     id: str
     name: str
     share: float
+    sector_shares: tuple[tuple[str, float], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from .._format import display_width, pad, pct, pp
+from .._format import display_width, pad, pct, pp, to_pct
 from .._version import __version__
 from ..analysis import (
     Z95,
@@ -264,7 +264,7 @@ class Comparison:
                     k: {"estimate": iv.estimate, "paired_ci": [iv.low, iv.high]}
                     for k, iv in d.investment_paired.items()
                 },
-                "fai_diff_yi": (None if d.fai_paired is None else {
+                "fai_diff": (None if d.fai_paired is None else {
                     "mean": d.fai_paired.estimate,
                     "paired_ci": [d.fai_paired.low, d.fai_paired.high]}),
             })
@@ -273,8 +273,9 @@ class Comparison:
     def table(self) -> Any:
         """One row per scenario (the content of ``comparison.csv``), as a DataFrame.
 
-        Columns: probabilities and growth as fractions; ``d_*`` the differences to the
-        first scenario (empty on its own row); listed investment in 亿元 (nominal).
+        Names carry their unit: ``_pct`` percent (probabilities, growth), ``_pp``
+        percentage points (``d_*``: differences to the first scenario, empty on its own
+        row), ``_yi_yuan`` 亿元 (listed investment, nominal).
         """
         import pandas as pd
 
@@ -282,51 +283,51 @@ class Comparison:
         diffs = [None, *self.differences]
         for row, d in zip(self.scenario_rows(), diffs, strict=True):
             listed = row["listed_investment"] or {}
+            q = row["growth_quantiles"]
             rec = {
-                "letter": row["letter"],
-                "scenario": row["scenario"],
-                "title": row["title"],
-                "target_growth": row["target_growth"],
-                "p_met": row["p_target_met"],
-                "p_met_low": row["p_target_met_ci"][0],
-                "p_met_high": row["p_target_met_ci"][1],
-                "growth_p10": row["growth_quantiles"]["p10"],
-                "growth_p50": row["growth_quantiles"]["p50"],
-                "growth_p90": row["growth_quantiles"]["p90"],
-                "growth_mean": row["growth_mean"],
-                "listed_plan_yi": listed.get("plan", math.nan),
-                "listed_p10_yi": listed.get("p10", math.nan),
-                "listed_p50_yi": listed.get("p50", math.nan),
-                "listed_p90_yi": listed.get("p90", math.nan),
+                "letter": row["letter"], "scenario": row["scenario"], "title": row["title"],
+                "target_growth_pct": to_pct(row["target_growth"]),
+                "p_met_pct": to_pct(row["p_target_met"]),
+                "p_met_low_pct": to_pct(row["p_target_met_ci"][0]),
+                "p_met_high_pct": to_pct(row["p_target_met_ci"][1]),
+                **{f"growth_{k}_pct": to_pct(q[k]) for k in ("p10", "p50", "p90")},
+                "growth_mean_pct": to_pct(row["growth_mean"]),
+                **{f"listed_{k}_yi_yuan": listed.get(k, math.nan)
+                   for k in ("plan", "p10", "p50", "p90")},
             }
-            nan = math.nan
-            rec.update({
-                "d_p_met": d.p_met_paired.estimate if d else nan,
-                "d_p_met_paired_low": d.p_met_paired.low if d else nan,
-                "d_p_met_paired_high": d.p_met_paired.high if d else nan,
-                "d_p_met_unpaired_low": d.p_met_unpaired.low if d else nan,
-                "d_p_met_unpaired_high": d.p_met_unpaired.high if d else nan,
-                "d_growth_mean": d.growth_paired.estimate if d else nan,
-                "d_growth_paired_low": d.growth_paired.low if d else nan,
-                "d_growth_paired_high": d.growth_paired.high if d else nan,
-                "d_growth_unpaired_low": d.growth_unpaired.low if d else nan,
-                "d_growth_unpaired_high": d.growth_unpaired.high if d else nan,
-                "d_growth_p10": d.growth_quantiles["p10"] if d else nan,
-                "d_growth_p50": d.growth_quantiles["p50"] if d else nan,
-                "d_growth_p90": d.growth_quantiles["p90"] if d else nan,
-            })
+            ivs = {} if d is None else {
+                "d_p_met": (d.p_met_paired.estimate, None),
+                "d_p_met_paired": (d.p_met_paired.low, d.p_met_paired.high),
+                "d_p_met_unpaired": (d.p_met_unpaired.low, d.p_met_unpaired.high),
+                "d_growth_mean": (d.growth_paired.estimate, None),
+                "d_growth_paired": (d.growth_paired.low, d.growth_paired.high),
+                "d_growth_unpaired": (d.growth_unpaired.low, d.growth_unpaired.high),
+            }
+            for name in ("d_p_met", "d_p_met_paired", "d_p_met_unpaired", "d_growth_mean",
+                         "d_growth_paired", "d_growth_unpaired"):
+                lo, hi = ivs.get(name, (math.nan, math.nan))
+                if name in ("d_p_met", "d_growth_mean"):
+                    rec[f"{name}_pp"] = _pp_or_nan(lo)
+                else:
+                    rec[f"{name}_low_pp"], rec[f"{name}_high_pp"] = _pp_or_nan(lo), _pp_or_nan(hi)
+            for k in ("p10", "p50", "p90"):
+                rec[f"d_growth_{k}_pp"] = _pp_or_nan(d.growth_quantiles[k] if d else math.nan)
             records.append(rec)
         return pd.DataFrame.from_records(records)
 
     def to_dict(self) -> dict[str, Any]:
-        """The comparison as plain data (the content of ``comparison.json``)."""
+        """The comparison as plain data (the content of ``comparison.json``).
+
+        Names carry their unit: ``_pct`` percent, ``_pp`` percentage points, ``_yi_yuan``
+        亿元 (a table's name gives the unit of its numbers).
+        """
         return {
             "kind": "comparison",
             "seed": self.seed,
             "replications": self.n,
             "target_year": self.target_year,
-            "units": {"probabilities": "fraction", "growth": "fraction",
-                      "investment": "亿元 (nominal)"},
+            "units": ("names end with their unit: _pct percent (6.0 = 6%), _pp percentage "
+                      "points, _yi_yuan 亿元 (nominal)"),
             "method": (
                 "common random numbers: every scenario runs with the same seed and "
                 "replications, so replication i sees the same draws for every shared "
@@ -335,8 +336,8 @@ class Comparison:
                 "±1.96·√(var_A/n + var_B/n) for mean growth. All intervals are simulation "
                 "precision, not uncertainty in the assumptions."
             ),
-            "scenarios": _clean(self.scenario_rows()),
-            "differences": _clean(self.difference_rows()),
+            "scenarios": _clean([_labelled(r) for r in self.scenario_rows()]),
+            "differences": _clean([_labelled(r) for r in self.difference_rows()]),
             "changes": {
                 label: scenario_changes(self.results[0], r)
                 for label, r in zip(self.labels[1:], self.results[1:], strict=True)
@@ -538,6 +539,41 @@ def _unique_names(names: Sequence[str]) -> list[str]:
         seen[name] = seen.get(name, 0) + 1
         out.append(name if seen[name] == 1 else f"{name}-{seen[name]}")
     return out
+
+
+#: Fields of :meth:`Comparison.scenario_rows` / ``difference_rows`` and their file names.
+_LABELS = {
+    "target_growth": "target_growth_pct", "p_target_met": "p_target_met_pct",
+    "p_target_met_ci": "p_target_met_ci_pct", "growth_quantiles": "growth_quantiles_pct",
+    "growth_mean": "growth_mean_pct", "p_target_met_diff": "p_target_met_diff_pp",
+    "growth_diff": "growth_diff_pp", "listed_investment": "listed_investment_yi_yuan",
+    "investment_target_met_diff": "investment_target_met_diff_pp", "fai_diff": "fai_diff_yi_yuan",
+}
+
+
+def _percent(value: Any) -> Any:
+    """Fractions → percent numbers, recursively (``to_pct``)."""
+    if isinstance(value, dict):
+        return {k: _percent(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_percent(v) for v in value]
+    return to_pct(value) if isinstance(value, float | np.floating) else value
+
+
+def _labelled(row: dict[str, Any]) -> dict[str, Any]:
+    """A row with unit-labelled names and percent values (money stays in 亿元)."""
+    out = {}
+    for key, value in row.items():
+        name = _LABELS.get(key, key)
+        converted = key in _LABELS and name.endswith(("_pct", "_pp"))
+        out[name] = _percent(value) if converted else value
+    return out
+
+
+def _pp_or_nan(x: float) -> float:
+    """A difference of fractions in percentage points (NaN stays NaN: an empty cell)."""
+    value = to_pct(x)
+    return math.nan if value is None else value
 
 
 def _clean(value: Any) -> Any:

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .._format import pct
+from .._format import pct, to_pct
 from ..analysis import Probability
 from ..montecarlo.outcomes import evaluate_changes
 from ..montecarlo.runner import resolve_seed
@@ -134,11 +134,16 @@ class Solution:
         return self.to_text()
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data (for ``solve.json``); probabilities as fractions."""
+        """Plain data (for ``solve.json``).
+
+        Probabilities in percent (``_pct``); the lever's values (``value``, ``bounds``,
+        ``grid[].value``...) in the lever's own units, as written in the scenario.
+        """
         return {
             "scenario": self.scenario,
             "lever": self.lever,
-            "probability": self.probability,
+            "lever_units": "as written in the scenario at the lever's key path",
+            "probability_pct": to_pct(self.probability),
             "status": self.status,
             "value": self.value,
             "precision_95": [self.low, self.high],
@@ -149,12 +154,13 @@ class Solution:
             "current": self.current,
             "replaces_distribution": self.replaces,
             "direction": self.direction,
-            "grid": [{"value": x, "p_met": p.estimate, "ci": [p.low, p.high]}
-                     for x, p in self.grid],
+            "grid": [{"value": x, "p_met_pct": to_pct(p.estimate),
+                      "ci_pct": [to_pct(p.low), to_pct(p.high)]} for x, p in self.grid],
             "monotonicity_violations": [list(v) for v in self.violations],
-            "p_met_at_value": (None if self.at_value is None else
-                               {"estimate": self.at_value.estimate,
-                                "ci": [self.at_value.low, self.at_value.high]}),
+            "p_met_at_value_pct": (None if self.at_value is None else
+                                   {"estimate": to_pct(self.at_value.estimate),
+                                    "ci": [to_pct(self.at_value.low),
+                                           to_pct(self.at_value.high)]}),
             "evaluations": self.evaluations,
             "replications": self.replications,
             "seed": self.seed,
@@ -274,12 +280,13 @@ class _Lever:
     """P(target met) at lever values, each evaluated once on common random numbers."""
 
     def __init__(self, scenario: Scenario, lever: str, replications: int | None, seed: int,
-                 workers: int | None) -> None:
+                 workers: int | None, progress: Any = None) -> None:
         self.scenario = scenario
         self.lever = lever
         self.replications = replications
         self.seed = seed
         self.workers = workers
+        self.progress = progress
         self.cache: dict[float, Probability] = {}
         self.n = 0
 
@@ -293,7 +300,8 @@ class _Lever:
         if not todo:
             return
         outs = evaluate_changes(self.scenario, [self.changes(x) for x in todo],
-                                self.replications, self.seed, self.workers)
+                                self.replications, self.seed, self.workers,
+                                progress=self.progress)
         for x, o in zip(todo, outs, strict=True):
             self.cache[x] = o.p_met
             self.n = o.n
@@ -354,6 +362,7 @@ def solve(
     grid: int = 9,
     xtol: float | None = None,
     max_rounds: int = 14,
+    progress: Any = None,
 ) -> Solution:
     """Find the lever value at which P(target met) reaches ``probability``.
 
@@ -379,6 +388,8 @@ def solve(
         Stop bisecting when the bracket is narrower (default: bounds width / 2000).
     max_rounds : int
         Maximum bisection rounds (each evaluates up to three values at once).
+    progress : callable, optional
+        Called with finished replications (see :func:`lgsim.montecarlo.outcomes.announce`).
 
     Returns
     -------
@@ -395,7 +406,7 @@ def solve(
     current = lever_value(scenario, lever)
     lo, hi = default_bounds(lever, current) if bounds is None else map(float, bounds)
     _check_solve_arguments(probability, (lo, hi), grid)
-    ev = _Lever(scenario, lever, replications, resolve_seed(seed, scenario), workers)
+    ev = _Lever(scenario, lever, replications, resolve_seed(seed, scenario), workers, progress)
     for x in (lo, hi):  # fail here, in this process, on values the scenario refuses
         scenario.with_changes(ev.changes(x))
     xs = [lo + (hi - lo) * k / (grid - 1) for k in range(grid)]

@@ -156,8 +156,18 @@ def simulate_chunk_reference(plan, seed: int, start: int, n: int,
     # streets: organic after shocks by street shares; project value added by its street
     street_shares = np.array([s.share for s in sc.streets])
     indirect_total = indirect_unit.sum(axis=1)[:, None] * spend_total
-    street_monthly = ((v0 * mult).sum(axis=1) + indirect_total)[:, None, :] \
-        * street_shares[None, :, None]
+    if sc.street_data:  # each street's share of each sector's value added
+        by_sector = np.array([[w for _, w in s.sector_shares] for s in sc.streets])
+        street_monthly = np.zeros((n, len(sc.streets), n_months))
+        for k in range(len(sc.streets)):
+            for s_ in range(len(sc.sectors)):
+                street_monthly[:, k] += by_sector[k, s_] * (v0 * mult)[:, s_]
+            street_monthly[:, k] += street_shares[k] * indirect_total
+        street_base = np.broadcast_to(by_sector @ base_va, (n, len(sc.streets)))
+    else:
+        street_monthly = ((v0 * mult).sum(axis=1) + indirect_total)[:, None, :] \
+            * street_shares[None, :, None]
+        street_base = None
     for r in range(n):
         for p in range(n_slots):
             post = works[r, p] + operating[r, p] * mult[r, sector[r, p]]
@@ -190,8 +200,9 @@ def simulate_chunk_reference(plan, seed: int, start: int, n: int,
     ytd[:, 1:] = cum[:, 1:] / cum[:, :-1] - 1.0
     growth = np.full(gdp.shape, np.nan)
     growth[:, 1:] = gdp[:, 1:] / gdp[:, :-1] - 1.0
-    street_va = np.concatenate([(gdp[:, :1] * street_shares[None, :])[:, None, :],
-                                _annual(street_monthly)], axis=1)
+    if street_base is None:
+        street_base = gdp[:, :1] * street_shares[None, :]
+    street_va = np.concatenate([street_base[:, None, :], _annual(street_monthly)], axis=1)
     comp_base = np.concatenate([base_va, np.zeros(group_monthly.shape[1] + len(sc.shocks))])
     components = _with_base(comp_base, _annual(np.concatenate(
         [v0, group_monthly, shock_monthly], axis=1)))

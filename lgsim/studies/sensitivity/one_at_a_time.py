@@ -27,6 +27,7 @@ def tornado(
     *,
     low: float = 0.1,
     high: float = 0.9,
+    progress: Any = None,
 ) -> SensitivityResult:
     """One-at-a-time sensitivity: each input at its P10 and P90, on common random numbers.
 
@@ -43,6 +44,8 @@ def tornado(
         Processes (default: all cores); results do not depend on it.
     low, high : float
         The quantiles the input is set to (default P10 and P90).
+    progress : callable, optional
+        Called with finished replications (see :func:`lgsim.montecarlo.outcomes.announce`).
 
     Returns
     -------
@@ -63,7 +66,8 @@ def tornado(
             c = with_pinned_shapes(scenario, {item.path: item.value_at(q)})
             _checked(scenario, c, f"{item.path} at its P{round(100 * q)}")
             changes.append(c)
-    outs = evaluate_changes(scenario, changes, replications, run_seed, workers)
+    outs = evaluate_changes(scenario, changes, replications, run_seed, workers,
+                            progress=progress)
     base = outs[0]
     rows = []
     for k, item in enumerate(inputs):
