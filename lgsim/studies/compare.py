@@ -102,6 +102,22 @@ class Difference:
     growth_quantiles: dict[str, float]
     investment_paired: dict[str, Interval] = field(default_factory=dict)
     fai_paired: Interval | None = None
+    #: density of the reference's target-year growth at the target's threshold, per pp
+    #: (share of replications within ±``DENSITY_WINDOW_PP`` of it, over the window width)
+    density_per_pp: float = math.nan
+
+    def expected_dp_pp(self) -> float:
+        """ΔP(met) a shift of the whole distribution by the mean Δgrowth would give, pp.
+
+        ``density × Δgrowth``: the first-order effect of moving growth across the
+        threshold. When the paired interval of ΔP(met) contains 0, this says how large
+        the effect can be expected to be.
+        """
+        return self.density_per_pp * 100.0 * self.growth_paired.estimate
+
+    def below_precision(self) -> bool:
+        """True when the paired 95% interval of ΔP(met) contains 0."""
+        return self.p_met_paired.low <= 0.0 <= self.p_met_paired.high
 
 
 def difference(results: Results, reference: Results) -> Difference:
@@ -140,8 +156,27 @@ def _paired(x1: np.ndarray, w1: np.ndarray | None, x0: np.ndarray,
     return weighted_paired_interval(x1, w1, x0, w0)
 
 
+#: Half-width of the window the growth density at the threshold is measured in, pp.
+DENSITY_WINDOW_PP = 0.25
+
+
+def density_at_threshold(results: Results) -> float:
+    """Density of target-year growth at the rule's threshold, per pp of growth.
+
+    The (weighted) share of replications within ±0.25 pp of the threshold, over 0.5 pp.
+    """
+    h = DENSITY_WINDOW_PP / 100.0
+    g = results.growth()
+    cut = results.scenario.target.threshold()
+    inside = ((g >= cut - h) & (g < cut + h)).astype(float)
+    return float(weighted_mean(inside, results.weights)) / (2 * DENSITY_WINDOW_PP)
+
+
 def _with_investment(d: Difference, results: Results, reference: Results) -> Difference:
-    """``d`` with the paired differences of the investment targets and of FAI."""
+    """``d`` with the investment targets' and FAI's paired differences, and the density.
+
+    The density is of the reference's growth at its threshold (:func:`density_at_threshold`).
+    """
     f1, f0 = results.investment_flags(), reference.investment_flags()
     w1, w0 = results.weights, reference.weights
     investment = {k: _paired(f1[k].astype(float), w1, f0[k].astype(float), w0)
@@ -151,7 +186,8 @@ def _with_investment(d: Difference, results: Results, reference: Results) -> Dif
         y = results.target_year
         fai = _paired(results.ds["fai"].sel(year=y).values, w1,
                       reference.ds["fai"].sel(year=y).values, w0)
-    return dataclasses.replace(d, investment_paired=investment, fai_paired=fai)
+    return dataclasses.replace(d, investment_paired=investment, fai_paired=fai,
+                               density_per_pp=density_at_threshold(reference))
 
 
 def _weighted_difference(results: Results, reference: Results, e: np.ndarray) -> Difference:
@@ -312,6 +348,7 @@ class Comparison:
                     rec[f"{name}_low_pp"], rec[f"{name}_high_pp"] = _pp_or_nan(lo), _pp_or_nan(hi)
             for k in ("p10", "p50", "p90"):
                 rec[f"d_growth_{k}_pp"] = _pp_or_nan(d.growth_quantiles[k] if d else math.nan)
+            rec.update(_investment_columns(d, self.differences))
             records.append(rec)
         return pd.DataFrame.from_records(records)
 
@@ -398,6 +435,12 @@ class Comparison:
                 f"P50 {pp(d.growth_quantiles['p50'], 3)}  P90 "
                 f"{pp(d.growth_quantiles['p90'], 3)} pp",
             ]
+            if d.below_precision():
+                lines.append(
+                    f"    ΔP(met) is within its simulation precision: the mean Δgrowth of "
+                    f"{pp(d.growth_paired.estimate, 4)} pp times the density of growth at "
+                    f"the threshold, {d.density_per_pp:.3f} per pp, suggests about "
+                    f"{d.expected_dp_pp():+.4f} pp")
             for key, iv in d.investment_paired.items():
                 lines.append(f"    ΔP({key} met) {pp(iv.estimate):>6} pp   paired 95% "
                              f"{ci(iv)}")
@@ -567,6 +610,24 @@ def _labelled(row: dict[str, Any]) -> dict[str, Any]:
         name = _LABELS.get(key, key)
         converted = key in _LABELS and name.endswith(("_pct", "_pp"))
         out[name] = _percent(value) if converted else value
+    return out
+
+
+def _investment_columns(d: Difference | None,
+                        differences: Sequence[Difference]) -> dict[str, float]:
+    """``d_p_<key>_met_pp`` (with paired bounds) per investment target, ``d_fai_*_yi_yuan``."""
+    keys = sorted({k for x in differences for k in x.investment_paired})
+    out: dict[str, float] = {}
+    for key in keys:
+        iv = None if d is None else d.investment_paired.get(key)
+        out[f"d_p_{key}_met_pp"] = _pp_or_nan(iv.estimate if iv else math.nan)
+        out[f"d_p_{key}_met_paired_low_pp"] = _pp_or_nan(iv.low if iv else math.nan)
+        out[f"d_p_{key}_met_paired_high_pp"] = _pp_or_nan(iv.high if iv else math.nan)
+    if any(x.fai_paired is not None for x in differences):
+        iv = None if d is None else d.fai_paired
+        out["d_fai_mean_yi_yuan"] = iv.estimate if iv else math.nan
+        out["d_fai_paired_low_yi_yuan"] = iv.low if iv else math.nan
+        out["d_fai_paired_high_yi_yuan"] = iv.high if iv else math.nan
     return out
 
 
