@@ -24,6 +24,7 @@ Variables (dimensions; units):
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import tomllib
@@ -174,7 +175,9 @@ class Results:
             attrs = {"units": _UNITS[key]} if key in _UNITS else {}
             data_vars[key] = (dims, arrays[key], attrs)
         target = sc.target
+        scenario_toml = sc.to_toml()
         attrs = {
+            "run_id": run_id(scenario_toml),
             "scenario": sc.name,
             "title": sc.title,
             "seed": int(seed),
@@ -187,7 +190,7 @@ class Results:
             "target_tolerance": target.tolerance,
             "target_rule": target.rule(),
             "lgsim_version": __version__,
-            "scenario_toml": sc.to_toml(),
+            "scenario_toml": scenario_toml,
         }
         ds = xr.Dataset(data_vars, coords=coords, attrs=attrs)
         return cls(ds, sc)
@@ -218,6 +221,11 @@ class Results:
     def n(self) -> int:
         """Number of replications."""
         return int(self.ds.sizes["replication"])
+
+    @property
+    def run_id(self) -> str:
+        """The run's id (:func:`run_id`), written into ``results.nc`` and ``summary.json``."""
+        return str(self.ds.attrs.get("run_id", ""))
 
     @property
     def seed(self) -> int:
@@ -384,6 +392,7 @@ class Results:
             return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
 
         return {
+            "run_id": self.run_id,
             "scenario": self.scenario.name,
             "title": self.scenario.title,
             "target_year": self.target_year,
@@ -440,11 +449,15 @@ class Results:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         write_text(directory / "scenario.resolved.toml", self.ds.attrs["scenario_toml"])
-        write_with(
-            directory / "results.nc",
-            lambda tmp: self.ds.to_netcdf(tmp, engine="h5netcdf", invalid_netcdf=False),
-        )
+        write_with(directory / "results.nc", self._write_netcdf)
         return directory
+
+    def _write_netcdf(self, path: Path) -> None:
+        try:
+            self.ds.to_netcdf(path, engine="h5netcdf", invalid_netcdf=False)
+        except BaseException:
+            _abandon_open_files()
+            raise
 
     @classmethod
     def load(cls, directory: str | Path) -> Results:
@@ -469,8 +482,9 @@ class Results:
         )
 
     def to_json(self) -> str:
-        """``summary()`` as JSON text."""
-        return json.dumps(self.summary(), ensure_ascii=False, indent=2, default=float)
+        """``summary()`` as JSON text (strict JSON: a non-finite number is an error)."""
+        return json.dumps(self.summary(), ensure_ascii=False, indent=2, default=float,
+                          allow_nan=False)
 
     def _repr_html_(self) -> str:
         """Short summary for Jupyter: P(met) with interval, growth quantiles, rule, seed.
@@ -503,6 +517,51 @@ class Results:
             "<p style='font-size:smaller'>The interval is the precision of the simulation, "
             "not uncertainty in the scenario's assumptions.</p></div>"
         )
+
+
+def run_id(scenario_toml: str) -> str:
+    """The id of a run: a hash of its resolved scenario (seed and replications included).
+
+    Deterministic, so results stay bit-identical for any worker count or executor; two
+    runs share an id exactly when they are the same run (same scenario, seed, size and
+    lgsim version). Readers use it to refuse a ``summary.json`` and a ``results.nc`` of
+    different runs.
+    """
+    return hashlib.sha256(scenario_toml.encode("utf-8")).hexdigest()[:16]
+
+
+def bytes_per_replication(plan: Plan, keep: tuple[str, ...] = ()) -> int:
+    """Bytes of results one replication adds (every variable as 8-byte numbers).
+
+    Known from the compiled plan before anything is simulated: the memory and disk
+    estimates of a run multiply it by the number of replications.
+    """
+    sc = plan.scenario
+    n_groups = len(plan.groups)
+    sizes = {
+        "year": plan.n_years + 1, "month": 12, "sector": len(sc.sectors),
+        "street": len(sc.streets), "project": len(plan.slots), "group": n_groups,
+        "month_index": plan.n_months, "shock": len(sc.shocks),
+        "component": len(sc.sectors) + n_groups + len(sc.shocks),
+        "pipeline": len(sc.pipelines), "land": len(sc.lands),
+    }
+    dims = {**_DIMS, **{k: v for k, v in _OPTIONAL_DIMS.items() if "paths" in keep}}
+    return 8 * sum(math.prod(sizes[d] for d in shape[1:]) for shape in dims.values())
+
+
+def _abandon_open_files() -> None:
+    """After a failed netCDF write: mark h5netcdf files left open as closed.
+
+    A file whose close failed (disk full) stays open; closing it again when it is
+    garbage-collected makes HDF5 touch a dead file and crash the interpreter.
+    """
+    import gc
+
+    import h5netcdf
+
+    for obj in gc.get_objects():
+        if isinstance(obj, h5netcdf.File) and not getattr(obj, "_closed", True):
+            obj._closed = True
 
 
 def _plans(scenario: Scenario) -> dict[str, float]:

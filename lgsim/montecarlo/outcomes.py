@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..analysis import Probability, probability
-from ..scenario import Scenario
+from ..scenario import Scenario, ScenarioError
 from .runner import ChunkTask, Variant, chunks_for, run_settings, simulate
 
 
@@ -154,6 +154,16 @@ def _evaluate(
     for v, variant in enumerate(variants):
         growth = np.concatenate([parts[v * per + k] for k in range(per)])
         sc = bases[variant.base]
+        if not np.all(np.isfinite(growth)):
+            bad = sc if not variant.changes else sc.with_changes(dict(variant.changes))
+            raise ScenarioError(
+                bad.file, ", ".join(variant.changes or ()) or "economy.gdp",
+                "values whose results are finite numbers",
+                f"NaN or infinite growth in {int((~np.isfinite(growth)).sum()):,} of "
+                f"{growth.size:,} replications",
+                "the arithmetic fails at such magnitudes: see the bounds in the scenario "
+                "reference",
+            )
         if variant.changes and any(k.startswith(("target.", "scenario."))
                                    for k in variant.changes):
             # the rule and the name can only change through the target / scenario keys
