@@ -188,6 +188,7 @@ def _write_extras(args: argparse.Namespace, results: Results, out: Path) -> None
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """``validate``: check scenario files without running them."""
+    from ..montecarlo.runner import preflight
     from ..scenario import load_scenario
 
     status = EXIT_OK
@@ -196,7 +197,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ScenarioWarning)
                 s = load_scenario(path)
+                preflight(s)  # what run checks before simulating
         except ScenarioError as exc:
+            if exc.path == "replications":  # the file's run size (run names the flag -n)
+                exc = ScenarioError(exc.file, "scenario.replications", exc.expected, exc.found,
+                                    exc.hint.removeprefix("memory: "))
             print(exc.message, file=sys.stderr)
             status = EXIT_INPUT
             continue

@@ -151,6 +151,24 @@ def check_memory(scenario: Scenario, fp: Footprint, *, early_stop: bool = False)
     raise memory_error(scenario, need, available)
 
 
+def preflight(scenario: Scenario, replications: int | None = None,
+              workers: int | None = None, chunk_size: int | None = None,
+              keep: Collection[str] = ()) -> Footprint:
+    """Every check of a run that needs no simulation (``validate`` and ``run`` share it).
+
+    The scenario compiles, its resolved form can be written, and the run fits in memory.
+
+    Raises
+    ------
+    ScenarioError
+        One line, as :func:`run` would raise it.
+    """
+    scenario.resolved(seed=0 if scenario.seed is None else scenario.seed).to_toml()
+    fp = footprint(scenario, replications, workers, chunk_size, keep)
+    check_memory(scenario, fp)
+    return fp
+
+
 def memory_error(scenario: Scenario, fp: Footprint, available: int) -> ScenarioError:
     """The one-line refusal of a run needing more memory than ``available`` bytes."""
     fits = fp.fitting_replications(available)
