@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import importlib
 import signal
 import sys
@@ -25,6 +26,8 @@ from ..outputs.rundir import RunDirectoryError
 from ..scenario.errors import ScenarioError, ScenarioWarning
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
+#: Errors of the user's setup rather than of lgsim or the machine: exit code 2.
+_DENIED = (errno.EACCES, errno.EPERM, errno.EROFS)
 
 #: Modules of this package that register subcommands, in help order.
 COMMAND_MODULES = ("run", "compare", "report", "forecast", "whatif", "scale")
@@ -250,11 +253,11 @@ def _main(args: argparse.Namespace) -> int:
             "was left: summary.json is written last)",
             file=sys.stderr,
         )
-        return EXIT_INPUT
-    except OSError as exc:  # not a write: a read, a connection...
+        return EXIT_INPUT if exc.errno in _DENIED else EXIT_INTERNAL
+    except OSError as exc:  # not one of lgsim's writes: a read, a connection...
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"lgsim: {where}{exc.strerror or exc}", file=sys.stderr)
-        return EXIT_INPUT
+        return EXIT_INPUT if exc.errno in _DENIED else EXIT_INTERNAL
     except KeyboardInterrupt as exc:
         stop = exc if isinstance(exc, Stopped) else Stopped()
         then = f"; {stop.resume}" if stop.resume else ""
