@@ -269,6 +269,9 @@ def read_regular(path: str | Path, limit: int) -> bytes:
     FileTooLarge
         More than ``limit`` bytes.
     """
+    mode = os.stat(path).st_mode  # a socket cannot even be opened: say what it is
+    if not stat.S_ISREG(mode):
+        raise NotRegularFile(errno.EINVAL, file_kind(mode), str(path))
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     fd = os.open(path, flags)
     try:

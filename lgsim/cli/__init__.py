@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import errno
 import importlib
+import os
 import signal
 import sys
 import warnings
@@ -254,6 +255,10 @@ def _main(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_INPUT if exc.errno in _DENIED else EXIT_INTERNAL
+    except BrokenPipeError:  # the reader of the output went away (| head): nothing to say
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w", encoding="utf-8")
+        return EXIT_OK
     except OSError as exc:  # not one of lgsim's writes: a read, a connection...
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"lgsim: {where}{exc.strerror or exc}", file=sys.stderr)

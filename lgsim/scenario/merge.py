@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import copy
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..fileio import FileTooLarge, NotRegularFile, read_regular, size
+from ..fileio import FileTooLarge, NotRegularFile, file_kind, read_regular, size
 from .errors import ScenarioError, describe
 from .paths import ARRAY_KINDS, entry_path, locate, parse_path
 from .plan_shape import record_plan_schedule
@@ -264,14 +265,17 @@ def _resolve(path: Path, chain: tuple[Path, ...], top: str) -> dict[str, Any]:
         if not isinstance(parent_ref, str):
             raise ScenarioError(str(path), "extends", "a file name (string)", describe(parent_ref))
         parent_path = path.parent / parent_ref
-        try:  # a FIFO or a device is found here, and refused by read_toml
-            found = parent_path.exists() and not parent_path.is_dir()
-        except OSError:  # e.g. a name too long for the file system
-            found = False
-        if not found:
+        try:
+            mode = parent_path.stat().st_mode  # never blocks, even on a FIFO
+        except (OSError, ValueError):  # missing, a name too long, a NUL...
+            mode = None
+        if mode is None:
             raise ScenarioError(
                 str(path), "extends", "an existing parent file", f"{parent_ref!r} (no such file)"
             )
+        if not stat.S_ISREG(mode):
+            raise ScenarioError(str(path), "extends", "a parent scenario file (a regular file)",
+                                f"{parent_ref!r}, {file_kind(mode)}")
         base = _resolve(parent_path, (*chain, key), top)
     merged = merge_documents(base, doc, str(path))
     merged.setdefault("scenario", {})
