@@ -85,3 +85,20 @@ def display_width(text: str) -> int:
 def pad(text: str, width: int) -> str:
     """Left-align ``text`` in ``width`` terminal columns."""
     return text + " " * max(0, width - display_width(text))
+
+
+#: Control characters a terminal may act on (C0 except tab and newline, DEL, C1), and the
+#: Unicode line and paragraph separators.
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F,
+                                        *range(0x80, 0xA0))}
+_CONTROL.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print to a terminal: control characters shown as escapes (ESC: x1b).
+
+    Keeps newlines and tabs; escapes every other C0 character (ESC, NUL, BEL, carriage
+    return...), DEL and the C1 range, so a name in a scenario file cannot move the
+    cursor, clear the screen or retitle the window.
+    """
+    return text.translate(_CONTROL)

@@ -30,6 +30,7 @@ Variables (dimensions; units):
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import tomllib
@@ -173,23 +174,7 @@ class Results:
 
         n = arrays["gdp"].shape[0]
         sc = plan.scenario
-        group_names = {("project", p.id): p.name for p in sc.projects}
-        group_names.update({("batch", b.id): b.name for b in sc.batches})
-        group_names.update({("pipeline", p.id): p.project.name for p in sc.pipelines})
-        # with [io], each group's indirect value added is a component of its own
-        indirect = list(plan.groups) if sc.io is not None else []
-        comp_ids = (
-            [f"organic:{s.id}" for s in sc.sectors]
-            + [f"{kind}:{gid}" for kind, gid in plan.groups]
-            + [f"{kind}:{gid}:indirect" for kind, gid in indirect]
-            + [f"shock:{s.id}" for s in sc.shocks]
-        )
-        comp_names = (
-            [f"{s.name}（自然增长）" for s in sc.sectors]
-            + [group_names[g] for g in plan.groups]
-            + [f"{group_names[g]}（间接拉动）" for g in indirect]
-            + [s.name for s in sc.shocks]
-        )
+        group_names, comp_ids, comp_names = _components(plan)
         coords = {
             "replication": np.arange(n),
             "year": np.arange(sc.base_year, sc.end_year + 1),
@@ -228,7 +213,9 @@ class Results:
             attrs = {"units": _UNITS[key]} if key in _UNITS else {}
             data_vars[key] = (dims, arrays[key], attrs)
         target = sc.target
+        scenario_toml = sc.to_toml()
         attrs = {
+            "run_id": run_id(scenario_toml),
             "scenario": sc.name,
             "title": sc.title,
             "seed": int(seed),
@@ -241,7 +228,7 @@ class Results:
             "target_tolerance": target.tolerance,
             "target_rule": target.rule(),
             "lgsim_version": __version__,
-            "scenario_toml": sc.to_toml(),
+            "scenario_toml": scenario_toml,
         }
         ds = xr.Dataset(data_vars, coords=coords, attrs=attrs)
         return cls(ds, sc)
@@ -275,6 +262,11 @@ class Results:
     def n(self) -> int:
         """Number of replications."""
         return int(self.ds.sizes["replication"])
+
+    @property
+    def run_id(self) -> str:
+        """The run's id (:func:`run_id`), written into ``results.nc`` and ``summary.json``."""
+        return str(self.ds.attrs.get("run_id", ""))
 
     @property
     def seed(self) -> int:
@@ -582,6 +574,7 @@ class Results:
         q = self.quantiles()
         t = self.scenario.target
         return {
+            "run_id": self.run_id,
             "scenario": self.scenario.name,
             "title": self.scenario.title,
             "units": UNITS_NOTE,
@@ -597,7 +590,7 @@ class Results:
                 "95% Wilson interval: simulation precision only, not uncertainty in the "
                 "scenario's assumptions"
             ),
-            "growth_quantiles_pct": {k: to_pct(v) for k, v in q.items()},
+            "growth_quantiles_pct": {k: _finite_pct(v, "growth_quantiles") for k, v in q.items()},
             "growth_mean_pct": to_pct(float(weighted_mean(self.growth(), self.weights))),
             "expected_shortfall_pp": _finite(self.expected_shortfall()),
             "subtargets": self._subtargets_summary(),
@@ -722,11 +715,15 @@ class Results:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         write_text(directory / "scenario.resolved.toml", self.ds.attrs["scenario_toml"])
-        write_with(
-            directory / "results.nc",
-            lambda tmp: self.ds.to_netcdf(tmp, engine="h5netcdf", invalid_netcdf=False),
-        )
+        write_with(directory / "results.nc", self._write_netcdf)
         return directory
+
+    def _write_netcdf(self, path: Path) -> None:
+        try:
+            self.ds.to_netcdf(path, engine="h5netcdf", invalid_netcdf=False)
+        except BaseException:
+            _abandon_open_files()
+            raise
 
     @classmethod
     def load(cls, directory: str | Path) -> Results:
@@ -751,8 +748,9 @@ class Results:
         )
 
     def to_json(self) -> str:
-        """``summary()`` as JSON text."""
-        return json.dumps(self.summary(), ensure_ascii=False, indent=2, default=float)
+        """``summary()`` as JSON text (strict JSON: a non-finite number is an error)."""
+        return json.dumps(self.summary(), ensure_ascii=False, indent=2, default=float,
+                          allow_nan=False)
 
     def _repr_html_(self) -> str:
         """Short summary for Jupyter: P(met) with interval, growth quantiles, rule, seed.
@@ -793,6 +791,39 @@ UNITS_NOTE = ("names end with their unit: _pct percent (6.0 = 6%), _pp percentag
               "scenario files and the Python API use fractions (0.06 = 6%)")
 
 
+def _components(plan: Plan) -> tuple[dict[tuple[str, str], str], list[str], list[str]]:
+    """Group names by (kind, id), and the ids and names of the contribution components.
+
+    Components: organic value added by sector, each group (direct and operating), with
+    ``[io]`` each group's indirect value added, and each shock.
+    """
+    sc = plan.scenario
+    group_names = {("project", p.id): p.name for p in sc.projects}
+    group_names.update({("batch", b.id): b.name for b in sc.batches})
+    group_names.update({("pipeline", p.id): p.project.name for p in sc.pipelines})
+    indirect = list(plan.groups) if sc.io is not None else []
+    comp_ids = (
+        [f"organic:{s.id}" for s in sc.sectors]
+        + [f"{kind}:{gid}" for kind, gid in plan.groups]
+        + [f"{kind}:{gid}:indirect" for kind, gid in indirect]
+        + [f"shock:{s.id}" for s in sc.shocks]
+    )
+    comp_names = (
+        [f"{s.name}（自然增长）" for s in sc.sectors]
+        + [group_names[g] for g in plan.groups]
+        + [f"{group_names[g]}（间接拉动）" for g in indirect]
+        + [s.name for s in sc.shocks]
+    )
+    return group_names, comp_ids, comp_names
+
+
+def _finite_pct(x: float, name: str) -> float | None:
+    """A fraction that must be a number, as percent (``ValueError`` when it is not)."""
+    if not math.isfinite(float(x)):
+        raise ValueError(f"{name}: {x} is not a number and cannot be written as JSON")
+    return to_pct(x)
+
+
 def _finite(x: float | None) -> float | None:
     return None if x is None or not math.isfinite(float(x)) else float(x)
 
@@ -813,6 +844,59 @@ def _rows(frame: Any, columns: tuple[str, ...]) -> dict[str, dict[str, Any]]:
     """A table as ``{index: {column: value}}`` (NaN → None)."""
     return {str(k): {c: (r[c] if c == "name" else _finite(r[c])) for c in columns}
             for k, r in frame.iterrows()}
+
+
+def run_id(scenario_toml: str) -> str:
+    """The id of a run: a hash of its resolved scenario (seed and replications included).
+
+    Deterministic, so results stay bit-identical for any worker count or executor; two
+    runs share an id exactly when they are the same run (same scenario, seed, size and
+    lgsim version). Readers use it to refuse a ``summary.json`` and a ``results.nc`` of
+    different runs.
+    """
+    return hashlib.sha256(scenario_toml.encode("utf-8")).hexdigest()[:16]
+
+
+def bytes_per_replication(plan: Plan, keep: tuple[str, ...] = ()) -> int:
+    """Bytes of results one replication adds (every variable as 8-byte numbers).
+
+    Known from the compiled plan before anything is simulated: the memory and disk
+    estimates of a run multiply it by the number of replications.
+    """
+    sc = plan.scenario
+    n_groups = len(plan.groups)
+    sizes = {
+        "year": plan.n_years + 1, "month": 12, "sector": len(sc.sectors),
+        "street": len(sc.streets), "project": len(plan.slots), "group": n_groups,
+        "month_index": plan.n_months, "shock": len(sc.shocks),
+        "component": (len(sc.sectors) + n_groups * (2 if sc.io is not None else 1)
+                      + len(sc.shocks)),
+        "pipeline": len(sc.pipelines), "land": len(sc.lands), "figure": len(plan.figures),
+    }
+    present = {"investment_monthly_project": "paths" in keep,
+               "figure_model": bool(plan.figures), "log_weight": bool(plan.figures),
+               "io_local_share": sc.io is not None, "io_indirect_ratio": sc.io is not None}
+    for name in _OPTIONAL_DIMS:
+        if name.startswith(("fai", "industrial_fai")):
+            industrial = plan.fai is not None and plan.fai.parts > 1
+            present[name] = plan.fai is not None and (industrial or name.startswith("fai"))
+    dims = {**_DIMS, **{k: v for k, v in _OPTIONAL_DIMS.items() if present.get(k)}}
+    return 8 * sum(math.prod(sizes[d] for d in shape[1:]) for shape in dims.values())
+
+
+def _abandon_open_files() -> None:
+    """After a failed netCDF write: mark h5netcdf files left open as closed.
+
+    A file whose close failed (disk full) stays open; closing it again when it is
+    garbage-collected makes HDF5 touch a dead file and crash the interpreter.
+    """
+    import gc
+
+    import h5netcdf
+
+    for obj in gc.get_objects():
+        if isinstance(obj, h5netcdf.File) and not getattr(obj, "_closed", True):
+            obj._closed = True
 
 
 def _plans(scenario: Scenario) -> dict[str, float]:

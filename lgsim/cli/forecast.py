@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..scenario.errors import ScenarioError
-from . import EXIT_OK, InputError, positive_int, seed_value
+from . import EXIT_OK, InputError, out_dir, positive_int, seed_value
 from .progress import ProgressBar
 
 #: Paths simulated per model by the commands (the library's default is 2,000): 10,000
@@ -139,6 +139,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     if Path(args.out).resolve() == Path(args.scenario).resolve():
         raise InputError(f"--out: {args.out} is the scenario being calibrated; choose a new file")
+    if Path(args.out).is_dir():
+        raise InputError(f"--out: {args.out} is a directory; name the new scenario file")
+    if Path(args.out).exists() and not args.force:
+        raise InputError(f"--out: {args.out} exists; choose a new file or add --force to "
+                         "overwrite it")
     ind = args.industry_indicator
     sectors = {} if ind.lower() == "none" else {"industry": ind}
     with _input_errors(), ProgressBar("model", desc="calibrate") as bar:
@@ -180,7 +185,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--horizon", type=positive_int, default=3,
                    help="years after the last figure (default 3)")
     _gaps(p)
-    p.add_argument("--out", type=Path,
+    p.add_argument("--out", type=out_dir,
                    help="folder for forecast-<indicator>.csv (predictive quantiles)")
     p.set_defaults(func=cmd_forecast)
 
@@ -188,7 +193,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="score the forecasting models against naive benchmarks")
     _common(p)
     _gaps(p)
-    p.add_argument("--out", type=Path,
+    p.add_argument("--out", type=out_dir,
                    help="output folder (default: runs/backtest-<indicator>/)")
     p.set_defaults(func=cmd_backtest)
 
@@ -196,6 +201,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="write a scenario whose organic growth is fitted to history")
     p.add_argument("scenario", type=Path, help="the scenario to extend")
     p.add_argument("--out", type=Path, required=True, help="the new scenario file (.toml)")
+    p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     _common(p)
     p.add_argument("--industry-indicator", default="industry_above_size_va_real_growth",
                    help="series whose forecast sets the spread of sector industry relative "

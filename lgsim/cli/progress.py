@@ -32,7 +32,10 @@ class ProgressBar:
 
             tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked
             self.bar = tqdm(total=total or None, unit=unit, unit_scale=unit == "rep",
-                            file=sys.stderr, leave=False, desc=desc or None,
+                            # under lgsim's escaping stream, the terminal itself: the bar's
+                            # own control codes (\r) must reach it unescaped
+                            file=getattr(sys.stderr, "raw", sys.stderr), leave=False,
+                            desc=desc or None,
                             dynamic_ncols=True)
 
     def __call__(self, n: int) -> None:

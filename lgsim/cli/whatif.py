@@ -11,6 +11,7 @@ import math
 import time
 from pathlib import Path
 
+from ..scenario.errors import ScenarioError
 from . import EXIT_OK, InputError, add_run_options, positive_int
 from .progress import ProgressBar
 
@@ -80,6 +81,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
         raise InputError(f"--grid: expected at least 3 points, found {args.grid}")
     scenario = load_scenario(args.scenario)
     current = lever_value(scenario, args.lever)  # ScenarioError: unknown path, not a number
+    bounds = None
     if args.bounds is not None:
         lo, hi = args.bounds
         if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
@@ -87,15 +89,21 @@ def cmd_solve(args: argparse.Namespace) -> int:
         bounds = (lo, hi)
     else:
         try:
-            bounds = default_bounds(args.lever, current)
+            default_bounds(args.lever, current)
         except ValueError as exc:
             raise InputError(f"--bounds: {exc}") from None
     t0 = time.perf_counter()
-    with ProgressBar(desc="solve") as bar:
-        solution = solve(
-            scenario, args.lever, probability, bounds=bounds, replications=args.replications,
-            seed=args.seed, workers=args.workers, grid=args.grid, progress=bar,
-        )
+    try:
+        with ProgressBar(desc="solve") as bar:
+            solution = solve(
+                scenario, args.lever, probability, bounds=bounds,
+                replications=args.replications, seed=args.seed, workers=args.workers,
+                grid=args.grid, progress=bar,
+            )
+    except ValueError as exc:
+        if isinstance(exc, ScenarioError):
+            raise
+        raise InputError(f"--bounds: {exc}") from None
     elapsed = time.perf_counter() - t0
     out = _out_dir(args, scenario.name, "solve")
     files = write_solution(solution, out)

@@ -129,13 +129,21 @@ class _SlotDraws:
 
     def common(self, lanes: _Lanes, col: slice | int, entity: str, spec: ProjectSpec,
                width: int = 1) -> None:
-        """The fields every project, batch member and pipeline entry draws alike."""
-        self.execution[:, col] = lanes.draw(entity, "execution", spec.execution, width)
-        self.duration[:, col] = lanes.draw(entity, "duration_months", spec.duration_months,
-                                           width)
-        self.ramp[:, col] = lanes.draw(entity, "ramp_months", spec.ramp_months, width)
-        self.addl[:, col] = lanes.draw(entity, "additionality", spec.additionality, width)
-        self.stall[:, col] = lanes.st.uniform(entity, "stall", width) < spec.p_stall
+        """The fields every project, batch member and pipeline entry draws alike.
+
+        ``col`` is one slot (an int) or a batch's members (a slice of ``width`` slots,
+        also when the batch has one member).
+        """
+
+        def fit(x: np.ndarray) -> np.ndarray:
+            return x.reshape(x.shape[0], width) if isinstance(col, slice) else x
+
+        self.execution[:, col] = fit(lanes.draw(entity, "execution", spec.execution, width))
+        self.duration[:, col] = fit(lanes.draw(entity, "duration_months",
+                                               spec.duration_months, width))
+        self.ramp[:, col] = fit(lanes.draw(entity, "ramp_months", spec.ramp_months, width))
+        self.addl[:, col] = fit(lanes.draw(entity, "additionality", spec.additionality, width))
+        self.stall[:, col] = fit(lanes.st.uniform(entity, "stall", width) < spec.p_stall)
 
 
 class _Normals(NamedTuple):
@@ -278,7 +286,11 @@ def _single_draws(plan: Plan, lanes: _Lanes, out: _SlotDraws) -> None:
 
 
 def _pipeline_landings(plan: Plan, lanes: _Lanes, out: _SlotDraws) -> np.ndarray:
-    """Landing month of each pipeline entry ``(R, L)`` (NaN: does not land in the horizon)."""
+    """Landing month of each pipeline entry ``(R, L)`` (NaN: does not land in the horizon).
+
+    An entry lands with its probability at ``signed + land_delay_months`` (rule 9); a
+    landing before the horizon starts or after it ends has no effect.
+    """
     sc = plan.scenario
     n = lanes.st.n
     landing = np.full((n, len(sc.pipelines)), np.nan)
@@ -288,7 +300,9 @@ def _pipeline_landings(plan: Plan, lanes: _Lanes, out: _SlotDraws) -> np.ndarray
         entity = f"pipeline:{pl.id}"
         lands = lanes.st.uniform(entity, "lands") < pl.probability
         when = pl.signed + lanes.draw(entity, "land_delay_months", pl.land_delay_months)
-        when = np.where(lands & (when < horizon), when, np.nan)
+        # landing before the horizon: already part of the base-year economy (its value
+        # added is in the base-year GDP and grows with organic growth), so no effect
+        when = np.where(lands & (when >= 0.0) & (when < horizon), when, np.nan)
         landing[:, k] = when
         out.planned[:, i] = when
     return landing
@@ -307,10 +321,8 @@ def _batch_draws(plan: Plan, lanes: _Lanes, out: _SlotDraws) -> None:
         spec = b.template
         count = b.count
         out.common(lanes, sl, entity, spec, count)
-        g = special.gammaincinv(b.size_concentration, st.uniform(entity, "size", count))
-        if count == 1:
-            g = g.reshape(n, 1)
-        shares = g / g.sum(axis=1, keepdims=True)
+        shares = _dirichlet_shares(b.size_concentration,
+                                   st.uniform(entity, "size", count).reshape(n, count))
         batch_total = lanes.draw(entity, "total_investment", spec.total_investment)
         out.total[:, sl] = shares * batch_total[:, None]
         out.land[:, sl] = shares * lanes.draw(entity, "land_ha", spec.land_ha)[:, None]
@@ -338,6 +350,23 @@ def _batch_draws(plan: Plan, lanes: _Lanes, out: _SlotDraws) -> None:
         elif spec.street is not None:
             out.street[:, sl] = street_ids.index(spec.street)
         out.planned[:, sl] = spec.planned_start
+
+
+def _dirichlet_shares(alpha: float, u: np.ndarray) -> np.ndarray:
+    """Symmetric Dirichlet(α) shares ``(R, N)`` from uniforms: normalised Gamma(α) draws.
+
+    For a tiny α every Gamma draw of a replication can underflow to 0; the shares are
+    then the limit as α → 0, the whole amount to the member with the largest draw (so
+    the shares always sum to 1 and are never NaN).
+    """
+    g = special.gammaincinv(alpha, u)
+    total = g.sum(axis=1, keepdims=True)
+    ok = (total > 0) & np.isfinite(total)
+    if ok.all():
+        return g / total
+    top = np.zeros_like(g)
+    top[np.arange(g.shape[0]), np.argmax(u, axis=1)] = 1.0
+    return np.where(ok, g / np.where(ok, total, 1.0), top)
 
 
 def _shock_draws(plan: Plan, lanes: _Lanes) -> tuple[np.ndarray, ...]:

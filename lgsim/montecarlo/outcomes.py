@@ -23,7 +23,7 @@ from ..analysis import (
     probability,
     quantiles,
 )
-from ..scenario import Scenario
+from ..scenario import Scenario, ScenarioError
 from .runner import ChunkTask, Variant, chunks_for, condition, run_settings, simulate
 
 
@@ -206,6 +206,16 @@ def _evaluate(
         weights = (normalized_weights(np.concatenate([c["log_weight"] for c in chunks]))
                    if "log_weight" in chunks[0] else None)
         sc = bases[variant.base]
+        if not np.all(np.isfinite(growth)):
+            bad = sc if not variant.changes else sc.with_changes(dict(variant.changes))
+            raise ScenarioError(
+                bad.file, ", ".join(variant.changes or ()) or "economy.gdp",
+                "values whose results are finite numbers",
+                f"NaN or infinite growth in {int((~np.isfinite(growth)).sum()):,} of "
+                f"{growth.size:,} replications",
+                "the arithmetic fails at such magnitudes: see the bounds in the scenario "
+                "reference",
+            )
         if variant.changes and any(k.startswith(("target.", "scenario."))
                                    for k in variant.changes):
             # the rule and the name can only change through the target / scenario keys

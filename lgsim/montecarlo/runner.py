@@ -52,10 +52,16 @@ from .conditioning import (
     pilot_seed,
     prior_probability,
 )
-from .executors import Chunk, default_workers, map_chunks, resolve_executor
+from .executors import Chunk, available_memory, default_workers, map_chunks, resolve_executor
+from .footprint import (
+    RESULT_COPIES,
+    check_finite,
+    check_memory,
+    default_chunk_size,
+    footprint,
+    memory_error,
+)
 
-#: Default chunk size C: replications [k·C, (k+1)·C) form chunk k.
-DEFAULT_CHUNK = 250
 #: Optional outputs a run can keep (``keep``).
 KEEP_OPTIONS = ("paths",)
 #: Default floor of the effective sample size of a conditioned run.
@@ -151,7 +157,8 @@ def run_settings(
     else:
         run_seed = resolve_seed(seed, scenario)
     if chunk_size is None:
-        chunk_size = previous.chunk_size if previous is not None else DEFAULT_CHUNK
+        chunk_size = (previous.chunk_size if previous is not None
+                      else default_chunk_size(compile_plan(scenario)))
     workers = default_workers() if workers is None else max(1, int(workers))
     return RunSettings(n, run_seed, int(chunk_size), workers,
                        tuple(chunks_for(n, int(chunk_size))))
@@ -226,8 +233,9 @@ class ChunkTask:
     def __call__(self, plans: _Plans, chunk: Chunk) -> dict[str, np.ndarray]:
         """The chunk's arrays (see :func:`lgsim.engine.simulate_chunk`), or the selection."""
         plan = plans.plan(chunk.variant)
-        arrays = simulate_chunk(plan, self.seed, chunk.start, chunk.size, keep=self.keep,
-                                tilt=plans.tilt(chunk.variant))
+        with np.errstate(all="ignore"):  # non-finite results are refused by check_finite
+            arrays = simulate_chunk(plan, self.seed, chunk.start, chunk.size, keep=self.keep,
+                                    tilt=plans.tilt(chunk.variant))
         if self.select is None:
             return arrays
         sc = plan.scenario
@@ -403,6 +411,8 @@ class _Assembly:
         self.capacity = min(n_max, 16 * chunk_size) if grow else n_max
         self.filled = 0  # one past the highest row written
         self.arrays: dict[str, np.ndarray] = {}
+        #: ``on_full(rows, available)`` builds the error raised when growing cannot fit
+        self.on_full: Callable[[int, int], Exception] | None = None
 
     def add(self, start: int, part: dict[str, np.ndarray]) -> None:
         end = start + next(iter(part.values())).shape[0]
@@ -412,6 +422,7 @@ class _Assembly:
             }
         if end > self.capacity:
             new = min(self.n_max, max(end, 2 * self.capacity))
+            self._check_room(new)
             for k, v in self.arrays.items():
                 bigger = np.empty((new, *v.shape[1:]), dtype=v.dtype)
                 bigger[: self.filled] = v[: self.filled]
@@ -420,6 +431,14 @@ class _Assembly:
         for k, v in part.items():
             self.arrays[k][start:end] = v
         self.filled = max(self.filled, end)
+
+    def _check_room(self, rows: int) -> None:
+        """Refuse to grow past the memory available (a stop-at-precision run)."""
+        per_row = sum(v.nbytes // max(1, v.shape[0]) for v in self.arrays.values())
+        available = available_memory()
+        if self.on_full is not None and available is not None \
+                and (rows - self.capacity) * per_row * RESULT_COPIES > available:
+            raise self.on_full(rows, available)
 
     def result(self, n: int) -> dict[str, np.ndarray]:
         return {k: v[:n] for k, v in self.arrays.items()}
@@ -532,6 +551,8 @@ class _Collector:
         self.cap = chunks[-1].start + chunks[-1].size
         dynamic = precision is not None or min_ess is not None
         self.assembly = _Assembly(self.cap, chunks[0].size, grow=dynamic)
+        self.assembly.on_full = lambda rows, available: memory_error(
+            scenario, footprint(scenario, rows, info.workers, info.chunk_size), available)
         n_min = chunks[0].size if precision is not None else n
         self.rule = (_StopRule(chunks, scenario.target, n_min, precision, min_ess)
                      if dynamic else None)
@@ -743,6 +764,8 @@ def run(
     previous = Checkpoint.read_manifest(checkpoint) if resume and checkpoint else None
     settings = run_settings(scenario, replications, seed, workers, chunk_size,
                             previous=previous)
+    fp = footprint(scenario, settings.replications, settings.workers, settings.chunk_size, keep)
+    check_memory(scenario, fp, early_stop=precision is not None)
     ck = (_open_checkpoint(scenario, settings, keep, checkpoint, resume)
           if checkpoint is not None else None)
     cond = condition(scenario, settings, executor=executor, scheduler=scheduler)
@@ -788,6 +811,7 @@ def _results(scenario: Scenario, settings: RunSettings, collector: _Collector,
     asked = n_used if stop is not None and stop.target_half_width is not None else \
         settings.replications
     plan = compile_plan(scenario.resolved(seed=settings.seed, replications=asked))
+    check_finite(plan, arrays)
     with dask_hidden():
         results = Results.from_arrays(plan, arrays, seed=settings.seed,
                                       chunk_size=settings.chunk_size)

@@ -16,7 +16,6 @@ Build a run's report from its directory (``Results.load`` plus ``summary.json``)
 from __future__ import annotations
 
 import base64
-import json
 import math
 from collections.abc import Iterable, Sequence
 from html import escape
@@ -29,6 +28,7 @@ from ..fileio import write_text
 from ..fonts import subset_font
 from ..results import Results
 from .plots import figure_bytes, rule_zh, run_figures
+from .rundir import load_run
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -513,7 +513,7 @@ def _run_info_html(results: Results, summary: dict[str, Any]) -> str:
 
 def write_report(
     run_dir: str | Path, results: Results | None = None,
-    figures: dict[str, Figure] | None = None,
+    figures: dict[str, Figure] | None = None, summary: dict[str, Any] | None = None,
 ) -> Path:
     """Write ``report.html`` into a run directory (atomically) and return its path.
 
@@ -523,25 +523,24 @@ def write_report(
         A directory written by ``lgsim run`` (holding ``results.nc`` and
         ``summary.json``).
     results : Results, optional
-        The run already in memory (default: ``Results.load(run_dir)``).
+        The run already in memory (default: read from the directory with
+        :func:`lgsim.outputs.rundir.load_run`, which refuses files of different runs).
     figures : dict, optional
         Charts already drawn for this run (default: :func:`lgsim.outputs.plots.run_figures`).
+    summary : dict, optional
+        The run's summary (default: ``results.summary()`` for a run in memory).
 
     Raises
     ------
-    FileNotFoundError
-        If the directory holds no ``results.nc`` or no ``summary.json`` (message in
-        one line).
+    RunDirectoryError
+        If the directory holds no ``results.nc`` or no ``summary.json``, one of them
+        cannot be read, or they belong to different runs (message in one line).
     """
     run_dir = Path(run_dir)
-    for name in ("results.nc", "summary.json"):
-        if not (run_dir / name).is_file():
-            raise FileNotFoundError(
-                f"{run_dir}: no {name} — not a finished run directory"
-            )
-    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
     if results is None:
-        results = Results.load(run_dir)
+        results, summary = load_run(run_dir)
+    elif summary is None:
+        summary = results.summary()
     path = run_dir / REPORT_FILE
     write_text(path, run_html(results, summary, figures))
     return path

@@ -1,10 +1,17 @@
 """The run directory: summary, results, resolved scenario, CSV tables and log.
 
-Every file is written atomically; ``summary.json`` is written last, so a directory with
-a ``summary.json`` always holds a finished run. While a run is under way the directory
-holds ``chunks/`` (:mod:`lgsim.montecarlo.checkpoint`) and no ``summary.json`` (:func:`begin_run`
-removes an old one); once ``summary.json`` is written the chunk files are deleted
-(:func:`finish_chunks`) unless the user keeps them (``--keep chunks``).
+Every file is written atomically (a temporary name, then a rename); ``summary.json`` is
+published last (:func:`publish_summary`), after everything else — charts and report
+included — succeeded, so a directory with a ``summary.json`` always holds a finished run.
+While a run is under way the directory holds ``chunks/``
+(:mod:`lgsim.montecarlo.checkpoint`) and no ``summary.json`` (:func:`begin_run` removes an
+old one); once ``summary.json`` is written the chunk files are deleted
+(:func:`finish_chunks`) unless the user keeps them (``--keep chunks``). lgsim deletes only
+what it can prove it wrote: a ``summary.json`` of its own, the chunk manifest and files
+with its own names, never a folder.
+
+Each run carries a run id (``summary.json`` and an attribute of ``results.nc``);
+:func:`load_run` refuses a directory whose two files come from different runs.
 """
 
 from __future__ import annotations
@@ -13,7 +20,6 @@ import json
 import math
 import os
 import platform
-import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -22,9 +28,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..analysis import weighted_mean
-from ..fileio import write_text, write_with
+from ..fileio import (
+    FileTooLarge,
+    NotRegularFile,
+    ensure_free_space,
+    read_regular,
+    write_text,
+    write_with,
+)
 from ..montecarlo._nodask import dask_hidden
-from ..montecarlo.checkpoint import CHUNK_DIR
+from ..montecarlo.checkpoint import CHUNK_DIR, remove_chunk_files
 from .results_xlsx import RESULTS_XLSX, write_results_xlsx
 from .results_xlsx import SHEETS as XLSX_SHEETS
 
@@ -40,16 +53,96 @@ def default_out_dir(scenario_name: str) -> Path:
     return Path("runs") / scenario_name
 
 
+#: Bytes to keep free for the charts and the report of a run (PNG, SVG, HTML).
+EXTRAS_BYTES = 8 * 1024 * 1024
+#: Largest ``summary.json`` a reader accepts (bytes).
+MAX_SUMMARY_BYTES = 16 * 1024 * 1024
+
+
+class RunDirectoryError(Exception):
+    """A run directory cannot be read as one finished run (one-line message)."""
+
+
+class RunFileMissing(RunDirectoryError, FileNotFoundError):
+    """A finished run's file (``results.nc``, ``summary.json``) is missing."""
+
+
 def begin_run(out: Path) -> None:
-    """Create ``out`` and remove its ``summary.json``: from here the run is unfinished."""
+    """Create ``out`` and remove its ``summary.json``: from here the run is unfinished.
+
+    The caller has checked that the ``summary.json`` is lgsim's (:func:`read_summary`).
+    """
     out.mkdir(parents=True, exist_ok=True)
     (out / "summary.json").unlink(missing_ok=True)
 
 
-def finish_chunks(out: Path, *, keep: bool = False) -> None:
-    """After ``summary.json`` is written: delete ``out/chunks`` unless ``keep``."""
-    if not keep and (out / "summary.json").exists():
-        shutil.rmtree(out / CHUNK_DIR, ignore_errors=True)
+def finish_chunks(out: Path, *, keep: bool = False) -> list[str]:
+    """After ``summary.json`` is written: delete lgsim's chunk files unless ``keep``.
+
+    Returns the names of files in ``chunks/`` that lgsim did not write (kept).
+    """
+    if keep or not (out / "summary.json").exists():
+        return []
+    return remove_chunk_files(out / CHUNK_DIR)
+
+
+def read_summary(out: Path) -> dict[str, Any] | None:
+    """The ``summary.json`` of a run directory (None if absent).
+
+    Raises
+    ------
+    RunDirectoryError
+        Not a regular file, too large, not JSON, or not written by lgsim.
+    """
+    path = out / "summary.json"
+    if not path.exists() and not path.is_symlink():
+        return None
+    try:
+        doc = json.loads(read_regular(path, MAX_SUMMARY_BYTES).decode("utf-8"))
+    except (NotRegularFile, FileTooLarge) as exc:
+        raise RunDirectoryError(f"{path}: not a summary.json written by lgsim "
+                                f"({exc.strerror})") from None
+    except OSError as exc:
+        raise RunDirectoryError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except ValueError:  # bad UTF-8 or JSON
+        raise RunDirectoryError(f"{path}: not a summary.json written by lgsim "
+                                "(not valid JSON)") from None
+    if not isinstance(doc, dict) or not {"scenario", "lgsim_version"} <= set(doc):
+        raise RunDirectoryError(f"{path}: not a summary.json written by lgsim")
+    return doc
+
+
+def load_run(out: str | Path) -> tuple[Results, dict[str, Any]]:
+    """Read a finished run directory: its results and its ``summary.json``.
+
+    Raises
+    ------
+    RunDirectoryError
+        A file is missing or unreadable, or ``summary.json`` and ``results.nc`` come
+        from different runs (their run ids differ).
+    """
+    from ..results import Results
+
+    out = Path(out)
+    for name in ("results.nc", "summary.json"):
+        if not (out / name).is_file():
+            raise RunFileMissing(f"{out}: no {name} — not a finished run directory")
+    summary = read_summary(out)
+    try:
+        results = Results.load(out)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        reason = " ".join(str(exc).split())[:160] or type(exc).__name__
+        raise RunDirectoryError(
+            f"cannot read {out / 'results.nc'}: not a results file written by lgsim "
+            f"({reason})"
+        ) from None
+    ours, theirs = results.run_id, str((summary or {}).get("run_id", ""))
+    if ours != theirs:
+        raise RunDirectoryError(
+            f"{out}: summary.json (run {theirs or 'without id'}) and results.nc (run "
+            f"{ours or 'without id'}) come from different runs — run the scenario again"
+        )
+    return results, summary or {}
 
 
 def write_csv(path: Path, frame: Any) -> None:
@@ -207,6 +300,7 @@ def write_run(
     out: str | Path,
     *,
     log_lines: Sequence[str] = (),
+    publish: bool = True,
 ) -> Path:
     """Write a complete run directory (summary.json last).
 
@@ -219,13 +313,36 @@ def write_run(
     log_lines : sequence of str
         Extra lines for ``run.log`` (wall time, workers, host...); they never enter
         ``summary.json`` or ``results.nc``.
+    publish : bool
+        Write ``summary.json`` at the end; False leaves it to the caller
+        (:func:`publish_summary`, once its charts and report are written too).
+
+    Raises
+    ------
+    lgsim.fileio.WriteError
+        Not enough free space for ``results.nc`` and the tables (checked before
+        writing), or a write failed; no ``summary.json`` then.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "summary.json").unlink(missing_ok=True)
+    ensure_free_space(out, estimated_bytes(results), "results.nc and the tables")
     with dask_hidden():  # xarray would import dask (≈1 s) to write numpy arrays
         _write_files(results, out, log_lines)
+    if publish:
+        publish_summary(results, out)
     return out
+
+
+def estimated_bytes(results: Results) -> int:
+    """Bytes ``results.nc`` and the tables of a run will take (about)."""
+    arrays = sum(v.nbytes for v in results.ds.data_vars.values())
+    return arrays + 80 * results.n * int(results.ds.sizes["year"]) + 1024 * 1024
+
+
+def publish_summary(results: Results, out: str | Path) -> None:
+    """Write ``summary.json``: the run directory is finished from this moment."""
+    write_text(Path(out) / "summary.json", summary_text(results))
 
 
 def _platform() -> str:
@@ -258,9 +375,12 @@ def _write_files(results: Results, out: Path, log_lines: Sequence[str]) -> None:
         *(info.log_lines() if (info := getattr(results, "run_info", None)) is not None else []),
     ]
     write_text(out / "run.log", "\n".join(log) + "\n")
-    write_text(out / "summary.json", summary_text(results))
 
 
 def summary_text(results: Results) -> str:
-    """The text of ``summary.json``: :meth:`Results.summary` as indented JSON (UTF-8)."""
-    return json.dumps(results.summary(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    """The text of ``summary.json``: :meth:`Results.summary` as indented JSON (UTF-8).
+
+    Strict JSON: a NaN or infinite number is an error here, never ``NaN`` in the file.
+    """
+    return json.dumps(results.summary(), ensure_ascii=False, indent=2, sort_keys=False,
+                      allow_nan=False) + "\n"

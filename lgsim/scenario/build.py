@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .actuals import parse_actuals
+from .actuals import ACTUALS_KEYS, parse_actuals
 from .checks import NAME_RE, Checker, shares
 from .checks import seasonality as season_weights
 from .entities import (
@@ -31,10 +31,10 @@ from .entities import (
     build_shocks,
 )
 from .errors import describe, suggest
-from .investment import parse_economy, parse_io
-from .model import Accounting, Sector, Street
+from .investment import ECONOMY_KEYS, IO_KEYS, parse_economy, parse_io
+from .model import Accounting, Sector, Street, Target
 from .paths import entry_path, parse_path
-from .targets import parse_targets
+from .targets import TARGET_KEYS, parse_targets
 
 __all__ = [
     "BATCH_KEYS", "LAND_KEYS", "MAX_BATCH_COUNT", "MAX_REPLICATIONS", "PIPELINE_KEYS",
@@ -45,6 +45,11 @@ __all__ = [
 MAX_REPLICATIONS = 10_000_000
 MAX_YEARS = 50
 MAX_NAME = 100
+#: Most entries of each array of tables (checked before any entry is read).
+MAX_ENTRIES = {"sector": 200, "street": 200, "project": 10_000, "batch": 1_000,
+               "pipeline": 1_000, "land": 1_000, "shock": 1_000}
+#: Most project slots in all: projects, batch members and pipeline entries.
+MAX_SLOTS = 20_000
 
 TOP_KEYS = (
     "scenario", "target", "economy", "accounting", "sector", "correlation", "street",
@@ -85,6 +90,10 @@ def validate(doc: dict[str, Any], file: str) -> dict[str, Any]:
     """
     ck = Checker(file)
     ck.keys(doc, TOP_KEYS, "", required=("scenario", "target", "economy", "sector"))
+    for kind, most in MAX_ENTRIES.items():
+        entries = doc.get(kind)
+        if isinstance(entries, list) and len(entries) > most:
+            raise ck.fail(kind, f"at most {most:,} [[{kind}]] entries", f"{len(entries):,}")
     # the order of the checks is the order of the messages a file with several problems
     # gets: the first one found is reported
     fields = _scenario_table(ck, doc["scenario"], file)
@@ -109,7 +118,15 @@ def validate(doc: dict[str, Any], file: str) -> dict[str, Any]:
     lands = build_lands(ctx, doc)
     shocks = build_shocks(ctx, doc)
     _check_va_ratios(ck, sectors, projects, batches, pipelines)
-    sources = _sources(ck, doc.get("sources", {}))
+    slots = len(projects) + sum(b.count for b in batches) + len(pipelines)
+    if slots > MAX_SLOTS:
+        raise ck.fail("batch" if batches else "project",
+                      f"at most {MAX_SLOTS:,} projects, batch members and pipeline entries "
+                      "in all", f"{slots:,}")
+    for year, target in targets.items():
+        _check_subtarget_shares(ck, target, sectors, streets,
+                                "target" if year == fields["target_year"] else f"target.{year}")
+    sources = _sources(ck, doc.get("sources", {}), doc)
     actuals = (
         parse_actuals(ck, doc["actuals"], sector_ids, base_year, end_year, economy)
         if "actuals" in doc else ()
@@ -128,7 +145,7 @@ def validate(doc: dict[str, Any], file: str) -> dict[str, Any]:
 def _scenario_table(ck: Checker, raw: Any, file: str) -> dict[str, Any]:
     """``[scenario]``: name, title, years, seed and run size."""
     sc = ck.keys(raw, SCENARIO_KEYS, "scenario", required=("base_year",))
-    name = ck.string(sc, "name", "scenario", Path(file).stem)
+    name = ck.string(sc, "name", "scenario", Path(file).stem, line=False)
     if not NAME_RE.fullmatch(name) or ".." in name or len(name) > MAX_NAME:
         raise ck.fail(
             "scenario.name",
@@ -375,20 +392,69 @@ def _check_va_ratios(ck, sectors, projects, batches, pipelines) -> None:
             )
 
 
-def _sources(ck: Checker, raw: Any) -> dict[str, str]:
+def _check_subtarget_shares(ck: Checker, target: Target, sectors: tuple[Sector, ...],
+                            streets: tuple[Street, ...], where: str) -> None:
+    """A sub-target needs value added to grow from: its sector or street has a share > 0."""
+    for kind, parts, targets in (("sectors", sectors, target.sectors),
+                                 ("streets", streets, target.streets)):
+        for part in parts:
+            if part.id in targets and part.share <= 0:
+                raise ck.fail(f"{where}.{kind}.{part.id}",
+                              f"a sub-target of a {kind[:-1]} with a share > 0 (growth of "
+                              "nothing is undefined)", f"share {part.share:g}")
+
+
+#: Keys a ``[sources]`` path may name in each table or array of tables.
+_SOURCE_FIELDS = {
+    "scenario": SCENARIO_KEYS, "target": TARGET_KEYS, "economy": ECONOMY_KEYS, "io": IO_KEYS,
+    "accounting": ACCOUNTING_KEYS, "correlation": CORRELATION_KEYS, "actuals": ACTUALS_KEYS,
+    "sector": SECTOR_KEYS, "street": STREET_KEYS, "project": PROJECT_KEYS,
+    "batch": BATCH_KEYS, "pipeline": PIPELINE_KEYS, "land": LAND_KEYS, "shock": SHOCK_KEYS,
+}
+
+
+def _sources(ck: Checker, raw: Any, doc: Mapping[str, Any]) -> dict[str, str]:
+    """``[sources]``: key paths of real fields to "source: ..." or "assumption: ..." texts."""
     if not isinstance(raw, Mapping):
         raise ck.fail("sources", "a table of key paths to sources", describe(raw))
     out = {}
     for key, value in raw.items():
-        try:
-            parse_path(key)
-        except ValueError as exc:
-            raise ck.fail(f"sources.{key}", "a key path like project[id].field", str(exc)) from None
-        if not isinstance(value, str) or not value.lstrip().startswith(("source:", "assumption:")):
+        _source_key(ck, key, doc)
+        text = value.strip() if isinstance(value, str) else ""
+        prefix = next((p for p in ("source:", "assumption:") if text.startswith(p)), None)
+        if prefix is None:
             raise ck.fail(
                 f'sources."{key}"',
                 '"source: <title>, <address>" or "assumption: <why>"',
                 describe(value),
             )
-        out[key] = value.strip()
+        if not text.removeprefix(prefix).strip():
+            raise ck.fail(f'sources."{key}"', f'text after "{prefix}" (where the number '
+                          "comes from, or why it is assumed)", f"an empty {prefix[:-1]}")
+        out[key] = text
     return out
+
+
+def _source_key(ck: Checker, key: str, doc: Mapping[str, Any]) -> None:
+    """A ``[sources]`` key must name a real field (or entry) of this scenario."""
+    try:
+        path = parse_path(key)
+    except ValueError as exc:
+        raise ck.fail(f"sources.{key}", "a key path like project[id].field", str(exc)) from None
+    where = f'sources."{key}"'
+    fields = _SOURCE_FIELDS.get(path.kind)
+    if fields is None:
+        raise ck.fail(where, "a key path into the scenario's tables",
+                      f"unknown table {path.kind!r}", suggest(path.kind, list(_SOURCE_FIELDS)))
+    if path.id is not None:
+        ids = [e.get("id") for e in doc.get(path.kind, []) if isinstance(e, Mapping)]
+        if path.id not in ids:
+            raise ck.fail(where, f"a {path.kind} of this scenario",
+                          f"no {path.kind} with id {path.id!r}",
+                          suggest(path.id, [i for i in ids if isinstance(i, str)]))
+    names = path.fields
+    if path.kind == "target" and names and names[0].isdigit():  # a later year's target
+        names = names[1:]
+    if names and names[0] not in fields:
+        raise ck.fail(where, f"a field of {path.kind}", f"unknown field {names[0]!r}",
+                      suggest(names[0], fields))

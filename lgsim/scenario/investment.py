@@ -36,19 +36,28 @@ ECONOMY_KEYS = (
     "industrial_fai", "industrial_fai_growth", "industrial_sectors",
 )
 IO_KEYS = ("table", "local_share", "direct_local_share", "gfcf_share")
+#: Smallest base-year GDP (亿元): below it shares of it underflow to nothing.
+MIN_GDP = 0.01
+#: Largest amount (亿元) or hectares written as a plain number.
+MAX_AMOUNT = 1e15
 
 
 def parse_economy(ck: Checker, raw: Any, sector_ids: list[str]) -> Economy:
     """``[economy]``: base-year GDP (亿元), land stock (hectares) and the FAI model."""
     ec = ck.keys(raw, ECONOMY_KEYS, "economy", required=("gdp",))
-    fai = ck.number(ec, "fai", "economy", None, lo=0.0, lo_open=True)
+    gdp = float(ck.number(ec, "gdp", "economy", lo=0.0, lo_open=True, hi=MAX_AMOUNT))
+    if gdp < MIN_GDP:
+        raise ck.fail("economy.gdp", f"a base-year GDP of at least {MIN_GDP:g} 亿元 (smaller "
+                      "values underflow)", f"{gdp:g}")
+    fai = ck.number(ec, "fai", "economy", None, lo=0.0, lo_open=True, hi=MAX_AMOUNT)
     growth = ck.dist(ec, "fai_growth", "economy", None, fraction=True) \
         if "fai_growth" in ec else None
     if growth is not None and fai is None:
         raise ck.fail("economy.fai", "the base-year FAI level (亿元) for fai_growth",
                       "nothing")
     _check_growth_support(ck, growth, "economy.fai_growth")
-    industrial = ck.number(ec, "industrial_fai", "economy", None, lo=0.0, lo_open=True)
+    industrial = ck.number(ec, "industrial_fai", "economy", None, lo=0.0, lo_open=True,
+                           hi=MAX_AMOUNT)
     ind_growth = (ck.dist(ec, "industrial_fai_growth", "economy", fraction=True)
                   if industrial is not None else None)
     if industrial is None and "industrial_fai_growth" in ec:
@@ -63,9 +72,10 @@ def parse_economy(ck: Checker, raw: Any, sector_ids: list[str]) -> Economy:
                           f"{industrial:g}")
         _check_growth_support(ck, ind_growth, "economy.industrial_fai_growth")
     return Economy(
-        gdp=float(ck.number(ec, "gdp", "economy", lo=0.0, lo_open=True)),
+        gdp=gdp,
         fai=None if fai is None else float(fai),
-        land_stock_ha=float(ck.number(ec, "land_stock_ha", "economy", 0.0, lo=0.0)),
+        land_stock_ha=float(ck.number(ec, "land_stock_ha", "economy", 0.0, lo=0.0,
+                                      hi=MAX_AMOUNT)),
         fai_growth=growth,
         fai_persistence=float(ck.number(ec, "fai_persistence", "economy", 0.0,
                                         lo=-0.99, hi=0.99)),

@@ -50,6 +50,8 @@ _UNIT_FIELDS = ("probability", "p_stall", "execution", "delivered", "additionali
 _NOT_NUMBERS = ("id", "name", "title", "sector", "street", "planned_start", "plan_start",
                 "signed", "by", "start", "window", "drawdown", "sector_mix", "street_mix",
                 "seasonality", "dist", "values", "extends", "remove", "pauses_projects")
+#: Fields that hold whole numbers: such a lever is searched over integers.
+_INTEGER_FIELDS = ("count", "decimals")
 #: Fields holding growth rates or impacts (fractions that may be negative).
 _RATE_FIELDS = ("gdp_growth", "mean", "median", "mode", "low", "high", "tolerance")
 
@@ -289,10 +291,46 @@ class _Lever:
         self.progress = progress
         self.cache: dict[float, Probability] = {}
         self.n = 0
+        written, value = _lever_entry(scenario, lever)
+        self.integer = (lever.rsplit(".", 1)[-1] in _INTEGER_FIELDS
+                        and (not written or isinstance(value, int)))
+
+    def snap(self, x: float) -> float:
+        """``x`` as a value of the lever: rounded for a whole-number lever (a batch count)."""
+        return float(round(x)) if self.integer else x
 
     def changes(self, x: float) -> dict[str, Any]:
         """The scenario's changes for lever value ``x`` (plan shapes pinned, rule 3)."""
-        return with_pinned_shapes(self.scenario, {self.lever: x})
+        value: float | int = round(x) if self.integer else x
+        return with_pinned_shapes(self.scenario, {self.lever: value})
+
+    def accepts(self, x: float) -> bool:
+        """True if the scenario accepts the lever at ``x`` (validated like a file)."""
+        try:
+            self.scenario.with_changes(self.changes(x))
+        except ScenarioError:
+            return False
+        return True
+
+    def narrow(self, bound: float, current: float | None) -> float:
+        """The accepted value nearest ``bound`` towards ``current`` (default bounds only).
+
+        A default bracket ignores a field's ties to others (``total_investment`` must
+        stay at or above ``first_year_plan``); it is narrowed to values the scenario
+        accepts, by bisection between the bound and the current value.
+        """
+        if current is None or self.accepts(bound) or not self.accepts(current):
+            return bound
+        bad, good = bound, current
+        for _ in range(40):
+            mid = self.snap(0.5 * (bad + good))
+            if mid in (bad, good):
+                break
+            if self.accepts(mid):
+                good = mid
+            else:
+                bad = mid
+        return good
 
     def evaluate(self, xs: Sequence[float]) -> None:
         """Evaluate the values not yet known, in one batch of runs."""
@@ -333,7 +371,7 @@ def _bisect(lever: _Lever, brackets: dict[str, _Bracket], probability: float, to
         open_ = {k: v for k, v in active.items() if abs(v[1] - v[0]) > tol}
         if not open_:
             break
-        mids = {k: 0.5 * (v[0] + v[1]) for k, v in open_.items()}
+        mids = {k: lever.snap(0.5 * (v[0] + v[1])) for k, v in open_.items()}
         lever.evaluate(list(mids.values()))
         for k, m in mids.items():
             active[k][1 if _PREDICATES[k](lever.cache[m], probability) else 0] = m
@@ -404,12 +442,20 @@ def solve(
         A probability outside (0, 1), bad bounds or grid.
     """
     current = lever_value(scenario, lever)
-    lo, hi = default_bounds(lever, current) if bounds is None else map(float, bounds)
-    _check_solve_arguments(probability, (lo, hi), grid)
     ev = _Lever(scenario, lever, replications, resolve_seed(seed, scenario), workers, progress)
+    if bounds is None:
+        lo, hi = default_bounds(lever, current)
+        lo, hi = ev.narrow(lo, current), ev.narrow(hi, current)
+    else:
+        lo, hi = map(float, bounds)
+    if ev.integer:
+        lo, hi = float(math.ceil(lo)), float(math.floor(hi))
+        grid = max(3, min(grid, int(hi - lo) + 1)) if hi - lo >= 2 else grid
+    _check_solve_arguments(probability, (lo, hi), grid)
     for x in (lo, hi):  # fail here, in this process, on values the scenario refuses
         scenario.with_changes(ev.changes(x))
-    xs = [lo + (hi - lo) * k / (grid - 1) for k in range(grid)]
+    xs = list(dict.fromkeys(ev.snap(lo + (hi - lo) * k / (grid - 1)) for k in range(grid)))
+    grid = len(xs)
     ev.evaluate(xs)
     ps = [ev.cache[x].estimate for x in xs]
     direction = (ps[-1] > ps[0]) - (ps[-1] < ps[0])
@@ -423,6 +469,8 @@ def solve(
     elif direction == 0 or brackets["value"].censor == +1:
         status = "not reachable"
     tol = (hi - lo) / 2000.0 if xtol is None else float(xtol)
+    if ev.integer:
+        tol = max(tol, 1.0)
     found = _bisect(ev, brackets, probability, tol, max_rounds) if status == "solved" else {}
     # in lever order the Wilson-upper crossing ("low") comes first when P rises with the
     # lever and last when it falls

@@ -120,6 +120,7 @@ def _header(r: SensitivityResult) -> str:
             f"{r.evaluations:,} sample points × {r.replications:,} replications each, "
             f"all on seed {r.seed} (common random numbers average the simulator's noise)."
         )
+    lines.extend(f"warning: {w}" for w in r.settings.get("warnings", ()))
     return "\n".join(lines)
 
 

@@ -141,8 +141,32 @@ def sobol(
     return SensitivityResult(
         "sobol", scenario.name, scenario.title, table, None, run_seed, int(replications),
         len(X), {"samples": int(samples), "quantile_bounds": QUANTILE_BOUNDS,
-                 "p_met_mean": float(p.mean()), "p_met_var": float(p.var())},
+                 "p_met_mean": float(p.mean()), "p_met_var": float(p.var()),
+                 "warnings": sobol_warnings(int(samples), cols)},
     )
+
+
+#: Fewest base samples for Sobol indices worth reading (SALib's examples use 1,024).
+MIN_SOBOL_SAMPLES = 64
+
+
+def sobol_warnings(samples: int, cols: dict[str, Any]) -> list[str]:
+    """Why Sobol indices of a run may not be worth reading (an empty list if none)."""
+    out = []
+    if samples < MIN_SOBOL_SAMPLES or samples & (samples - 1):
+        out.append(
+            f"{samples} base samples are too few for Sobol indices (use a power of 2, at "
+            f"least {MIN_SOBOL_SAMPLES}): the estimates below are unreliable"
+        )
+    values = np.concatenate([np.asarray(v, dtype=float) for k, v in cols.items()
+                             if not k.endswith("_conf")])
+    values = values[np.isfinite(values)]
+    if values.size and (values.min() < -0.1 or values.max() > 1.1):
+        out.append(
+            f"indices outside [0, 1] (from {values.min():.2f} to {values.max():.2f}): "
+            "sampling error dominates; use more samples"
+        )
+    return out
 
 
 def morris(
