@@ -46,6 +46,7 @@ from .._version import __version__
 from ..analysis import (
     Z95,
     Interval,
+    effective_sample_size,
     finite_or_none,
     newcombe_from,
     newcombe_interval,
@@ -139,13 +140,28 @@ def difference(results: Results, reference: Results) -> Difference:
                                 reference)
     q = np.quantile(e, [0.1, 0.5, 0.9], method="linear")
     return _with_investment(Difference(
-        p_met_paired=paired_interval(met1.astype(float) - met0.astype(float)),
+        p_met_paired=paired_flags(met1, None, met0, None),
         p_met_unpaired=newcombe_interval(int(met1.sum()), met1.size, int(met0.sum()),
                                          met0.size),
         growth_paired=paired_interval(e),
         growth_unpaired=unpaired_mean_interval(g1, g0),
         growth_quantiles={"p10": float(q[0]), "p50": float(q[1]), "p90": float(q[2])},
     ), results, reference)
+
+
+def paired_flags(met1: np.ndarray, w1: np.ndarray | None, met0: np.ndarray,
+                 w0: np.ndarray | None) -> Interval:
+    """Paired ΔP of two per-replication flags, fractions.
+
+    When no replication changes its flag the paired standard error is 0, which would
+    claim a precision the sample does not have: the interval is then ``±3 / n`` (the
+    "rule of three" 95% bound on the share of replications that could change, ``n`` the
+    effective sample size of a weighted run).
+    """
+    if np.array_equal(met1, met0):
+        n = min(effective_sample_size(w1, met1.size), effective_sample_size(w0, met0.size))
+        return Interval(0.0, -3.0 / n, 3.0 / n)
+    return _paired(np.asarray(met1, dtype=float), w1, np.asarray(met0, dtype=float), w0)
 
 
 def _paired(x1: np.ndarray, w1: np.ndarray | None, x0: np.ndarray,
@@ -179,7 +195,7 @@ def _with_investment(d: Difference, results: Results, reference: Results) -> Dif
     """
     f1, f0 = results.investment_flags(), reference.investment_flags()
     w1, w0 = results.weights, reference.weights
-    investment = {k: _paired(f1[k].astype(float), w1, f0[k].astype(float), w0)
+    investment = {k: paired_flags(f1[k], w1, f0[k], w0)
                   for k in f1 if k in f0}
     fai = None
     if "fai" in results.ds and "fai" in reference.ds:
@@ -198,7 +214,7 @@ def _weighted_difference(results: Results, reference: Results, e: np.ndarray) ->
                            + weighted_variance_of_mean(g0, w0))
     q = results.quantile_array(e, (0.1, 0.5, 0.9))
     return Difference(
-        p_met_paired=weighted_paired_interval(results.met(), w1, reference.met(), w0),
+        p_met_paired=paired_flags(results.met(), w1, reference.met(), w0),
         p_met_unpaired=newcombe_from(results.p_target(), reference.p_target()),
         growth_paired=weighted_paired_interval(g1, w1, g0, w0),
         growth_unpaired=Interval(mean1 - mean0, mean1 - mean0 - half, mean1 - mean0 + half),
