@@ -48,8 +48,10 @@ from .analysis import (
     normalized_weights,
     probability,
     quantiles,
+    smoothed_probability,
     weighted_mean,
     weighted_quantile,
+    weighted_variance_of_mean,
 )
 from .engine import Plan
 from .engine.spillovers import spending_for
@@ -98,6 +100,9 @@ _OPTIONAL_DIMS: dict[str, tuple[str, ...]] = {
     "industrial_fai_ytd_growth": ("replication", "year", "month"),
     "io_local_share": ("replication",),
     "io_indirect_ratio": ("replication",),
+    "p_met_smooth": ("replication",),
+    "sector_p_met_smooth": ("replication", "sector"),
+    "log_weight_smooth": ("replication",),
 }
 
 _MODEL_TIME = "month of model time (0 = 1 January of base_year + 1)"
@@ -136,6 +141,9 @@ _UNITS = {
     "industrial_fai_ytd_growth": "fraction (nominal)",
     "io_local_share": "fraction",
     "io_indirect_ratio": "亿元 of value added per 亿元 of real additional spending",
+    "p_met_smooth": "probability: target met given the replication's other draws",
+    "sector_p_met_smooth": "probability: sub-target met given the replication's other draws",
+    "log_weight_smooth": "log of the unnormalised Rao-Blackwellised importance weight",
 }
 
 
@@ -216,6 +224,7 @@ class Results:
         scenario_toml = sc.to_toml()
         attrs = {
             "run_id": run_id(scenario_toml),
+            "p_target_method": _smoothing_note(plan),
             "scenario": sc.name,
             "title": sc.title,
             "seed": int(seed),
@@ -320,9 +329,52 @@ class Results:
         """Per-replication flag: the GDP target of ``year`` met (default: the target year)."""
         return self.target_of(year).met(self.growth(year))
 
-    def p_target(self, year: int | None = None) -> Probability:
-        """P(target met) with its 95% Wilson interval (simulation precision) and n."""
-        return probability(self.met(year), self.target_of(year).rule(), self.weights)
+    @property
+    def smooth_weights(self) -> np.ndarray | None:
+        """Importance weights of the conditional (smoothed) estimator, mean 1, or None.
+
+        In a conditioned run the conditional probabilities carry Rao–Blackwellised
+        weights (:mod:`lgsim.engine.smoothing`); unconditioned runs have none.
+        """
+        if "log_weight_smooth" not in self.ds:
+            return None
+        return normalized_weights(self.ds["log_weight_smooth"].values)
+
+    def estimator_note(self) -> str:
+        """How P(target met) is estimated (a sentence for files and logs)."""
+        note = self.ds.attrs.get("p_target_method", "")
+        if self.smoothed:
+            return ("conditional Monte Carlo: the mean of P(met | each replication's other "
+                    f"draws), {note}")
+        return ("the share of replications that meet the target (Wilson interval)"
+                + (f"; conditional Monte Carlo does not apply: {note}" if note else ""))
+
+    @property
+    def smoothed(self) -> bool:
+        """True when P(target met) is estimated by conditional Monte Carlo."""
+        return "p_met_smooth" in self.ds
+
+    def p_target(self, year: int | None = None, *, method: str = "best") -> Probability:
+        """P(target met) with its 95% interval (simulation precision) and n.
+
+        Parameters
+        ----------
+        year : int, optional
+            Default: the target year.
+        method : str
+            ``"best"``: the conditional Monte Carlo estimate where the run has it (the
+            target year), else the indicator; ``"indicator"``: the share of replications
+            that meet the target (Wilson interval).
+        """
+        year = year or self.target_year
+        rule = self.target_of(year).rule()
+        flags = self.met(year)
+        indicator = probability(flags, rule, self.weights)
+        if method == "indicator" or not self.smoothed or year != self.target_year:
+            return indicator
+        return smoothed_probability(
+            self.ds["p_met_smooth"].values, rule, self.smooth_weights, indicator,
+            weighted_variance_of_mean(flags.astype(float), self.weights))
 
     def p_by_year(self) -> dict[int, Probability]:
         """P(GDP target met) of every year that has a target."""
@@ -433,8 +485,13 @@ class Results:
                 da = self.ds[var].sel({dim: ident})
                 g = (da.sel(year=year) / da.sel(year=year - 1) - 1.0).values
                 flags = t.met(g, bar)
-                out[kind][ident] = probability(flags, f"growth >= {100 * bar:.4g}%",
-                                               self.weights)
+                rule = f"growth >= {100 * bar:.4g}%"
+                out[kind][ident] = probability(flags, rule, self.weights)
+                if kind == "sectors" and self.smoothed and year == self.target_year:
+                    out[kind][ident] = smoothed_probability(
+                        self.ds["sector_p_met_smooth"].sel(sector=ident).values, rule,
+                        self.smooth_weights, out[kind][ident],
+                        weighted_variance_of_mean(flags.astype(float), self.weights))
         return out
 
     def required_growth(self, year: int | None = None) -> dict[str, Any] | None:
@@ -587,9 +644,12 @@ class Results:
             "p_target_met_pct": to_pct(p.estimate),
             "p_target_met_ci_pct": [to_pct(p.low), to_pct(p.high)],
             "p_target_met_ci_note": (
-                "95% Wilson interval: simulation precision only, not uncertainty in the "
+                "95% interval: simulation precision only, not uncertainty in the "
                 "scenario's assumptions"
             ),
+            "p_target_met_method": self.estimator_note(),
+            **({} if p.variance_reduction is None
+               else {"variance_reduction": p.variance_reduction}),
             "growth_quantiles_pct": {k: _finite_pct(v, "growth_quantiles") for k, v in q.items()},
             "growth_mean_pct": to_pct(float(weighted_mean(self.growth(), self.weights))),
             "expected_shortfall_pp": _finite(self.expected_shortfall()),
@@ -789,6 +849,16 @@ class Results:
 UNITS_NOTE = ("names end with their unit: _pct percent (6.0 = 6%), _pp percentage points, "
               "_yi_yuan 亿元 (100 million yuan), _per_yuan 亿元 of value added per 亿元 spent; "
               "scenario files and the Python API use fractions (0.06 = 6%)")
+
+
+def _smoothing_note(plan: Plan) -> str:
+    """Which normal the conditional estimator integrates out, or why it cannot."""
+    sp = plan.smoothing
+    if isinstance(sp, str):
+        return sp
+    sc = plan.scenario
+    return (f"integrating out the normal of sector:{sc.sectors[sp.sector].id} "
+            f"growth@{sc.base_year + 1 + sp.year}")
 
 
 def _components(plan: Plan) -> tuple[dict[tuple[str, str], str], list[str], list[str]]:

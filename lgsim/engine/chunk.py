@@ -30,6 +30,8 @@ from .fai import district_fai, fai_outputs
 from .observe import Tilt, log_likelihood, simulated_figures
 from .pauses import effective_time
 from .plan import Plan
+from .smoothed import smoothed_outputs
+from .smoothing import SmoothingPlan
 from .timeline import Timeline, build_timeline
 
 #: Optional outputs of :func:`simulate_chunk` (``keep``).
@@ -110,6 +112,9 @@ def simulate_chunk(
                                     shocked.base_monthly, investment_ytd)
         out["figure_model"] = figures
         out["log_weight"] = d.log_prior_ratio + log_likelihood(plan.figures, figures)
+    if isinstance(plan.smoothing, SmoothingPlan):
+        out.update(smoothed_outputs(plan, plan.smoothing, d, v0 * mult, shocked, out,
+                                    (seed, start, n), tilt))
     return out
 
 

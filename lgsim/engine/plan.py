@@ -13,6 +13,7 @@ import numpy as np
 
 from ..scenario import Batch, Dist, Pipeline, ProjectSpec, Scenario
 from .observe import FigureSpec, Latent, latents_for
+from .smoothing import SmoothingPlan, smoothing_plan
 from .spillovers import Spending, spending_for
 
 
@@ -72,6 +73,8 @@ class Plan:
     spending: Spending | None = None  # value added per 亿元 of project spending
     # (K, S) each street's share of each sector's value added (street data), else None
     street_sector_shares: np.ndarray | None = None
+    # conditional Monte Carlo of P(met), or why it does not apply (lgsim.engine.smoothing)
+    smoothing: SmoothingPlan | str = "not compiled"
 
     @property
     def n_months(self) -> int:
@@ -143,6 +146,7 @@ def compile_plan(scenario: Scenario) -> Plan:
                             0 if fai is None else fai.parts),
         fai=fai,
         spending=spending_for(scenario),
+        smoothing=smoothing_plan(scenario, root, informative),
         scenario=scenario,
         slots=tuple(slots),
         groups=tuple(groups),

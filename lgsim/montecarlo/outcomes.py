@@ -22,6 +22,8 @@ from ..analysis import (
     normalized_weights,
     probability,
     quantiles,
+    smoothed_probability,
+    weighted_variance_of_mean,
 )
 from ..scenario import Scenario, ScenarioError
 from .runner import ChunkTask, Variant, chunks_for, condition, run_settings, simulate
@@ -58,6 +60,10 @@ class Outcome:
     #: per replication, each investment target of the target year met (keys as
     #: :meth:`lgsim.Results.p_investment`: ``fai``, ``industrial_fai_growth``...)
     investment_met: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    #: per replication, P(target met | its other draws) (conditional Monte Carlo), or None
+    p_smooth: np.ndarray | None = field(default=None, repr=False)
+    #: the importance weights that go with ``p_smooth`` in a conditioned scenario
+    smooth_weights: np.ndarray | None = field(default=None, repr=False)
 
     def p_investment(self, key: str) -> Probability:
         """P(an investment target met), e.g. ``key = "fai"``, weighted when conditioned."""
@@ -70,8 +76,17 @@ class Outcome:
 
     @property
     def p_met(self) -> Probability:
-        """P(target met) with its 95% Wilson interval (simulation precision)."""
-        return probability(self.met, self.rule, self.weights)
+        """P(target met) with its 95% interval (simulation precision).
+
+        The conditional Monte Carlo estimate when the scenario allows it (mean of
+        ``p_smooth``), else the share of replications that meet the target (Wilson).
+        """
+        indicator = probability(self.met, self.rule, self.weights)
+        if self.p_smooth is None:
+            return indicator
+        return smoothed_probability(
+            self.p_smooth, self.rule, self.smooth_weights, indicator,
+            weighted_variance_of_mean(self.met.astype(float), self.weights))
 
     @property
     def ess(self) -> float:
@@ -192,7 +207,8 @@ def _evaluate(
     # a conditioned base: its proposal is fitted once and serves all its variants
     tilts = [None if (c := condition(b, settings)) is None else c.tilt for b in bases]
     task = ChunkTask(settings.seed, select=("target_growth", "log_weight", "target_fai",
-                                            "target_industrial_fai"))
+                                            "target_industrial_fai", "p_met_smooth",
+                                            "log_weight_smooth"))
     announce(progress, n * len(variants))
     parts = {}
     for index, part in simulate(bases, variants, jobs, task, settings, tilts=tilts):
@@ -222,8 +238,18 @@ def _evaluate(
             sc = sc.with_changes(dict(variant.changes))
         met = np.asarray(sc.target.met(growth), dtype=bool)
         out.append(Outcome(sc.name, sc.title, growth, met, settings.seed, sc.target.rule(),
-                           weights, _investment_met(sc, chunks)))
+                           weights, _investment_met(sc, chunks), *_smoothed(chunks)))
     return out
+
+
+def _smoothed(chunks: list[dict[str, np.ndarray]]) -> tuple[np.ndarray | None, ...]:
+    """The conditional probabilities and their weights, when the chunks have them."""
+    if "p_met_smooth" not in chunks[0]:
+        return None, None
+    p = np.concatenate([c["p_met_smooth"] for c in chunks])
+    if "log_weight_smooth" not in chunks[0]:
+        return p, None
+    return p, normalized_weights(np.concatenate([c["log_weight_smooth"] for c in chunks]))
 
 
 def _investment_met(sc: Scenario, chunks: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from .._version import __version__
-from ..analysis import weighted_wilson, wilson
+from ..analysis import Z95, weighted_wilson, wilson
 from ..engine import Plan, compile_plan, simulate_chunk
 from ..engine.observe import Tilt
 from ..results import Results
@@ -444,53 +444,87 @@ class _Assembly:
         return {k: v[:n] for k, v in self.arrays.items()}
 
 
+class _Sums:
+    """Running weighted sums ``Σw, Σw², Σwx, Σw²x, Σw²x²`` kept on a shifting log scale.
+
+    Weights are kept as ``exp(log w − max)`` with the running maximum, so the sums are
+    exact whatever the scale of the log weights (``log w = 0`` without weights).
+    """
+
+    def __init__(self) -> None:
+        self.top = -math.inf
+        self.s = np.zeros(5)
+
+    def add(self, x: np.ndarray, log_weight: np.ndarray) -> None:
+        top = float(log_weight.max())
+        if top > self.top:
+            scale = math.exp(self.top - top) if math.isfinite(self.top) else 0.0
+            self.s *= np.array([scale, scale * scale, scale, scale * scale, scale * scale])
+            self.top = top
+        w = np.exp(log_weight - self.top)
+        w2 = w * w
+        self.s += np.array([w.sum(), w2.sum(), (w * x).sum(), (w2 * x).sum(),
+                            (w2 * x * x).sum()])
+
+    @property
+    def mean(self) -> float:
+        """The weighted mean ``Σwx / Σw``."""
+        return float(self.s[2] / self.s[0])
+
+    @property
+    def ess(self) -> float:
+        """Effective sample size (Kish): ``(Σw)² / Σw²``."""
+        return float(self.s[0] * self.s[0] / self.s[1])
+
+    def variance_of_mean(self) -> float:
+        """Delta-method variance of the weighted mean: ``Σw²(x − m)² / (Σw)²``."""
+        m = self.mean
+        return float((self.s[4] - 2 * m * self.s[3] + m * m * self.s[1]) / self.s[0] ** 2)
+
+
 class _Prefix:
     """Running sums over a contiguous prefix of chunks: P(target met) and its weights.
 
-    Weights are kept as ``exp(log w − max)`` with the prefix's running maximum, so the
-    sums are exact whatever the scale of the log weights; without weights the estimate
-    and its Wilson interval are the plain ones.
+    Without weights the estimate and its Wilson interval are the plain ones; with
+    weights, the weighted share and its interval. With the smoothed estimator (conditional
+    Monte Carlo, :mod:`lgsim.engine.smoothing`) the half-width is that of the mean of the
+    conditional probabilities (weighted with their own weights in a conditioned run).
     """
 
     def __init__(self) -> None:
         self.n = 0
         self.met = 0
         self.weighted = False
-        self.top = -math.inf
-        self.s1 = self.s2 = self.s1m = self.s2m = 0.0
+        self.flags = _Sums()
+        self.smooth: _Sums | None = None
 
-    def add(self, met: np.ndarray, log_weight: np.ndarray | None) -> None:
+    def add(self, met: np.ndarray, log_weight: np.ndarray | None,
+            p_smooth: np.ndarray | None = None,
+            log_weight_smooth: np.ndarray | None = None) -> None:
         self.n += int(met.size)
         self.met += int(np.count_nonzero(met))
-        if log_weight is None:
-            return
-        self.weighted = True
-        top = float(log_weight.max())
-        if top > self.top:
-            scale = math.exp(self.top - top) if math.isfinite(self.top) else 0.0
-            self.s1, self.s1m = self.s1 * scale, self.s1m * scale
-            self.s2, self.s2m = self.s2 * scale * scale, self.s2m * scale * scale
-            self.top = top
-        w = np.exp(log_weight - self.top)
-        w2 = w * w
-        self.s1 += float(w.sum())
-        self.s2 += float(w2.sum())
-        self.s1m += float(w[met].sum())
-        self.s2m += float(w2[met].sum())
+        if log_weight is not None:
+            self.weighted = True
+            self.flags.add(met.astype(float), log_weight)
+        if p_smooth is not None:
+            self.smooth = self.smooth or _Sums()
+            self.smooth.add(p_smooth, log_weight_smooth if log_weight_smooth is not None
+                            else np.zeros(p_smooth.size))
 
     @property
     def ess(self) -> float:
         """Effective sample size (Kish): ``(Σw)² / Σw²``; ``n`` without weights."""
-        return self.s1 * self.s1 / self.s2 if self.weighted else float(self.n)
+        return self.flags.ess if self.weighted else float(self.n)
 
     def half_width(self) -> float:
         """Half-width of the 95% interval of P(target met) over the prefix."""
+        if self.smooth is not None:
+            return Z95 * math.sqrt(max(self.smooth.variance_of_mean(), 0.0))
         if not self.weighted:
             low, high = wilson(self.met, self.n)
         else:
-            p = self.s1m / self.s1
-            var = (self.s2m * (1.0 - 2.0 * p) + p * p * self.s2) / (self.s1 * self.s1)
-            low, high = weighted_wilson(p, var, self.ess)
+            p = self.flags.mean
+            low, high = weighted_wilson(p, self.flags.variance_of_mean(), self.ess)
         return (high - low) / 2.0
 
 
@@ -511,12 +545,15 @@ class _StopRule:
         self.precision = precision
         self.min_ess = min_ess
         self.prefix = _Prefix()
-        self.parts: dict[int, tuple[np.ndarray, np.ndarray | None]] = {}
+        self.parts: dict[int, tuple[np.ndarray | None, ...]] = {}
         self.next = 0  # first chunk not yet in the prefix
         self.stop: int | None = None
 
-    def add(self, index: int, growth: np.ndarray, log_weight: np.ndarray | None) -> None:
-        self.parts[index] = (np.asarray(self.target.met(growth), dtype=bool), log_weight)
+    def add(self, index: int, growth: np.ndarray, log_weight: np.ndarray | None,
+            p_smooth: np.ndarray | None = None,
+            log_weight_smooth: np.ndarray | None = None) -> None:
+        self.parts[index] = (np.asarray(self.target.met(growth), dtype=bool), log_weight,
+                             p_smooth, log_weight_smooth)
         while self.stop is None and self.next in self.parts:
             self.prefix.add(*self.parts.pop(self.next))
             if self._qualifies():
@@ -571,7 +608,8 @@ class _Collector:
         self.accepted.append(index)
         self.assembly.add(chunk.start, part)
         if self.rule is not None:
-            self.rule.add(index, part["growth"][:, self.year], part.get("log_weight"))
+            self.rule.add(index, part["growth"][:, self.year], part.get("log_weight"),
+                          part.get("p_met_smooth"), part.get("log_weight_smooth"))
         if self.progress is not None:
             self.progress(chunk.size)
 

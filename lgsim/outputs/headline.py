@@ -9,6 +9,7 @@ from .._format import pad, pct
 from ..analysis import quantiles
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..analysis import Probability
     from ..results import Results
 
 
@@ -29,6 +30,7 @@ def headline(results: Results, out_dir: str | None = None) -> str:
         + ("" if p.ess is None else f"; effective {p.ess:,.0f}") + ")",
         "  (the interval is the precision of the simulation, not uncertainty in the "
         "scenario's assumptions)",
+        *_estimator_lines(p),
         f"Growth {y}: P10 {pct(q['p10'])}  P50 {pct(q['p50'])}  P90 {pct(q['p90'])}"
         + (
             f"   expected shortfall when missed: {r.expected_shortfall():.2f} pp"
@@ -103,6 +105,14 @@ def listed_lines(results: Results) -> list[str]:
         f"(P10 {sp['p10']:+.2f} to P90 {sp['p90']:+.2f})",
         *spending_lines(r),
     ]
+
+
+def _estimator_lines(p: Probability) -> list[str]:
+    """How the probability was estimated, when by conditional Monte Carlo."""
+    if p.method != "conditional" or p.variance_reduction is None:
+        return []
+    return [f"  (conditional Monte Carlo: the same precision by counting replications that "
+            f"meet the target would need {p.variance_reduction:,.1f}× as many)"]
 
 
 def spending_lines(results: Results) -> list[str]:

@@ -372,6 +372,7 @@ def _write_files(results: Results, out: Path, log_lines: Sequence[str]) -> None:
         f"replications {results.n} seed {results.seed}",
         *results.scenario.warnings,
         *log_lines,
+        f"P(target met): {results.estimator_note()}",
         *(info.log_lines() if (info := getattr(results, "run_info", None)) is not None else []),
     ]
     write_text(out / "run.log", "\n".join(log) + "\n")

@@ -127,7 +127,9 @@ def difference(results: Results, reference: Results) -> Difference:
     Runs conditioned on published figures carry importance weights: their differences
     are differences of weighted means, with delta-method intervals
     (:func:`lgsim.analysis.weighted_paired_interval`); the per-replication growth
-    differences are then weighted by the compared scenario's weights.
+    differences are then weighted by the compared scenario's weights. When both runs
+    estimate P(met) by conditional Monte Carlo, ΔP(met) is the paired difference of their
+    conditional probabilities.
     """
     if results.n != reference.n:
         raise ValueError("paired differences need the same number of replications")
@@ -202,8 +204,16 @@ def _with_investment(d: Difference, results: Results, reference: Results) -> Dif
         y = results.target_year
         fai = _paired(results.ds["fai"].sel(year=y).values, w1,
                       reference.ds["fai"].sel(year=y).values, w0)
-    return dataclasses.replace(d, investment_paired=investment, fai_paired=fai,
-                               density_per_pp=density_at_threshold(reference))
+    d = dataclasses.replace(d, investment_paired=investment, fai_paired=fai,
+                            density_per_pp=density_at_threshold(reference))
+    if results.smoothed and reference.smoothed:  # conditional Monte Carlo on both sides
+        p1, p0 = results.ds["p_met_smooth"].values, reference.ds["p_met_smooth"].values
+        s1, s0 = results.smooth_weights, reference.smooth_weights
+        paired = (paired_flags(results.met(), w1, reference.met(), w0)
+                  if np.array_equal(p1, p0) else _paired(p1, s1, p0, s0))
+        d = dataclasses.replace(d, p_met_paired=paired, p_met_unpaired=newcombe_from(
+            results.p_target(), reference.p_target()))
+    return d
 
 
 def _weighted_difference(results: Results, reference: Results, e: np.ndarray) -> Difference:
