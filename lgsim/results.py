@@ -921,10 +921,28 @@ def run_id(scenario_toml: str) -> str:
 
     Deterministic, so results stay bit-identical for any worker count or executor; two
     runs share an id exactly when they are the same run (same scenario, seed, size and
-    lgsim version). Readers use it to refuse a ``summary.json`` and a ``results.nc`` of
-    different runs.
+    lgsim version), however the scenario was written (a TOML file or a workbook: the
+    order of keys does not count, except in the tables whose order the draws follow).
+    Readers use it to refuse a ``summary.json`` and a ``results.nc`` of different runs.
     """
-    return hashlib.sha256(scenario_toml.encode("utf-8")).hexdigest()[:16]
+    canonical = json.dumps([__version__, _canonical(tomllib.loads(scenario_toml))],
+                           sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+#: Tables whose key order the draws follow (kept as ordered pairs in the run id).
+_ORDERED_TABLES = ("sector_mix", "street_mix", "sector_shares", "impact")
+
+
+def _canonical(value: Any, key: str = "") -> Any:
+    """A document with key order removed where it does not matter (see :func:`run_id`)."""
+    if isinstance(value, dict):
+        if key in _ORDERED_TABLES:
+            return [[k, _canonical(v)] for k, v in value.items()]
+        return {k: _canonical(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_canonical(v) for v in value]
+    return value
 
 
 def bytes_per_replication(plan: Plan, keep: tuple[str, ...] = ()) -> int:

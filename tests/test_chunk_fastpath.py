@@ -89,7 +89,9 @@ def test_fast_chunk_equals_the_reference_formulation(path):
     plan = compile_plan(lgsim.load_scenario(path))
     fast = simulate_chunk(plan, 5, 100, 300)
     ref = simulate_chunk_reference(plan, 5, 100, 300)
-    assert fast.keys() == ref.keys()
+    # the conditional probabilities are checked on their own (tests/test_smoothing.py)
+    smoothing = {"p_met_smooth", "sector_p_met_smooth", "log_weight_smooth"}
+    assert fast.keys() - smoothing == ref.keys()
     for key in ref:
         np.testing.assert_allclose(fast[key], ref[key], rtol=1e-12, atol=1e-12,
                                    equal_nan=True, err_msg=key)

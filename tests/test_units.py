@@ -17,7 +17,7 @@ from lgsim.outputs.rundir import iter_tables
 SUFFIXES = ("_pct", "_pp", "_yi_yuan", "_per_yuan")
 UNITLESS = {"replication", "year", "month", "replications", "seed", "chunk_size",
             "target_year", "through_month", "chunks", "max_replications", "ess", "min_ess",
-            "pilot_replications", "latents_tilted"}
+            "pilot_replications", "latents_tilted", "variance_reduction"}
 
 
 def _numbers(value, path=()):

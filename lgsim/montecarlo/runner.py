@@ -497,6 +497,7 @@ class _Prefix:
         self.weighted = False
         self.flags = _Sums()
         self.smooth: _Sums | None = None
+        self.smooth_weighted = False
 
     def add(self, met: np.ndarray, log_weight: np.ndarray | None,
             p_smooth: np.ndarray | None = None,
@@ -508,6 +509,7 @@ class _Prefix:
             self.flags.add(met.astype(float), log_weight)
         if p_smooth is not None:
             self.smooth = self.smooth or _Sums()
+            self.smooth_weighted = log_weight_smooth is not None
             self.smooth.add(p_smooth, log_weight_smooth if log_weight_smooth is not None
                             else np.zeros(p_smooth.size))
 
@@ -518,8 +520,11 @@ class _Prefix:
 
     def half_width(self) -> float:
         """Half-width of the 95% interval of P(target met) over the prefix."""
-        if self.smooth is not None:
-            return Z95 * math.sqrt(max(self.smooth.variance_of_mean(), 0.0))
+        if self.smooth is not None:  # as lgsim.analysis.smoothed_probability computes it
+            var = self.smooth.variance_of_mean()
+            if not self.smooth_weighted:  # the sample variance (ddof = 1)
+                var = var * self.n / (self.n - 1) if self.n > 1 else math.nan
+            return Z95 * math.sqrt(max(var, 0.0))
         if not self.weighted:
             low, high = wilson(self.met, self.n)
         else:

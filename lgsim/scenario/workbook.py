@@ -194,7 +194,8 @@ def inline_toml(value: Any) -> str:
         return repr(value)
     if isinstance(value, dt.date):
         return value.isoformat()
-    return json.dumps(str(value), ensure_ascii=False)
+    # a JSON string is a TOML basic string, except that TOML also forbids DEL unescaped
+    return json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def _is_dist(value: Any) -> bool:

@@ -142,7 +142,7 @@ def difference(results: Results, reference: Results) -> Difference:
                                 reference)
     q = np.quantile(e, [0.1, 0.5, 0.9], method="linear")
     return _with_investment(Difference(
-        p_met_paired=paired_flags(met1, None, met0, None),
+        p_met_paired=paired_flags(met1, None, met0, None, exact=not e.any()),
         p_met_unpaired=newcombe_interval(int(met1.sum()), met1.size, int(met0.sum()),
                                          met0.size),
         growth_paired=paired_interval(e),
@@ -152,18 +152,26 @@ def difference(results: Results, reference: Results) -> Difference:
 
 
 def paired_flags(met1: np.ndarray, w1: np.ndarray | None, met0: np.ndarray,
-                 w0: np.ndarray | None) -> Interval:
+                 w0: np.ndarray | None, *, exact: bool = False) -> Interval:
     """Paired ΔP of two per-replication flags, fractions.
 
     When no replication changes its flag the paired standard error is 0, which would
     claim a precision the sample does not have: the interval is then ``±3 / n`` (the
     "rule of three" 95% bound on the share of replications that could change, ``n`` the
-    effective sample size of a weighted run).
+    effective sample size of a weighted run) — unless ``exact``: the two runs are the same
+    in every replication (the same target-year growth), so the difference is exactly 0.
     """
-    if np.array_equal(met1, met0):
+    if np.array_equal(met1, met0) and not exact:
         n = min(effective_sample_size(w1, met1.size), effective_sample_size(w0, met0.size))
         return Interval(0.0, -3.0 / n, 3.0 / n)
     return _paired(np.asarray(met1, dtype=float), w1, np.asarray(met0, dtype=float), w0)
+
+
+def _same(w1: np.ndarray | None, w0: np.ndarray | None) -> bool:
+    """True when two runs weight their replications the same (or neither weights them)."""
+    if w1 is None or w0 is None:
+        return w1 is None and w0 is None
+    return bool(np.array_equal(w1, w0))
 
 
 def _paired(x1: np.ndarray, w1: np.ndarray | None, x0: np.ndarray,
@@ -209,7 +217,8 @@ def _with_investment(d: Difference, results: Results, reference: Results) -> Dif
     if results.smoothed and reference.smoothed:  # conditional Monte Carlo on both sides
         p1, p0 = results.ds["p_met_smooth"].values, reference.ds["p_met_smooth"].values
         s1, s0 = results.smooth_weights, reference.smooth_weights
-        paired = (paired_flags(results.met(), w1, reference.met(), w0)
+        same = np.array_equal(results.growth(), reference.growth()) and _same(s1, s0)
+        paired = (paired_flags(results.met(), w1, reference.met(), w0, exact=same)
                   if np.array_equal(p1, p0) else _paired(p1, s1, p0, s0))
         d = dataclasses.replace(d, p_met_paired=paired, p_met_unpaired=newcombe_from(
             results.p_target(), reference.p_target()))
@@ -224,7 +233,8 @@ def _weighted_difference(results: Results, reference: Results, e: np.ndarray) ->
                            + weighted_variance_of_mean(g0, w0))
     q = results.quantile_array(e, (0.1, 0.5, 0.9))
     return Difference(
-        p_met_paired=paired_flags(results.met(), w1, reference.met(), w0),
+        p_met_paired=paired_flags(results.met(), w1, reference.met(), w0,
+                                  exact=not e.any() and _same(w1, w0)),
         p_met_unpaired=newcombe_from(results.p_target(), reference.p_target()),
         growth_paired=weighted_paired_interval(g1, w1, g0, w0),
         growth_unpaired=Interval(mean1 - mean0, mean1 - mean0 - half, mean1 - mean0 + half),

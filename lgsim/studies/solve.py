@@ -364,8 +364,12 @@ def _crossing(lever: _Lever, order: list[float], key: str, probability: float) -
 
 
 def _bisect(lever: _Lever, brackets: dict[str, _Bracket], probability: float, tol: float,
-            max_rounds: int) -> dict[str, float]:
-    """Narrow every bracketed crossing to ``tol``, the three at once in each round."""
+            max_rounds: int) -> dict[str, list[float]]:
+    """Narrow every bracketed crossing to ``tol``, the three at once in each round.
+
+    Returns each crossing's final bracket ``[before, after]`` in walking order (from the
+    low-probability end): the predicate is false at ``before`` and true at ``after``.
+    """
     active = {k: [b.left, b.right] for k, b in brackets.items() if b.censor == 0}
     for _ in range(max_rounds):
         open_ = {k: v for k, v in active.items() if abs(v[1] - v[0]) > tol}
@@ -375,7 +379,7 @@ def _bisect(lever: _Lever, brackets: dict[str, _Bracket], probability: float, to
         lever.evaluate(list(mids.values()))
         for k, m in mids.items():
             active[k][1 if _PREDICATES[k](lever.cache[m], probability) else 0] = m
-    return {k: v[1] for k, v in active.items()}
+    return active
 
 
 def _check_solve_arguments(probability: float, bounds: tuple[float, float], grid: int) -> None:
@@ -478,11 +482,15 @@ def solve(
     solved = status == "solved"
     low_censored = solved and brackets[first].censor == (-1 if direction >= 0 else +1)
     high_censored = solved and brackets[last].censor == (+1 if direction >= 0 else -1)
-    value = found.get("value")
+    value = found["value"][1] if "value" in found else None
+    # the precision range takes in the bisection's last bracket (a precise estimator, such
+    # as the conditional one, would otherwise claim more than the bisection resolved)
+    low = min(found[first]) if first in found else None
+    high = max(found[last]) if last in found else None
     return Solution(
         lever=lever, probability=float(probability), status=status, value=value,
-        low=None if low_censored else found.get(first),
-        high=None if high_censored else found.get(last),
+        low=None if low_censored else low,
+        high=None if high_censored else high,
         low_censored=low_censored, high_censored=high_censored, bounds=(lo, hi),
         current=current, replaces=lever_replaces(scenario, lever), direction=direction,
         grid=[(x, ev.cache[x]) for x in xs], violations=violations,
