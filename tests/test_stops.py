@@ -41,6 +41,8 @@ if pid == 0:
         open({str(flag)!r}, "w").write(str(os.getpid()))
         time.sleep(0.1)
     os._exit(0)
+while not os.path.exists({str(flag)!r}):  # the child has armed die_with_parent
+    time.sleep(0.01)
 print(pid, flush=True)
 time.sleep(600)
 """
