@@ -31,7 +31,8 @@ EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 _DENIED = (errno.EACCES, errno.EPERM, errno.EROFS)
 
 #: Modules of this package that register subcommands, in help order.
-COMMAND_MODULES = ("run", "compare", "report", "forecast", "whatif", "excel", "scale")
+COMMAND_MODULES = ("run", "compare", "report", "forecast", "whatif", "excel", "scale",
+                   "track")
 
 
 #: Library parameters that a command-line flag sets: an error about one names the flag.

@@ -109,13 +109,26 @@ def simulate_chunk(
         investment_ytd = {k: out[f"{k}_ytd_growth"] for k in ("fai", "industrial_fai")
                           if f"{k}_ytd_growth" in out}
         figures = simulated_figures(plan.figures, shocked.sector_monthly,
-                                    shocked.base_monthly, investment_ytd)
+                                    shocked.base_monthly, investment_ytd,
+                                    _investment_monthly(plan, out))
         out["figure_model"] = figures
         out["log_weight"] = d.log_prior_ratio + log_likelihood(plan.figures, figures)
     if isinstance(plan.smoothing, SmoothingPlan):
         out.update(smoothed_outputs(plan, plan.smoothing, d, v0 * mult, shocked, out,
                                     (seed, start, n), tilt))
     return out
+
+
+def _investment_monthly(plan: Plan, out: dict[str, np.ndarray]
+                        ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Monthly FAI (and industrial investment) with the base year's months, 亿元."""
+    if plan.fai is None:
+        return {}
+    res = {"fai": (out["fai_monthly"], plan.fai.total_base * plan.fai.seasonal)}
+    if "industrial_fai_monthly" in out:
+        res["industrial_fai"] = (out["industrial_fai_monthly"],
+                                 float(plan.fai.base[1]) * plan.fai.seasonal)
+    return res
 
 
 class _Spent(NamedTuple):

@@ -27,7 +27,8 @@ class FigureSpec(NamedTuple):
     ``quantity`` is ``"va"`` (value added of ``sectors``, summed; all sectors for GDP),
     ``"fai"`` or ``"industrial_fai"`` (nominal investment); ``year`` counts simulated
     years from 1 (the first year after the base year); ``month`` is the end of the window
-    (1–12); ``value`` and ``sd`` are fractions.
+    (1–12) and ``first_month`` its start (1 for year-to-date figures); ``value`` and
+    ``sd`` are fractions.
     """
 
     sectors: tuple[int, ...]
@@ -38,6 +39,7 @@ class FigureSpec(NamedTuple):
     path: str
     label: str
     quantity: str = "va"
+    first_month: int = 1  # the window's first month (1: year to date)
 
 
 class Latent(NamedTuple):
@@ -108,6 +110,7 @@ def latents_for(figures: tuple[FigureSpec, ...], growth_sectors: list[int],
 def simulated_figures(
     figures: tuple[FigureSpec, ...], sector_monthly: np.ndarray, base_monthly: np.ndarray,
     investment_ytd: dict[str, np.ndarray] | None = None,
+    investment_monthly: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> np.ndarray:
     """The model's value of every figure in every replication, ``(R, K)`` fractions.
 
@@ -120,27 +123,43 @@ def simulated_figures(
         ``(S, 12)`` base-year value added by sector and month, 亿元.
     investment_ytd : dict of numpy.ndarray, optional
         ``"fai"`` / ``"industrial_fai"``: ``(R, Y + 1, 12)`` year-to-date nominal growth.
+    investment_monthly : dict, optional
+        ``"fai"`` / ``"industrial_fai"``: ``(R, M)`` monthly levels and ``(12,)`` the base
+        year's, 亿元 nominal (for figures of a window that does not start in January).
 
     Returns
     -------
     numpy.ndarray
-        Year-to-date growth ``Σ_{m≤M} V(y, m) / Σ_{m≤M} V(y−1, m) − 1`` of each figure.
+        Growth over each figure's window, ``Σ_{m in window} V(y, m) / Σ_{m in window}
+        V(y−1, m) − 1`` (year to date when the window starts in January).
     """
     n = sector_monthly.shape[0]
     out = np.empty((n, len(figures)))
     for k, f in enumerate(figures):
-        if f.quantity != "va":
+        if f.quantity != "va" and f.first_month == 1:
             out[:, k] = investment_ytd[f.quantity][:, f.year, f.month - 1]
             continue
-        rows = list(f.sectors)
-        first = 12 * (f.year - 1)
-        now = sector_monthly[:, rows, first:first + f.month].sum(axis=(1, 2))
-        if f.year == 1:
-            before = np.full(n, base_monthly[rows, :f.month].sum())
-        else:
-            before = sector_monthly[:, rows, first - 12:first - 12 + f.month].sum(axis=(1, 2))
-        out[:, k] = now / before - 1.0
+        if f.quantity != "va":
+            monthly, base = investment_monthly[f.quantity]
+            out[:, k] = _window_growth(monthly[:, None, :], base[None, :], (0,), f)
+            continue
+        out[:, k] = _window_growth(sector_monthly, base_monthly, f.sectors, f)
     return out
+
+
+def _window_growth(monthly: np.ndarray, base: np.ndarray, rows: tuple[int, ...],
+                   f: FigureSpec) -> np.ndarray:
+    """Growth of ``rows`` summed over the figure's window against the year before."""
+    n = monthly.shape[0]
+    rows_ = list(rows)
+    first = 12 * (f.year - 1)
+    lo, hi = f.first_month - 1, f.month
+    now = monthly[:, rows_, first + lo:first + hi].sum(axis=(1, 2))
+    if f.year == 1:
+        before = np.full(n, base[rows_, lo:hi].sum())
+    else:
+        before = monthly[:, rows_, first - 12 + lo:first - 12 + hi].sum(axis=(1, 2))
+    return now / before - 1.0
 
 
 def log_likelihood(figures: tuple[FigureSpec, ...], simulated: np.ndarray) -> np.ndarray:

@@ -168,9 +168,10 @@ def _figures(scenario: Scenario) -> tuple[FigureSpec, ...]:
     out = []
     every = tuple(range(len(scenario.sectors)))
     for o in scenario.actuals:
-        sectors = every if o.sector is None else (scenario.sector_index(o.sector),)
+        named = o.sectors or (() if o.sector is None else (o.sector,))
+        sectors = tuple(scenario.sector_index(s) for s in named) if named else every
         out.append(FigureSpec(sectors, o.year - scenario.base_year, o.month, o.value, o.sd,
-                              o.path, o.label, o.quantity))
+                              o.path, o.label, o.quantity, o.first_month))
     return tuple(out)
 
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
     from ..studies.compare import Comparison
+    from ..studies.track import Track
 
 __all__ = [
     "REPORT_FILE",
@@ -41,6 +42,8 @@ __all__ = [
     "headline_sentences",
     "run_html",
     "split_sources",
+    "track_html",
+    "track_section",
     "write_report",
 ]
 
@@ -57,6 +60,11 @@ CAPTIONS = {
     "growth_distribution": "全年增速分布：红色部分为未达到目标的模拟结果。"
                            " Distribution of target-year growth; red = target missed.",
     "contributions_sector": "分行业拉动（百分点）。 Contributions by sector (pp).",
+    "track": "逐月达标概率：每月以当月月底前公布的全部数据为条件，阴影为模拟精度95%区间，"
+             "标注为当月公布的新数据。 P(target met) at the end of each month given every "
+             "figure published by then; band = 95% simulation precision; labels = releases.",
+    "news": "一个月的新数据如何改变达标概率（百分点），各项之和等于当月变化。 How one "
+            "month's releases moved P(target met), in pp; the parts add up to the change.",
     "contributions_component": "分来源拉动：自然增长、各项目批次与冲击（百分点）。"
                                " Contributions by component (pp).",
     "investment": "累计完成投资与年度计划（亿元）。 Cumulative investment against the plan.",
@@ -666,3 +674,61 @@ def _comparison_changes(rows: list[dict[str, Any]], changes: dict[str, Any]) -> 
         else:
             html.append("<p>与 A 的设定相同（不计名称）。 Same settings as A.</p>")
     return "\n".join(html)
+
+
+# ---------------------------------------------------------------------- monthly track
+def track_section(data: dict[str, Any], figures: dict[str, Figure] | None = None) -> str:
+    """The report's section on a monthly track (``data``: :meth:`Track.to_dict`)."""
+    months = [data["opening"], *data["months"]]
+    heads = ["月份 month", "截至 as of", "达标概率 P(met)", "模拟精度 95%", "有效样本 ESS",
+             "增速 P10 / P50 / P90", "说明 note"]
+    rows = [(m["month"], m["as_of"], _pc(m["p_target_met_pct"]),
+             f"{_pc(m['p_target_met_ci_pct'][0])}–{_pc(m['p_target_met_ci_pct'][1])}",
+             f"{m['ess']:,.0f}",
+             " / ".join(_pc(m["growth_quantiles_pct"][k]) for k in ("p10", "p50", "p90")),
+             m["note"] or ("期初 before the first month" if k == 0 else ""))
+            for k, m in enumerate(months)]
+    target_rows = [(m["month"], t["name"], t["rule"],
+                    "未建模 not modelled: " + t["reason"] if not t["modelled"]
+                    else _pc(t["p_met_pct"])) for m in months for t in m["targets"]]
+    news_rows = [(m["month"], n["order"], n["release"], _pc(n["published_value_pct"]),
+                  f"{n['d_p_met_pp']:+.2f}", f"{n['d_growth_mean_pp']:+.2f}")
+                 for m in data["months"] for n in m["news"]]
+    html = [
+        "<h2>月度跟踪 Monthly tracker</h2>",
+        f"<p>{escape(data['from'])} 至 {escape(data['to'])}：每月以当月月底前公布的全部数据为"
+        f"条件重新估计达标概率，所有月份使用同一组模拟（{data['replications']:,} 次，种子 "
+        f"{data['seed']}），相邻月份之差按数据逐项分解（{escape(data['news_order_note'])}）。"
+        f" Every month uses the same replications; each month's change is split by release."
+        "</p>",
+        _table(heads, rows, numeric=(2, 3, 4)),
+        *(_figure_html(stem, fig) for stem, fig in (figures or {}).items()),
+        "<h3>新数据的影响 News (百分点 pp)</h3>",
+        _table(["月份 month", "次序 order", "数据 release", "公布值 published",
+                "ΔP(met)", "Δ平均增速 Δmean growth"], news_rows, numeric=(1, 3, 4, 5))
+        if news_rows else "<p>期间没有新数据。 No release in the period.</p>",
+        "<h3>分项目标 Targets by month</h3>",
+        _table(["月份 month", "目标 target", "规则 rule", "达标概率 P(met)"], target_rows,
+               numeric=(3,)),
+        f"<p class=\"meta\">未使用的公布数据 {len(data['ignored'])} 条（原因见 track.json），"
+        f"更早年份 {data['ignored_rows_of_earlier_years']} 条。 Published rows not used: "
+        f"{len(data['ignored'])} of the simulated years, "
+        f"{data['ignored_rows_of_earlier_years']} of earlier years.</p>",
+    ]
+    return "\n".join(html)
+
+
+def track_html(track: Track, data: dict[str, Any] | None = None,
+               figures: dict[str, Figure] | None = None) -> str:
+    """A self-contained page with the tracker section and the scenario's sources."""
+    data = data if data is not None else track.to_dict()
+    sc = track.scenario
+    body = [
+        f"<h1>{escape(sc.title)}</h1>",
+        f'<p class="meta">情景 scenario <code>{escape(sc.name)}</code> · 数据 data '
+        f"<code>{escape(data['data'])}</code> · lgsim {escape(data['lgsim_version'])}</p>",
+        f'<section class="note">{PRECISION_NOTE}</section>',
+        track_section(data, figures),
+        _sources_html(sc.sources),
+    ]
+    return _page(f"{sc.title} — 月度跟踪 — lgsim", "\n".join(body))

@@ -64,6 +64,10 @@ class Observation:
     quantity : str
         ``"va"`` (GDP or a sector's value added, real), ``"fai"`` (district fixed-asset
         investment, nominal) or ``"industrial_fai"`` (工业投资, nominal).
+    first_month : int
+        The window's first month (1: year to date; ``month``: that month alone).
+    sectors : tuple of str
+        Several sectors whose value added is observed together (``sector`` is None).
     """
 
     year: int
@@ -74,20 +78,27 @@ class Observation:
     path: str = ""
     note: str = ""
     quantity: str = "va"
+    first_month: int = 1
+    sectors: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
         """``2022年1–6月 GDP`` style label."""
         if self.quantity != "va":
             series = QUANTITY_LABELS[self.quantity]
+        elif self.sectors:
+            series = "+".join(self.sectors)
         else:
             series = "GDP" if self.sector is None else self.sector
-        return f"{self.year}年1–{self.month}月 {series}"
+        if self.first_month == self.month:
+            return f"{self.year}年{self.month}月 {series}"
+        return f"{self.year}年{self.first_month}–{self.month}月 {series}"
 
     @property
     def is_gdp(self) -> bool:
-        """True for a figure of district GDP."""
-        return self.quantity == "va" and self.sector is None
+        """True for a year-to-date figure of district GDP."""
+        return self.quantity == "va" and self.sector is None and not self.sectors \
+            and self.first_month == 1
 
     @property
     def informative(self) -> bool:

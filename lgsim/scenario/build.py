@@ -31,6 +31,7 @@ from .entities import (
     build_shocks,
 )
 from .errors import describe, suggest
+from .indicators import INDICATOR_KEYS, parse_indicators
 from .investment import ECONOMY_KEYS, IO_KEYS, parse_economy, parse_io
 from .model import Accounting, Sector, Street, Target
 from .paths import entry_path, parse_path
@@ -53,7 +54,7 @@ MAX_SLOTS = 20_000
 
 TOP_KEYS = (
     "scenario", "target", "economy", "accounting", "sector", "correlation", "street",
-    "project", "batch", "land", "shock", "pipeline", "sources", "actuals", "io",
+    "project", "batch", "land", "shock", "pipeline", "sources", "actuals", "io", "indicator",
 )
 SCENARIO_KEYS = ("name", "title", "base_year", "target_year", "end_year", "seed", "replications")
 ACCOUNTING_KEYS = (
@@ -131,13 +132,16 @@ def validate(doc: dict[str, Any], file: str) -> dict[str, Any]:
         parse_actuals(ck, doc["actuals"], sector_ids, base_year, end_year, economy)
         if "actuals" in doc else ()
     )
+    indicators = (parse_indicators(ck, doc["indicator"], sector_ids, economy)
+                  if "indicator" in doc else ())
     return {
         **fields,
         "target": targets[fields["target_year"]], "targets": targets, "economy": economy,
         "io": io, "accounting": accounting, "sectors": sectors,
         "correlation": correlation, "streets": streets, "projects": projects,
         "batches": batches, "lands": lands, "shocks": shocks, "pipelines": pipelines,
-        "sources": sources, "actuals": actuals, "file": file, "document": doc,
+        "sources": sources, "actuals": actuals, "indicators": indicators, "file": file,
+        "document": doc,
         "warnings": tuple(ck.warnings),
     }
 
@@ -410,6 +414,7 @@ _SOURCE_FIELDS = {
     "accounting": ACCOUNTING_KEYS, "correlation": CORRELATION_KEYS, "actuals": ACTUALS_KEYS,
     "sector": SECTOR_KEYS, "street": STREET_KEYS, "project": PROJECT_KEYS,
     "batch": BATCH_KEYS, "pipeline": PIPELINE_KEYS, "land": LAND_KEYS, "shock": SHOCK_KEYS,
+    "indicator": INDICATOR_KEYS,
 }
 
 

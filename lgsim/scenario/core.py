@@ -18,6 +18,7 @@ from typing import Any
 from .actuals import Observation
 from .build import validate
 from .errors import ScenarioError
+from .indicators import IndicatorMap
 from .merge import apply_changes, check_values, resolve_file
 from .model import (
     Accounting,
@@ -75,6 +76,8 @@ class Scenario:
     targets: dict[int, Target] = field(default_factory=dict)
     #: ``[io]``: project spending through an input–output table (None: the works formula)
     io: IOSpec | None = None
+    #: ``[[indicator]]``: published indicators as observations of the model
+    indicators: tuple[IndicatorMap, ...] = ()
 
     @classmethod
     def from_document(cls, document: dict[str, Any], file: str) -> Scenario:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .distributions import Dist
+from .indicators import IndicatorTarget
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,9 @@ class Target:
         targets as levels, 亿元 nominal, met when the year's total reaches them ("超").
     fai_growth, industrial_fai_growth : float or None
         The same targets as nominal growth over the previous year, fractions.
+    indicators : tuple of IndicatorTarget
+        Targets on published indicators (:mod:`.indicators`), judged through the
+        ``[[indicator]]`` entries that map them; ``area`` is whose indicators they are.
     """
 
     gdp_growth: float
@@ -47,6 +51,9 @@ class Target:
     fai_growth: float | None = None
     industrial_fai: float | None = None
     industrial_fai_growth: float | None = None
+    #: targets on published indicators ([target] indicators) and the area they are of
+    indicators: tuple[IndicatorTarget, ...] = ()
+    area: str | None = None
 
     def investment_goals(self) -> list[tuple[str, str, float]]:
         """The investment targets: ``(quantity, "level" | "growth", value)`` each.

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 #: Arrays of tables addressed by id.
-ARRAY_KINDS = ("sector", "street", "project", "batch", "land", "shock", "pipeline")
+ARRAY_KINDS = ("sector", "street", "project", "batch", "land", "shock", "pipeline",
+               "indicator")
 
 _PATH = re.compile(r"^(?P<kind>[a-z_]+)(?:\[(?P<id>[^\]]+)\])?(?P<rest>(?:\.[A-Za-z0-9_@-]+)*)$")
 

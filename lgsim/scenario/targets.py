@@ -20,11 +20,12 @@ from typing import Any
 
 from .checks import Checker
 from .errors import describe, suggest
+from .indicators import parse_indicator_targets
 from .model import Economy, Target
 
 TARGET_KEYS = (
     "gdp_growth", "sectors", "streets", "decimals", "tolerance", "fai", "fai_growth",
-    "industrial_fai", "industrial_fai_growth",
+    "industrial_fai", "industrial_fai_growth", "area", "indicators",
 )
 
 
@@ -96,7 +97,19 @@ def _target(ck: Checker, raw: Any, path: str, ids: tuple[list[str], list[str]],
         fai_growth=growth("fai_growth"),
         industrial_fai=level("industrial_fai"),
         industrial_fai_growth=growth("industrial_fai_growth"),
+        **_indicator_targets(ck, tg, path, parent),
     )
+
+
+def _indicator_targets(ck: Checker, tg: Mapping[str, Any], path: str,
+                       parent: Target | None) -> dict[str, Any]:
+    """``area`` (inherited by later years) and ``indicators`` of one year's targets."""
+    area = ck.string(tg, "area", path, None if parent is None else parent.area)
+    targets = parse_indicator_targets(ck, tg.get("indicators", {}), f"{path}.indicators")
+    if targets and area is None:
+        raise ck.fail(f"{path}.area", "the area whose indicators the indicator targets are "
+                      "(as in the published data, e.g. \"Longgang\")", "nothing")
+    return {"area": area, "indicators": targets}
 
 
 def _check_investment(ck: Checker, t: Target, path: str, economy: Economy) -> None:

@@ -1,0 +1,418 @@
+"""The monthly tracker: P(target) month by month as figures are published, and its news.
+
+For each month of a period, the scenario is conditioned on everything published by the
+end of that month (:meth:`lgsim.data.published.PublishedTable.as_of`, through the
+scenario's ``[[indicator]]`` entries, :mod:`lgsim.scenario.bridge`). Every month is
+estimated from **one** set of replications (:mod:`lgsim.montecarlo.tracking`): month
+``t``'s weights are ``w_t ∝ p/q × Π_{k known at t} L_k``. So
+
+* a month with no new release has exactly the previous month's numbers (and says so);
+* the change from one month to the next is split into the **news** of each release — the
+  change in P(target met) and in expected growth when that release is added to what was
+  known, in publication order (date, then row of the data; a revision or a later vintage
+  replaces the figure it supersedes) — and the parts add up to the month's change up to
+  floating-point rounding (≤ 1e-12), because they are differences of one chain of
+  states computed on the same replications;
+* optionally (``news="shapley"``) each release's part is its Shapley value over the
+  orders of the month's releases (exact over all subsets, at most
+  :data:`MAX_SHAPLEY` releases in a month), which also adds up to the change.
+
+The scenario's own ``[actuals]`` are not used: the tracker's figures come from the data.
+See ``docs/tracker.md``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import dataclasses
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+from scipy.special import log_ndtr
+
+from ..analysis import (
+    Probability,
+    effective_sample_size,
+    normalized_weights,
+    probability,
+    weighted_mean,
+    weighted_quantile,
+)
+from ..data.published import PublishedTable, load_published
+from ..montecarlo.runner import MIN_ESS, run_settings
+from ..montecarlo.tracking import TrackDraws, mixture, pilot, plan_of, simulate_track
+from ..scenario import Scenario, ScenarioError
+from ..scenario.bridge import Ignored, Release, bridge, release_lags
+from ..scenario.indicators import TargetFlags, target_flags
+from . import track_report
+
+#: Most releases in one month for an exact Shapley split (2^n subsets).
+MAX_SHAPLEY = 12
+#: News orders.
+NEWS_ORDERS = ("publication", "shapley")
+
+
+@dataclass(frozen=True)
+class StateStats:
+    """Statistics of one as-of state (fractions; probabilities with their intervals)."""
+
+    p: Probability
+    ess: float
+    mean_growth: float
+    quantiles: dict[str, float]
+    targets: tuple[tuple[TargetFlags, Probability | None], ...]
+
+
+@dataclass(frozen=True)
+class News:
+    """What one release changed: P(target met) and expected growth (fractions)."""
+
+    release: Release
+    kind: str  # "release" | "revision"
+    order: int
+    d_p: float
+    d_growth: float
+    p_before: float
+    p_after: float
+    growth_before: float
+    growth_after: float
+
+
+@dataclass(frozen=True)
+class MonthState:
+    """One month of the track: what was known at its end and what it implies."""
+
+    year: int
+    month: int
+    as_of: dt.date
+    known: tuple[int, ...]
+    stats: StateStats
+    news: tuple[News, ...] = ()
+    repeated: bool = False
+    low_ess: bool = False
+
+    @property
+    def label(self) -> str:
+        """``2022-03``."""
+        return f"{self.year}-{self.month:02d}"
+
+
+@dataclass
+class Track:
+    """A finished track (see the module docstring).
+
+    Attributes
+    ----------
+    scenario : Scenario
+    data : str
+        The published data used (file name).
+    opening : MonthState
+        What was known before the first month.
+    months : list of MonthState
+    releases : list of Release
+        Every figure the track conditions on at some month, in publication order.
+    ignored : list of Ignored
+        Rows of the simulated years that are not observations, with the reason.
+    replications, seed, components, pilot_replications : int
+    news_order : str
+    min_ess : float
+    """
+
+    scenario: Scenario
+    data: str
+    opening: MonthState
+    months: list[MonthState]
+    releases: list[Release]
+    ignored: list[Ignored]
+    replications: int
+    seed: int
+    components: int
+    pilot_replications: int
+    news_order: str
+    min_ess: float
+    earlier_rows: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def largest_news(self) -> News | None:
+        """The release that moved P(target met) the most (by size), or None."""
+        items = [n for m in self.months for n in m.news]
+        return max(items, key=lambda n: abs(n.d_p)) if items else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (the content of ``track.json``; percent and pp in the names)."""
+        return track_report.to_dict(self)
+
+    def to_text(self) -> str:
+        """The track for the terminal."""
+        return track_report.to_text(self)
+
+
+# ---------------------------------------------------------------------- driver
+def track(
+    scenario: Scenario,
+    data: PublishedTable | str | None = None,
+    start: tuple[int, int] | None = None,
+    end: tuple[int, int] | None = None,
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    chunk_size: int | None = None,
+    executor: str | None = None,
+    news: str = "publication",
+    min_ess: float = MIN_ESS,
+) -> Track:
+    """Track P(target met) month by month as the published figures come in.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        With ``[[indicator]]`` entries mapping the published indicators.
+    data : PublishedTable or str, optional
+        The published figures (a file in the published-indicators format); default the
+        figures shipped with lgsim.
+    start, end : tuple of int, optional
+        First and last month ``(year, month)``; default January to December of the
+        target year.
+    replications, seed, workers, chunk_size, executor
+        As for :func:`lgsim.run`; results are identical for any worker count.
+    news : {"publication", "shapley"}
+        How a month's change is split among its releases.
+    min_ess : float
+        Months whose effective sample size is below this are flagged.
+
+    Raises
+    ------
+    ScenarioError
+        Bad months or arguments, or a figure the model cannot produce.
+    lgsim.data.published.DataError
+        A bad data file.
+    """
+    table = data if isinstance(data, PublishedTable) else load_published(data)
+    months = _months(scenario, start, end)
+    if news not in NEWS_ORDERS:
+        raise ValueError(f"news must be one of {NEWS_ORDERS}, not {news!r}")
+    lags = release_lags(scenario.indicators)
+    dates = [_opening(months[0])] + [_month_end(y, m) for y, m in months]
+    releases, states, ignored, earlier = _releases(table, scenario, dates, lags)
+    sc = dataclasses.replace(scenario, actuals=tuple(r.observation for r in releases))
+    settings = run_settings(scenario, replications, seed, workers, chunk_size)
+    plan = plan_of(sc)
+    gaussian = [k for k, r in enumerate(releases) if not r.bound]
+    try:
+        tilts = mixture(plan, states, gaussian, pilot(sc, settings, executor=executor))
+    except ScenarioError as exc:
+        raise ScenarioError(table.file, exc.path, exc.expected, exc.found, exc.hint) from None
+    draws = simulate_track(sc, settings, tilts, executor=executor)
+    ev = _Evaluator(sc, releases, draws)
+    opening = ev.month(dates[0].year, dates[0].month, dates[0], states[0], None, news,
+                       min_ess)
+    out = []
+    prev = opening
+    for (y, m), d, state in zip(months, dates[1:], states[1:], strict=True):
+        prev = ev.month(y, m, d, state, prev, news, min_ess)
+        out.append(prev)
+    return Track(scenario, table.file, opening, out, releases, ignored,
+                 settings.replications, settings.seed, draws.components,
+                 draws.pilot_replications, news, float(min_ess), earlier)
+
+
+def _months(scenario: Scenario, start: tuple[int, int] | None,
+            end: tuple[int, int] | None) -> list[tuple[int, int]]:
+    first = start or (scenario.target_year, 1)
+    last = end or (scenario.target_year, 12)
+    lo, hi = scenario.base_year + 1, scenario.end_year
+    for name, (y, m) in (("from", first), ("to", last)):
+        if not (lo <= y <= hi and 1 <= m <= 12):
+            raise ScenarioError(scenario.file, name, f"a month YYYY-MM within the simulated "
+                                f"years {lo}–{hi}", f"{y}-{m:02d}")
+    if first > last:
+        raise ScenarioError(scenario.file, "to", f"a month on or after {first[0]}-"
+                            f"{first[1]:02d}", f"{last[0]}-{last[1]:02d}")
+    k0, k1 = 12 * first[0] + first[1] - 1, 12 * last[0] + last[1] - 1
+    return [(k // 12, k % 12 + 1) for k in range(k0, k1 + 1)]
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _opening(first: tuple[int, int]) -> dt.date:
+    return dt.date(first[0], first[1], 1) - dt.timedelta(days=1)
+
+
+def _releases(table: PublishedTable, scenario: Scenario, dates: list[dt.date],
+              lags: dict[str, int]
+              ) -> tuple[list[Release], list[tuple[int, ...]], list[Ignored], int]:
+    """Every release of the track in publication order, and each date's known set."""
+    years = (scenario.base_year + 1, scenario.end_year)
+    by_row: dict[int, Release] = {}
+    rows_at: list[list[int]] = []
+    ignored: list[Ignored] = []
+    for d in dates:
+        found, ignored = bridge(table.as_of(d, lags), scenario.indicators, years, lags)
+        by_row.update({r.figure.row: r for r in found})
+        rows_at.append([r.figure.row for r in found])
+    releases = sorted(by_row.values(), key=lambda r: (r.known, r.figure.row))
+    index = {r.figure.row: k for k, r in enumerate(releases)}
+    states = [tuple(sorted(index[row] for row in rows)) for rows in rows_at]
+    inside = [g for g in ignored if years[0] <= g.figure.year <= years[1]]
+    return releases, states, inside, len(ignored) - len(inside)
+
+
+# ---------------------------------------------------------------------- weights and stats
+class _Evaluator:
+    """States' weights and statistics on the track's replications (cached by state)."""
+
+    def __init__(self, scenario: Scenario, releases: Sequence[Release],
+                 draws: TrackDraws) -> None:
+        self.scenario = scenario
+        self.draws = draws
+        self.loglik = _log_likelihoods(releases, draws.arrays["figure_model"])
+        a = draws.arrays
+        y = scenario.target_year - scenario.base_year
+        self.growth = a["growth"][:, y]
+        self.targets = target_flags(scenario, scenario.target_year, a)
+        self.met = self.targets[0].flags
+        self.releases = releases
+        self._cache: dict[tuple[int, ...], tuple[np.ndarray | None, float, float]] = {}
+
+    def weights(self, state: tuple[int, ...]) -> tuple[np.ndarray | None, float, float]:
+        """Normalised weights of a state, P(target met) and expected growth."""
+        hit = self._cache.get(state)
+        if hit is None:
+            log_w = self.draws.log_base.copy()
+            for k in state:  # in index order: the same sum for the same state
+                log_w += self.loglik[:, k]
+            w = normalized_weights(log_w)
+            p = float(weighted_mean(self.met.astype(float), w))
+            hit = (w, p, float(weighted_mean(self.growth, w)))
+            self._cache[state] = hit
+        return hit
+
+    def stats(self, state: tuple[int, ...]) -> StateStats:
+        w, _, mean = self.weights(state)
+        rule = self.targets[0].rule
+        q = weighted_quantile(self.growth, np.array([0.1, 0.5, 0.9]), w) if w is not None \
+            else np.quantile(self.growth, [0.1, 0.5, 0.9], method="linear")
+        targets = tuple((t, None if t.flags is None else probability(t.flags, t.rule, w))
+                        for t in self.targets[1:])
+        return StateStats(probability(self.met, rule, w),
+                          effective_sample_size(w, self.growth.size), mean,
+                          dict(zip(("p10", "p50", "p90"), map(float, q), strict=True)),
+                          targets)
+
+    def month(self, year: int, month: int, as_of: dt.date, state: tuple[int, ...],
+              prev: MonthState | None, order: str, min_ess: float) -> MonthState:
+        """One month's state, with its news against ``prev``."""
+        stats = self.stats(state)
+        news: tuple[News, ...] = ()
+        repeated = prev is not None and prev.known == state
+        if prev is not None and not repeated:
+            events = _events(prev.known, state, self.releases)
+            news = (tuple(self._shapley(prev.known, events)) if order == "shapley"
+                    and len(events) <= MAX_SHAPLEY else tuple(self._chain(prev.known, events)))
+        return MonthState(year, month, as_of, state, stats, news, repeated,
+                          stats.ess < min_ess)
+
+    def _chain(self, start: tuple[int, ...], events: list[tuple[int, int | None]]
+               ) -> list[News]:
+        """Each event's news, adding the events one by one in publication order."""
+        out = []
+        state = start
+        for order, (k, old) in enumerate(events, start=1):
+            _, p0, g0 = self.weights(state)
+            state = _apply(state, k, old)
+            _, p1, g1 = self.weights(state)
+            out.append(News(self.releases[k], "revision" if old is not None else "release",
+                            order, p1 - p0, g1 - g0, p0, p1, g0, g1))
+        return out
+
+    def _shapley(self, start: tuple[int, ...], events: list[tuple[int, int | None]]
+                 ) -> list[News]:
+        """Each event's Shapley value over the orders of the month's events."""
+        n = len(events)
+        value: dict[frozenset[int], tuple[float, float]] = {}
+        for size in range(n + 1):
+            for subset in combinations(range(n), size):
+                state = start
+                for i in subset:
+                    state = _apply(state, *events[i])
+                _, p, g = self.weights(state)
+                value[frozenset(subset)] = (p, g)
+        out = []
+        for i, (k, old) in enumerate(events):
+            dp = dg = 0.0
+            others = [j for j in range(n) if j != i]
+            for size in range(n):
+                coef = math.factorial(size) * math.factorial(n - size - 1) / math.factorial(n)
+                for subset in combinations(others, size):
+                    s = frozenset(subset)
+                    dp += coef * (value[s | {i}][0] - value[s][0])
+                    dg += coef * (value[s | {i}][1] - value[s][1])
+            p0, g0 = value[frozenset()]
+            out.append(News(self.releases[k], "revision" if old is not None else "release",
+                            i + 1, dp, dg, p0, p0 + dp, g0, g0 + dg))
+        return out
+
+
+def _log_likelihoods(releases: Sequence[Release], model: np.ndarray) -> np.ndarray:
+    """``(R, K)`` log-likelihood of each figure in each replication (constants dropped).
+
+    A figure is ``y = ŷ + e``, ``e ~ N(0, sd²)``: ``−½((y − ŷ)/sd)²``; a "more than" /
+    "at least" figure observes ``ŷ + e ≥ y``: ``log Φ((ŷ − y)/sd)``.
+    """
+    out = np.zeros(model.shape)
+    for k, r in enumerate(releases):
+        o = r.observation
+        if not math.isfinite(o.sd):
+            continue
+        z = (model[:, k] - o.value) / o.sd
+        out[:, k] = log_ndtr(z) if r.bound else -0.5 * z * z
+    return out
+
+
+def _events(before: tuple[int, ...], after: tuple[int, ...], releases: Sequence[Release]
+            ) -> list[tuple[int, int | None]]:
+    """The releases that take ``before`` to ``after``: ``(new, replaced or None)``.
+
+    In publication order (date, then row); a new vintage replaces the figure of the same
+    key it supersedes.
+    """
+    gone = [k for k in before if k not in after]
+    out = []
+    for k in sorted((k for k in after if k not in before),
+                    key=lambda k: (releases[k].known, releases[k].figure.row)):
+        old = next((j for j in gone if releases[j].figure.key == releases[k].figure.key),
+                   None)
+        if old is not None:
+            gone.remove(old)
+        out.append((k, old))
+    return out
+
+
+def _apply(state: tuple[int, ...], new: int, old: int | None) -> tuple[int, ...]:
+    return tuple(sorted({*(k for k in state if k != old), new}))
+
+
+def month_text(text: str) -> tuple[int, int]:
+    """Parse ``YYYY-MM`` (argparse type and API helper).
+
+    Raises
+    ------
+    ValueError
+        Not a month.
+    """
+    try:
+        y, m = (int(x) for x in text.strip().split("-"))
+        if not 1 <= m <= 12 or len(text.strip()) != 7:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"expected a month YYYY-MM, found {text!r}") from None
+    return y, m
+
