@@ -38,6 +38,8 @@ KEY_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "industrial_fai_growth": ("工业投资增速目标", FRACTION),
         "sectors": ("行业增长目标", FRACTION),
         "streets": ("街道增长目标", FRACTION),
+        "area": ("指标目标所属地区（与公布数据的 area 一致）", ""),
+        "indicators": ("公布指标的目标（增速为比例，总量为亿元）", ""),
     },
     "economy": {
         "gdp": ("基年地区生产总值", YI),
@@ -123,6 +125,17 @@ KEY_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "by": ("完成期限", ""),
         "start": ("开始日期", ""),
         "delivered": ("按期完成的比例", FRACTION),
+    },
+    "indicator": {
+        "area": ("地区（公布数据的 area 列）", ""),
+        "indicator": ("公布指标（如 industrial_va_above_scale）", ""),
+        "quantity": ("对应的模型量（gdp、value_added、fai、industrial_fai）", ""),
+        "sectors": ("对应的行业", ""),
+        "sd": ("观测误差（标准差）", FRACTION),
+        "deflator": ("价格涨幅（把现价指标折为不变价）", FRACTION),
+        "coverage": ("指标覆盖该行业增加值的比例", FRACTION),
+        "release_lag_months": ("无公布日期时的发布滞后", "月"),
+        "note": ("说明", ""),
     },
     "shock": {
         "window": ("可能发生的时间窗口", ""),

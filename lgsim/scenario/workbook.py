@@ -12,7 +12,7 @@ A workbook holds one sheet per section; every sheet has two header rows, a Chine
 ``分项目标 targets``
     Sector and street growth targets (``target.sectors`` / ``target.streets``).
 ``行业 sector``, ``街道 street``, ``项目 project``, ``批次 batch``, ``储备项目 pipeline``,
-``土地整备 land``, ``冲击 shock``
+``土地整备 land``, ``冲击 shock``, ``指标映射 indicator``
     One row per entry, one column per key. Nested keys are flattened with the key-path
     syntax: ``growth.dist`` (a drop-down of the distribution kinds), ``growth.mean``,
     ``sector_mix.industry``, ``window[0]``. A number without a distribution goes in the
@@ -48,6 +48,7 @@ from .build import (
 )
 from .distributions import PARAMS
 from .errors import ScenarioError, describe, suggest
+from .indicators import INDICATOR_KEYS
 from .labels import key_label
 from .paths import ARRAY_KINDS, parse_path
 
@@ -55,7 +56,7 @@ from .paths import ARRAY_KINDS, parse_path
 SHEETS: tuple[tuple[str, str], ...] = (
     ("general", "总体"), ("targets", "分项目标"), ("sector", "行业"), ("street", "街道"),
     ("project", "项目"), ("batch", "批次"), ("pipeline", "储备项目"), ("land", "土地整备"),
-    ("shock", "冲击"), ("sources", "来源"),
+    ("shock", "冲击"), ("indicator", "指标映射"), ("sources", "来源"),
 )
 #: The sheet of instructions (ignored when read).
 README = "说明"
@@ -84,10 +85,11 @@ EMPTY_COLUMNS = {
     "land": ("id", "hectares", "by", "delivered"),
     "shock": ("id", "name", "probability", "window[0]", "window[1]", "duration_months",
               "impact", "pauses_projects"),
+    "indicator": ("id", "area", "indicator", "quantity", "sectors[0]", "sd", "deflator"),
 }
 KEY_ORDER = {"sector": SECTOR_KEYS, "street": STREET_KEYS, "project": PROJECT_KEYS,
              "batch": BATCH_KEYS, "pipeline": PIPELINE_KEYS, "land": LAND_KEYS,
-             "shock": SHOCK_KEYS}
+             "shock": SHOCK_KEYS, "indicator": INDICATOR_KEYS}
 _PLAIN_ORDER = ("scenario", "target", "economy", "accounting", "correlation", "actuals")
 _SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
 _TOKEN = re.compile(r'\.?(?:(?P<name>[A-Za-z0-9_-]+)|"(?P<quoted>(?:[^"\\]|\\.)*)")|\[(?P<i>\d+)\]')
@@ -521,7 +523,8 @@ def write_workbook(document: Mapping[str, Any], path: str | Path) -> Path:
     _write_targets(ws, doc, sources, names)
     style_sheet(ws, list(TARGET_COLUMNS), sector_ids=_ids(doc, "sector"),
                 street_ids=_ids(doc, "street"))
-    for kind in ("sector", "street", "project", "batch", "pipeline", "land", "shock"):
+    for kind in ("sector", "street", "project", "batch", "pipeline", "land", "shock",
+                 "indicator"):
         ws = wb.create_sheet(title(kind))
         columns = _write_entries(ws, kind, doc.get(kind, []), sources, names)
         style_sheet(ws, columns, sector_ids=_ids(doc, "sector"), street_ids=_ids(doc, "street"))

@@ -33,6 +33,8 @@ README_LINES = (
     "“source: 出处” 或 “assumption: 理由” 开头。没有对应单元格的说明在“来源 sources”表中。",
     "“总体 general”表每行一个键（如 target.gdp_growth）；"
     "“分项目标 targets”表是行业和街道的增长目标。",
+    "“指标映射 indicator”表每行一个公布指标（area + indicator）对应的模型量和观测误差，"
+    "供 python -m lgsim track 逐月跟踪使用。",
     "名称以 # 开头的工作表在导入时被忽略，可用来做草稿。",
     "",
     "运行：python -m lgsim run 本文件.xlsx",
