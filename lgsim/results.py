@@ -58,6 +58,7 @@ from .engine.spillovers import spending_for
 from .fileio import write_text, write_with
 from .scenario import Scenario, Target
 from .scenario.calendar import month_label
+from .scenario.indicators import TargetFlags, target_flags
 
 _DIMS: dict[str, tuple[str, ...]] = {
     "gdp": ("replication", "year"),
@@ -408,6 +409,24 @@ class Results:
                                  self.weights)
                 for key, flags in self.investment_flags(year).items()}
 
+    def p_indicators(self, year: int | None = None
+                     ) -> list[tuple[TargetFlags, Probability | None]]:
+        """P(met) of each indicator target of ``year`` (``[target] indicators``).
+
+        Each is judged on the model's quantity of the ``[[indicator]]`` entry that maps
+        it (:func:`lgsim.scenario.indicators.target_flags`); one the model does not cover
+        comes with None and the reason in its ``reason``.
+        """
+        year = year or self.target_year
+        if not self.target_of(year).indicators:
+            return []
+        q = {k: self.ds[k].values for k in ("growth", "va", "street_va", "fai",
+                                           "industrial_fai") if k in self.ds}
+        flags = [t for t in target_flags(self.scenario, year, q)
+                 if t.key.startswith("indicator:")]
+        return [(t, None if t.flags is None else probability(t.flags, t.rule, self.weights))
+                for t in flags]
+
     def fai(self, year: int | None = None) -> dict[str, Any] | None:
         """District FAI of ``year``: levels, growth, listed share, year-to-date growth.
 
@@ -679,6 +698,15 @@ class Results:
         investment = self.p_investment()
         if investment:
             out["investment_targets"] = {k: prob(p) for k, p in investment.items()}
+        indicators = self.p_indicators()
+        if indicators:
+            out["indicator_targets"] = {
+                t.key.removeprefix("indicator:"): {
+                    "name": t.label, "rule": t.rule, "modelled": p is not None,
+                    "reason": t.reason or None,
+                    **({"p_met_pct": None, "ci_pct": None} if p is None else
+                       {k: v for k, v in prob(p).items() if k != "rule"})}
+                for t, p in indicators}
         fai = self.fai()
         if fai is not None:
             out["fai"] = {q: _fai_summary(block) for q, block in fai.items()}

@@ -392,7 +392,11 @@ def _check_columns(label: str, header: Sequence[str]) -> None:
 
 def _table(label: str, rows: list[tuple[int, dict[str, Any]]]) -> PublishedTable:
     figures = [_figure(label, i, r) for i, r in rows]
-    _check_scale(label, figures, rows)
+    _check_scale(label, figures)
+    for f in figures:
+        if f.measure != "level" and f.value <= -1.0:
+            raise DataError(label, f"row {f.row}, column value", "a growth rate above -100% "
+                            "(nothing falls by all of itself or more)", f.text)
     _check_conflicts(label, figures)
     return PublishedTable(tuple(figures), label)
 
@@ -419,9 +423,6 @@ def _figure(label: str, row: int, r: Mapping[str, Any]) -> Figure:
     unit = _text(r.get("unit"))
     value, text = _value(r.get("value"), fail)
     scale, currency = _unit_scale(unit, measure, _text(r.get("kind")), fail)
-    if measure != "level" and value * scale <= -1.0:
-        raise fail("value", "a growth rate above -100% (nothing falls by all of itself "
-                   "or more)", f"{text} {unit}")
     year, month = period
     known = indicators().get(name)
     return Figure(
@@ -581,7 +582,7 @@ def parse_period_text(raw: Any) -> tuple[int, int] | None:
 
 
 # ---------------------------------------------------------------------- the whole file
-def _check_scale(label: str, figures: list[Figure], rows: Sequence[tuple[int, Any]]) -> None:
+def _check_scale(label: str, figures: list[Figure]) -> None:
     """Growth in percent where the file says fraction, or the reverse.
 
     Judged from the file's own unit column: a file whose percent figures are all below

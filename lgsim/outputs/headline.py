@@ -69,6 +69,11 @@ def headline(results: Results, out_dir: str | None = None) -> str:
                 f"Sub-target {names[ident]} ({ident}) {prob.rule}: P = {pct(prob.estimate)} "
                 f"[{pct(prob.low)}, {pct(prob.high)}]"
             )
+    for t, prob in r.p_indicators():
+        lines.append(f"Indicator target {t.label} ({t.key.removeprefix('indicator:')}) "
+                     f"{t.rule}: " + (f"not modelled — {t.reason}" if prob is None else
+                                      f"P = {pct(prob.estimate)} [{pct(prob.low)}, "
+                                      f"{pct(prob.high)}]"))
     if sc.target.streets and not sc.street_data:
         lines.append(
             f"Street targets ({len(sc.target.streets)}): not judged — street value added is "

@@ -136,7 +136,19 @@ class Track:
     news_order: str
     min_ess: float
     earlier_rows: int = 0
-    notes: list[str] = field(default_factory=list)
+    evaluator: Any = field(default=None, repr=False)
+
+    def month(self, label: str) -> MonthState:
+        """The month ``YYYY-MM`` (or the opening state's month)."""
+        return next(m for m in [self.opening, *self.months] if m.label == label)
+
+    def weights(self, label: str) -> np.ndarray | None:
+        """Normalised importance weights (mean 1) of a month's state; None if all equal."""
+        return self.evaluator.weights(self.month(label).known)[0]
+
+    def values(self, name: str) -> np.ndarray:
+        """An array of every replication: ``figure_model`` (R, K), ``growth``, ``va``..."""
+        return self.evaluator.draws.arrays[name]
 
     def largest_news(self) -> News | None:
         """The release that moved P(target met) the most (by size), or None."""
@@ -219,7 +231,7 @@ def track(
         out.append(prev)
     return Track(scenario, table.file, opening, out, releases, ignored,
                  settings.replications, settings.seed, draws.components,
-                 draws.pilot_replications, news, float(min_ess), earlier)
+                 draws.pilot_replications, news, float(min_ess), earlier, ev)
 
 
 def _months(scenario: Scenario, start: tuple[int, int] | None,
@@ -290,7 +302,7 @@ class _Evaluator:
             for k in state:  # in index order: the same sum for the same state
                 log_w += self.loglik[:, k]
             w = normalized_weights(log_w)
-            p = float(weighted_mean(self.met.astype(float), w))
+            p = probability(self.met, "", w).estimate  # as the month's P(met), exactly
             hit = (w, p, float(weighted_mean(self.growth, w)))
             self._cache[state] = hit
         return hit
