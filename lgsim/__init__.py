@@ -1,7 +1,8 @@
 """lgsim: how likely is a district to meet this year's GDP growth target, and why.
 
 Scenario (TOML) → :func:`load_scenario` → :func:`run` → :class:`Results`;
-:func:`compare` runs several scenarios on common random numbers.
+:func:`compare` runs several scenarios on common random numbers; :func:`track` follows
+P(target met) month by month as published figures come in.
 
 The package follows the data: :mod:`lgsim.scenario` (files → a frozen Scenario),
 :mod:`lgsim.engine` (one chunk of replications), :mod:`lgsim.montecarlo` (many chunks),
@@ -21,10 +22,12 @@ from .results import Results
 from .scenario import Scenario, ScenarioError, load_scenario
 from .studies.compare import Comparison
 from .studies.compare import compare as _compare
+from .studies.track import Track
+from .studies.track import track as _track
 
 __all__ = [
-    "Comparison", "Results", "Scenario", "ScenarioError", "__version__", "compare",
-    "load_scenario", "run",
+    "Comparison", "Results", "Scenario", "ScenarioError", "Track", "__version__", "compare",
+    "load_scenario", "run", "track",
 ]
 
 
@@ -71,3 +74,21 @@ def compare(
     See :func:`lgsim.studies.compare.compare`; differences are paired per replication.
     """
     return _compare(scenarios, replications=replications, seed=seed, workers=workers, **options)
+
+
+def track(
+    scenario: Scenario | str | os.PathLike[str],
+    data: str | os.PathLike[str] | None = None,
+    start: tuple[int, int] | None = None,
+    end: tuple[int, int] | None = None,
+    **options: Any,
+) -> Track:
+    """P(target met) month by month as published figures come in, and each release's news.
+
+    See :func:`lgsim.studies.track.track` and ``docs/tracker.md``: ``data`` is a file in
+    the published-indicators format (default: the figures shipped with lgsim); ``start``
+    and ``end`` are ``(year, month)`` (default: January to December of the target year).
+    """
+    if isinstance(scenario, str | os.PathLike):
+        scenario = load_scenario(scenario)
+    return _track(scenario, None if data is None else str(data), start, end, **options)

@@ -292,7 +292,6 @@ def test_track_writes_its_files(tmp_path, capsys):
 
 def test_track_files_name_their_units(tmp_path):
     import pandas as pd
-
     from test_units import SUFFIXES, UNITLESS, _labelled, _numbers
 
     out = tmp_path / "t"

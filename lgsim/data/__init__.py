@@ -7,6 +7,10 @@
 ``io_tables``
     The national input–output tables aggregated to ten industries (``io/``, see its
     ``PROVENANCE.md``) and the reader of tables in their format.
+``published``
+    Published indicators with their vintages (``published_indicators.csv``, or a user's
+    file in the same format, CSV or Excel): :func:`~.published.load_published` and
+    ``as_of(date)``; the indicators lgsim knows (``indicators.csv``).
 
 The loaders of ``official`` are imported on first use (they need pandas, which
 ``import lgsim`` does not load).
@@ -18,12 +22,14 @@ from importlib import import_module
 from typing import Any
 
 __all__ = [
-    "growth_frame", "growth_series", "load_annual", "load_intra_year", "load_streets",
-    "load_targets",
+    "growth_frame", "growth_series", "load_annual", "load_intra_year", "load_published",
+    "load_streets", "load_targets",
 ]
 
 
 def __getattr__(name: str) -> Any:
+    if name == "load_published":
+        return import_module(".published", __name__).load_published
     if name in __all__:
         return getattr(import_module(".official", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
