@@ -307,6 +307,7 @@ class TargetFlags:
     rule: str
     flags: np.ndarray | None
     reason: str = ""
+    short: str = ""  # a column head: ``工业 ≥4.5%``, ``固定资产投资 ≥1,400亿``
 
 
 def target_flags(scenario: Any, year: int, q: Mapping[str, np.ndarray]) -> list[TargetFlags]:
@@ -331,20 +332,25 @@ def target_flags(scenario: Any, year: int, q: Mapping[str, np.ndarray]) -> list[
         k = sector_ids.index(sid)
         g = q["va"][:, y, k] / q["va"][:, y - 1, k] - 1.0
         out.append(TargetFlags(f"sector:{sid}", scenario.sectors[k].name,
-                               f"growth >= {100 * bar:.4g}%", t.met(g, bar)))
+                               f"growth >= {100 * bar:.4g}%", t.met(g, bar),
+                               short=f"{scenario.sectors[k].name} ≥{100 * bar:.4g}%"))
     if scenario.street_data and "street_va" in q:
         street_ids = [s.id for s in scenario.streets]
         for sid, bar in t.streets.items():
             k = street_ids.index(sid)
             g = q["street_va"][:, y, k] / q["street_va"][:, y - 1, k] - 1.0
             out.append(TargetFlags(f"street:{sid}", scenario.streets[k].name,
-                                   f"growth >= {100 * bar:.4g}%", t.met(g, bar)))
+                                   f"growth >= {100 * bar:.4g}%", t.met(g, bar),
+                                   short=f"{scenario.streets[k].name} ≥{100 * bar:.4g}%"))
     levels = {k: (q[k][:, y - 1], q[k][:, y]) for k in ("fai", "industrial_fai") if k in q}
     values = {(qq if kind == "level" else f"{qq}_growth"): v
               for qq, kind, v in t.investment_goals()}
     for key, flags in t.investment_met(levels).items():
         name = QUANTITY_NAMES[key.removesuffix("_growth")]
-        out.append(TargetFlags(key, name, t.investment_rule(key, values[key]), flags))
+        v = values[key]
+        short = f"{name} ≥{100 * v:.4g}%" if key.endswith("_growth") else f"{name} ≥{v:,.6g}亿"
+        out.append(TargetFlags(key, name, t.investment_rule(key, values[key]), flags,
+                               short=short))
     out += [_indicator_flags(scenario, t, it, y, q, sector_ids) for it in t.indicators]
     return out
 
@@ -355,8 +361,10 @@ def _indicator_flags(scenario: Any, t: Any, it: IndicatorTarget, y: int,
     m = mapping_for(scenario.indicators, t.area, it.indicator)
     reason = not_modelled_reason(it, m, t.area)
     key = f"indicator:{it.indicator}"
+    short = f"{it.name} " + (f"≥{100 * it.value:.4g}%" if it.measure == "growth" else
+                             f"≥{it.value:,.6g}亿")
     if reason is not None or m is None:
-        return TargetFlags(key, it.name, it.describe(), None, reason or "")
+        return TargetFlags(key, it.name, it.describe(), None, reason or "", short)
     if m.quantity in ("fai", "industrial_fai"):
         before, now = q[m.quantity][:, y - 1], q[m.quantity][:, y]
         x = now if it.measure == "level" else now / before - 1.0
@@ -366,4 +374,4 @@ def _indicator_flags(scenario: Any, t: Any, it: IndicatorTarget, y: int,
         rows = [sector_ids.index(s) for s in m.sectors]
         x = m.nominal(q["va"][:, y, rows].sum(axis=1) / q["va"][:, y - 1, rows].sum(axis=1)
                       - 1.0)
-    return TargetFlags(key, it.name, it.describe(), it.met(x))
+    return TargetFlags(key, it.name, it.describe(), it.met(x), short=short)

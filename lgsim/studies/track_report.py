@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from .._format import pad, pct, pp, to_pct
+from .._format import display_width, pad, pct, pp, to_pct
 from .._version import __version__
 from ..analysis import Probability
 from ..results import UNITS_NOTE
@@ -152,16 +152,17 @@ def to_text(t: Track) -> str:
 
 
 def _month_table(t: Track) -> list[str]:
-    heads = [tf.label + (" " + tf.rule if tf.key.startswith(("sector", "street")) else "")
-             for tf, _ in t.opening.stats.targets]
+    heads = [tf.short or tf.label for tf, _ in t.opening.stats.targets]
+    widths = [max(display_width(h) + 2, 14) for h in heads]
     header = (pad("month", 9) + pad("P(met)", 8) + pad("95% sim. precision", 20)
               + pad("ESS", 7) + pad("growth P10", 11) + pad("P50", 7) + pad("P90", 7)
-              + "".join(pad(h[:16], 18) for h in heads) + "what changed")
+              + "".join(pad(h, w) for h, w in zip(heads, widths, strict=True))
+              + "what changed")
     lines = [header]
     for k, m in enumerate([t.opening, *t.months]):
         s = m.stats
-        cells = "".join(pad("not modelled" if p is None else pct(p.estimate), 18)
-                        for _, p in s.targets)
+        cells = "".join(pad("not modelled" if p is None else pct(p.estimate), w)
+                        for (_, p), w in zip(s.targets, widths, strict=True))
         note = "before the first month" if k == 0 else month_note(t, k - 1)
         lines.append(
             pad(m.label, 9) + pad(pct(s.p.estimate), 8)
