@@ -143,8 +143,9 @@ def to_text(t: Track) -> str:
         "",
         *_month_table(t),
         "",
-        f"News: change in P(target met) and in expected growth by release "
-        f"({t.news_order} order)",
+        "News: change in P(target met) and in expected growth by release ("
+        + ("in publication order" if t.news_order == "publication" else "Shapley values")
+        + ")",
         *_news_lines(t),
         *_tail(t),
     ]
