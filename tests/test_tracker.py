@@ -375,3 +375,42 @@ def test_indicator_targets_in_the_headline_and_the_track(tmp_path, capsys):
     keys = {tf.key: p for tf, p in t.month("2022-03").stats.targets}
     assert keys["indicator:general_budget_revenue"] is None
     assert keys["indicator:industrial_va_above_scale"] is not None
+
+
+@pytest.mark.slow
+def test_the_june_state_agrees_with_a_run_on_the_same_figures(tmp_path):
+    # base.toml's [actuals] are the figures its [[indicator]] entries map from the shipped
+    # data, except Longgang's 1–2月 retail sales: without that entry, the track's June
+    # state and the conditioned run estimate the same posterior
+    noretail = tmp_path / "noretail.toml"
+    noretail.write_text(f'extends = "{(ROOT / "scenarios" / "base.toml").as_posix()}"\n'
+                        'remove = ["indicator[lg-retail]"]\n', encoding="utf-8")
+    sc = lgsim.load_scenario(noretail)
+    t = track(sc, None, (2022, 6), (2022, 6), replications=6000, workers=2)
+    r = lgsim.run(sc, replications=6000, workers=2)
+    june = t.month("2022-06").stats
+    g_run = float(weighted_mean(r.growth(), r.weights))
+    w = t.weights("2022-06")
+    g = t.values("growth")[:, 1]
+    se = math.hypot(_sd(g, w) / math.sqrt(june.ess),
+                    _sd(r.growth(), r.weights) / math.sqrt(r.ess))
+    assert june.mean_growth == pytest.approx(g_run, abs=4 * se)
+    p_run = r.p_target(method="indicator")
+    se_p = math.hypot((june.p.high - june.p.low) / 3.92, (p_run.high - p_run.low) / 3.92)
+    assert june.p.estimate == pytest.approx(p_run.estimate, abs=4 * se_p)
+    fai_track = dict((tf.key, p) for tf, p in june.targets)["fai"]
+    fai_run = r.p_investment()["fai"]
+    se_f = math.hypot((fai_track.high - fai_track.low) / 3.92, (fai_run.high - fai_run.low) / 3.92)
+    assert fai_track.estimate == pytest.approx(fai_run.estimate, abs=4 * se_f)
+
+
+def test_a_track_of_another_scenario_is_not_overwritten(tmp_path, capsys):
+    out = tmp_path / "t"
+    out.mkdir()
+    (out / "track.json").write_text('{"scenario": "other"}', encoding="utf-8")
+    code = main(["track", str(CORPUS / "valid" / "tracked.toml"), "--data",
+                 str(CORPUS / "published" / "valid.csv"), "-n", "100", "--workers", "1",
+                 "--out", str(out)])
+    (line,) = capsys.readouterr().err.splitlines()
+    assert code == 2 and "a track of scenario 'other'" in line
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["track.json"]

@@ -44,6 +44,7 @@ from ..analysis import (
     weighted_quantile,
 )
 from ..data.published import PublishedTable, load_published
+from ..montecarlo.footprint import check_memory, footprint
 from ..montecarlo.runner import MIN_ESS, run_settings
 from ..montecarlo.tracking import TrackDraws, mixture, pilot, plan_of, simulate_track
 from ..scenario import Scenario, ScenarioError
@@ -214,6 +215,9 @@ def track(
     releases, states, ignored, earlier = _releases(table, scenario, dates, lags)
     sc = dataclasses.replace(scenario, actuals=tuple(r.observation for r in releases))
     settings = run_settings(scenario, replications, seed, workers, chunk_size)
+    # a track keeps less of each replication than a run: a run's needs are an upper bound
+    check_memory(sc, footprint(sc, settings.replications, settings.workers,
+                               settings.chunk_size))
     plan = plan_of(sc)
     gaussian = [k for k, r in enumerate(releases) if not r.bound]
     try:
