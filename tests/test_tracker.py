@@ -414,3 +414,21 @@ def test_a_track_of_another_scenario_is_not_overwritten(tmp_path, capsys):
     (line,) = capsys.readouterr().err.splitlines()
     assert code == 2 and "a track of scenario 'other'" in line
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["track.json"]
+
+
+def test_a_period_without_any_release_is_the_prior(write, tmp_path):
+    sc = _scenario(write, sd=0.01, n=300)
+    data = _data(tmp_path, "Testville,gdp,2022-03,2.0,%,ytd_growth_pct,t,2022-04-20,A,\n")
+    t = track(sc, str(data), (2022, 1), (2022, 3), workers=1)
+    assert t.releases == [] and t.components == 1 and t.pilot_replications == 0
+    prior = lgsim.run(sc, replications=300, workers=1)
+    assert t.month("2022-03").stats.p.estimate == prior.p_target(method="indicator").estimate
+    assert all(m.repeated for m in t.months) and t.largest_news() is None
+
+
+def test_months_outside_the_simulated_years_name_the_flag(capsys):
+    code = main(["track", str(ROOT / "scenarios" / "base.toml"), "--from", "2021-05"])
+    (line,) = capsys.readouterr().err.splitlines()
+    assert code == 2
+    assert line.endswith("base.toml: --from: expected a month YYYY-MM within the simulated "
+                         "years 2022–2024, found 2021-05")

@@ -49,9 +49,15 @@ def cmd_track(args: argparse.Namespace) -> int:
     except DataError as exc:
         raise ScenarioError(exc.file, exc.where, exc.expected, exc.found) from None
     out = Path(args.out or f"{default_out_dir(scenario.name)}-track")
-    result = track(scenario, table, args.start, args.end, replications=args.replications,
-                   seed=args.seed, workers=args.workers, news=args.news,
-                   min_ess=args.min_ess)
+    try:
+        result = track(scenario, table, args.start, args.end,
+                       replications=args.replications, seed=args.seed, workers=args.workers,
+                       news=args.news, min_ess=args.min_ess)
+    except ScenarioError as exc:  # name the flags that set the months
+        flag = {"start": "--from", "end": "--to"}.get(exc.path)
+        if flag is None:
+            raise
+        raise ScenarioError(exc.file, flag, exc.expected, exc.found, exc.hint) from None
     with DirectoryLock(out):
         _check_out(out, scenario.name, args.force)
         from ..outputs.track_files import write_track

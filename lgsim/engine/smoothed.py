@@ -84,12 +84,13 @@ def _figure_slopes(plan: Plan, sp: SmoothingPlan, organic_post: np.ndarray,
             continue
         rows = list(f.sectors)
         first = 12 * k
-        window = organic_post[:, rows, first:first + f.month]
+        lo, hi = f.first_month - 1, f.month  # the figure's window (year to date: lo = 0)
+        window = organic_post[:, rows, first + lo:first + hi]
         per_unit = window.sum(axis=2) / (1.0 + growth_k[:, rows])
         if k == 0:
-            before = np.full(n, shocked.base_monthly[rows, :f.month].sum())
+            before = np.full(n, shocked.base_monthly[rows, lo:hi].sum())
         else:
-            before = shocked.sector_monthly[:, rows, first - 12:first - 12 + f.month].sum(
+            before = shocked.sector_monthly[:, rows, first - 12 + lo:first - 12 + hi].sum(
                 axis=(1, 2))
         slopes[:, i] = (per_unit @ sp.slope[rows]) / before
     return slopes

@@ -141,7 +141,8 @@ def simulate_track(scenario: Scenario, settings: RunSettings, tilts: Sequence[Ti
     component = np.concatenate([np.full(c.size, c.variant) for c in chunks])
     latent = arrays.pop("latent", np.zeros((n, 0)))
     log_base = mixture_log_ratio(latent, component, tilts)
-    return TrackDraws(arrays, log_base, component, n_comp, PILOT_REPLICATIONS)
+    pilot_n = PILOT_REPLICATIONS if any(t is not None for t in tilts) else 0
+    return TrackDraws(arrays, log_base, component, n_comp, pilot_n)
 
 
 def mixture_log_ratio(eta: np.ndarray, component: np.ndarray,

@@ -220,10 +220,13 @@ def track(
                                settings.chunk_size))
     plan = plan_of(sc)
     gaussian = [k for k, r in enumerate(releases) if not r.bound]
-    try:
-        tilts = mixture(plan, states, gaussian, pilot(sc, settings, executor=executor))
-    except ScenarioError as exc:
-        raise ScenarioError(table.file, exc.path, exc.expected, exc.found, exc.hint) from None
+    tilts: list[Any] = [None]  # no figure that shapes a proposal: the prior alone
+    if gaussian:
+        try:
+            tilts = mixture(plan, states, gaussian, pilot(sc, settings, executor=executor))
+        except ScenarioError as exc:
+            raise ScenarioError(table.file, exc.path, exc.expected, exc.found,
+                                exc.hint) from None
     draws = simulate_track(sc, settings, tilts, executor=executor)
     ev = _Evaluator(sc, releases, draws)
     opening = ev.month(dates[0].year, dates[0].month, dates[0], states[0], None, news,
@@ -243,12 +246,12 @@ def _months(scenario: Scenario, start: tuple[int, int] | None,
     first = start or (scenario.target_year, 1)
     last = end or (scenario.target_year, 12)
     lo, hi = scenario.base_year + 1, scenario.end_year
-    for name, (y, m) in (("from", first), ("to", last)):
+    for name, (y, m) in (("start", first), ("end", last)):
         if not (lo <= y <= hi and 1 <= m <= 12):
             raise ScenarioError(scenario.file, name, f"a month YYYY-MM within the simulated "
                                 f"years {lo}–{hi}", f"{y}-{m:02d}")
     if first > last:
-        raise ScenarioError(scenario.file, "to", f"a month on or after {first[0]}-"
+        raise ScenarioError(scenario.file, "end", f"a month on or after {first[0]}-"
                             f"{first[1]:02d}", f"{last[0]}-{last[1]:02d}")
     k0, k1 = 12 * first[0] + first[1] - 1, 12 * last[0] + last[1] - 1
     return [(k // 12, k % 12 + 1) for k in range(k0, k1 + 1)]
