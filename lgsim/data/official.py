@@ -49,6 +49,7 @@ _FILES = {
     "intra_year": "longgang_intra_year.csv",
     "targets": "longgang_targets.csv",
     "streets": "streets_population.csv",
+    "published": "published_indicators.csv",
 }
 
 PathLike = str | os.PathLike[str]
