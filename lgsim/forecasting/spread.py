@@ -372,10 +372,12 @@ def _warnings(sc: Scenario, month: int, spread: Spread,
             f"({100 * worst.error:+.1f} pp), and the scenario also has explicit shocks "
             f"({', '.join(s.id for s in sc.shocks)}): if such a year's risk is what the shocks "
             "model, it is counted twice — leave the year out (exclude)")
-    if month >= 4 and not any(o.year == sc.target_year and o.informative
-                              for o in sc.actuals):
+    own = scenario_vantage(sc)
+    if (month - 1) // 3 > (own - 1) // 3:
+        latest = ("no figure of " + str(sc.target_year) if own == 1
+                  else f"figures through month {own - 1} of {sc.target_year} only")
         out.append(
-            f"vantage {vantage_label(month)} but the scenario conditions on no figure of "
-            f"{sc.target_year}: its spread is the year-ahead one; add the figures out by then "
-            "to [actuals] (docs/evidence.md)")
+            f"vantage {vantage_label(month)} but the scenario conditions on {latest}: the "
+            "prior is the year-ahead spread, so add the figures out by the vantage to "
+            "[actuals] (docs/evidence.md)")
     return tuple(out)
