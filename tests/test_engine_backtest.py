@@ -88,6 +88,7 @@ def test_a_too_narrow_spread_fails_the_uniformity_test(district) -> None:
     assert np.mean([o.engine.covered80 for o in bt.origins]) < 0.5
 
 
+@pytest.mark.slow
 def test_conditioned_origins_are_calibrated_too(district) -> None:
     """A mid-year figure = growth + N(0, 0.3 pp²), the revision sd the run assumes: the
     engine's posterior at the vantage gives uniform PIT values and tight intervals."""

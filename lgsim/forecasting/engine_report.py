@@ -130,7 +130,8 @@ def report(bt: EngineBacktest) -> str:
         f"{FORECASTER_NAMES[bt.forecaster]}. Spread: {SPREAD_NAMES[bt.spread_mode]}. "
         f"{bt.replications:,} replications per origin, seed {bt.seed}.",
         "Growth in percent (≥ lower bound, ~ estimate); prior sd and CRPS in pp; log score "
-        "of growth as a fraction (lower is better).",
+        "of growth as a fraction (lower is better; the engine's from the normal with its "
+        "sample's mean and sd).",
         "",
         "year  steps  realised  forecast  prior sd  figures         P10    P50    P90    PIT "
         "  CRPS  log S  80%  95%  P(target)",

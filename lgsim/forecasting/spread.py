@@ -272,8 +272,8 @@ class SpreadCalibration:
                      f"(at least {MIN_ERRORS} needed)")
         text += (f". The organic model's year-to-month-{month} gap: sd {100 * model:.2f} pp, "
                  f"{100 * math.hypot(model, rsd):.2f} pp with a figure's revision sd "
-                 f"{100 * rsd:.2f} pp (a record much wider than this: the posterior at the "
-                 "vantage is too narrow; see backtest --engine)")
+                 f"{100 * rsd:.2f} pp (where the record is much wider, the posterior at the "
+                 "vantage is too narrow: backtest --engine checks it)")
         return [text]
 
 
