@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import lgsim
 from lgsim.cli import main
 from lgsim.data.growth_figures import GrowthFigure, GrowthFigures
 from lgsim.forecasting.engine_backtest import RANDOM_WALK, TARGET, backtest_engine
@@ -199,6 +200,11 @@ def test_cli_writes_backtest_json_and_charts(tmp_path, capsys) -> None:
     for name in ("pit_histogram.png", "reliability.png", "hedgehog.png", "backtest.txt"):
         assert (out / name).stat().st_size > 1000
     assert not list(out.glob(".*.tmp"))
+    # each year's scenario as run reproduces its forecast exactly
+    rec = data["records"][1]
+    again = lgsim.run(str(out / "asof" / f"{rec['year']}.toml"), workers=1)
+    assert again.seed == rec["seed"]
+    assert again.quantiles((0.5,))["p50"] == rec["engine"]["q50"]
 
 
 def _csv(tmp_path: Path, name: str, body: str) -> str:

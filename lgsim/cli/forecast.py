@@ -152,7 +152,8 @@ def cmd_backtest_engine(args: argparse.Namespace) -> int:
     print(bt.to_text())
     write_engine_backtest(bt, out)
     print(f"wrote {out}/backtest.json (one record per origin year; growth as fractions), "
-          "backtest.txt, pit_histogram.png, reliability.png, hedgehog.png")
+          "backtest.txt, pit_histogram.png, reliability.png, hedgehog.png, asof/<year>.toml "
+          "(each year's scenario as run)")
     return EXIT_OK
 
 

@@ -176,6 +176,11 @@ class Origin:
         Name → :class:`Scores` (``random_walk``; ``target_as_forecast`` where known).
     note : str
         What was done differently for this year (e.g. a figure left out).
+    seed : int
+        The seed of this year's run (keyed by the backtest's seed and the year).
+    scenario_toml : str
+        The "as of" scenario as run (resolved TOML, seed and replications included):
+        running it reproduces this year's forecast.
     """
 
     year: int
@@ -194,6 +199,8 @@ class Origin:
     engine: Scores
     comparators: dict[str, Scores] = field(default_factory=dict)
     note: str = ""
+    seed: int = 0
+    scenario_toml: str = field(default="", repr=False, compare=False)
 
     def record(self) -> dict[str, Any]:
         """One record of ``backtest.json`` (fractions)."""
@@ -209,7 +216,7 @@ class Origin:
             "ess": self.ess, "replications": self.replications,
             "engine": e.record(),
             "comparators": {k: v.record() for k, v in self.comparators.items()},
-            "note": self.note,
+            "note": self.note, "seed": self.seed,
         }
 
 
@@ -453,7 +460,7 @@ def _setup(scenario: Scenario, figures: GrowthFigures, area: str | None, vantage
     scored = replace(figures, figures=tuple(
         f for f in figures.figures if not (f.area == area and f.month == 12
                                            and f.year not in kept)))
-    record_areas = list(figures.areas() if areas is None else areas)
+    record_areas = list(figures.areas() if areas is None else figures.only(areas).areas())
     skip = tuple(exclude)
     structure = sector_structure(scenario)
     within = measure_within_year(scenario, seed).variance
@@ -514,7 +521,8 @@ def _origin(s: _Setup, year: int) -> Origin:
     target = s.figures.targets.get((s.area, year))
     spec = AsOf(year, fc.steps, fc.value, scale, figs, s.revision_sd,
                 s.figures.levels.get((s.area, year - fc.steps)), target)
-    sc, res = _run_as_of(s, spec, _seed(s.seed, year))
+    seed = _seed(s.seed, year)
+    sc, res = _run_as_of(s, spec, seed)
     used = {(o.year, o.month) for o in sc.actuals}
     note = "" if len(used) == len(figs) else (
         "the model cannot produce all the figures together: conditioned on the latest alone")
@@ -531,7 +539,8 @@ def _origin(s: _Setup, year: int) -> Origin:
     if target is not None:
         comps[TARGET] = point_scores(target, y, met)
     return Origin(year, fc.steps, y, fig.lower_bound, fig.estimate, fc.value, prior_sd,
-                  n_errors, figs, target, met, float(res.ess), int(res.n), engine, comps, note)
+                  n_errors, figs, target, met, float(res.ess), int(res.n), engine, comps, note,
+                  seed, sc.resolved(seed=seed, replications=s.replications).to_toml())
 
 
 def backtest_engine(

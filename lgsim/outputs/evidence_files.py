@@ -19,7 +19,8 @@ from .plots.evidence import evidence_figures
 if TYPE_CHECKING:  # pragma: no cover
     from ..forecasting.engine_backtest import EngineBacktest
 
-#: The files written, in order (``backtest.json`` last).
+#: The files written, in order (``backtest.json`` last; one ``asof/<year>.toml`` per origin
+#: between the charts and it).
 FILES = ("backtest.txt", "pit_histogram.png", "reliability.png", "hedgehog.png",
          "backtest.json")
 
@@ -30,7 +31,8 @@ def write_engine_backtest(
     """Write an engine backtest's files to ``out`` (created if missing).
 
     ``backtest.txt`` (the report), ``pit_histogram``, ``reliability`` and ``hedgehog``
-    charts, and, last, ``backtest.json`` (one record per origin year).
+    charts, ``asof/<year>.toml`` (each origin's scenario as run: running it reproduces
+    that year's forecast) and, last, ``backtest.json`` (one record per origin year).
 
     Returns
     -------
@@ -43,6 +45,10 @@ def write_engine_backtest(
     paths = [out / "backtest.txt"]
     write_text(paths[0], backtest.to_text() + "\n")
     paths += save_figures(evidence_figures(backtest), out, formats)
+    for origin in backtest.origins:
+        path = out / "asof" / f"{origin.year}.toml"
+        write_text(path, origin.scenario_toml)
+        paths.append(path)
     data = json.dumps(backtest.to_dict(), ensure_ascii=False, indent=2, allow_nan=False)
     write_text(out / "backtest.json", data + "\n")
     return [*paths, out / "backtest.json"]
