@@ -53,6 +53,17 @@ def test_weighted_crps_equals_the_repeated_sample_and_the_pairwise_definition() 
     assert float(crps_sample(x, y, 10 * counts)) == pytest.approx(brute, rel=1e-12)
 
 
+def test_crps_known_answer_and_rows_of_samples() -> None:
+    assert float(crps_normal(0.0, 1.0, 0.0)) == pytest.approx(
+        (math.sqrt(2) - 1) / math.sqrt(math.pi), rel=1e-12)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(3, 57))
+    y = rng.normal(size=3)
+    brute = (np.abs(x - y[:, None]).mean(axis=1)
+             - 0.5 * np.abs(x[:, :, None] - x[:, None, :]).mean(axis=(1, 2)))
+    np.testing.assert_allclose(crps_sample(x, y), brute, rtol=1e-12, atol=1e-15)
+
+
 def test_crps_of_a_point_mass_is_the_absolute_error() -> None:
     assert float(crps_sample(np.full(10, 0.06), 0.011)) == pytest.approx(0.049)
 

@@ -58,6 +58,7 @@ from .errors import (
     parse_vantage,
     point_forecast,
     published_by,
+    vantage_label,
     year_ahead_errors,
 )
 from .scores import (
@@ -381,7 +382,8 @@ class EngineBacktest:
         """Everything ``backtest.json`` holds (fractions, see ``units``; NaN as None)."""
         return _plain({
             "scenario": self.scenario_file, "title": self.title, "area": self.area,
-            "data": self.data_label, "vantage": self.vantage, "forecaster": self.forecaster,
+            "data": self.data_label, "vantage": self.vantage,
+            "vantage_label": vantage_label(self.vantage), "forecaster": self.forecaster,
             "spread": self.spread_mode, "replications": self.replications, "seed": self.seed,
             "lgsim_version": __version__,
             "units": {"growth": "fraction (0.06 = 6%)", "crps": "fraction of growth (x 100: pp)",

@@ -39,6 +39,7 @@ from ..scenario.actuals import DEFAULT_REVISION_SD
 from .asof import SectorStructure, WithinYear, measure_within_year, sector_structure
 from .errors import (
     MIN_ERRORS,
+    ForecastError,
     Spread,
     fit_spread,
     parse_vantage,
@@ -100,7 +101,7 @@ class SpreadCalibration:
     vantage: int
     forecaster: str
     spread: Spread
-    within: tuple
+    within: tuple[ForecastError, ...]
     structure: SectorStructure
     within_year: WithinYear
     scale: float
