@@ -7,6 +7,9 @@ Two conventions, chosen by ``typeset``:
 * **typeset** (HTML reports and charts): the true minus sign U+2212, as matplotlib's
   axis ticks draw it, and an em dash ``—`` for a missing value.
 
+For files people read, :func:`to_pct` turns a fraction into a percent number (names
+carry their unit: ``_pct``, ``_pp``, ``_yi_yuan``).
+
 Also the width of text in a terminal, where CJK characters take two columns.
 """
 
@@ -56,6 +59,19 @@ def pp(x: float | None, digits: int = 2, *, typeset: bool = False) -> str:
     return num(100 * float(x), f"+.{digits}f", typeset=typeset)
 
 
+def to_pct(x: float | None) -> float | None:
+    """A fraction as a percent *number* for files: ``0.0349`` → ``3.49`` (None if missing).
+
+    The file convention (docs/units): a number's name ends with its unit, ``_pct`` for
+    percent, ``_pp`` for percentage points (differences of fractions, the same × 100).
+    Rounded to 12 significant digits so that ``0.06`` gives ``6.0``, not
+    ``6.000000000000001``.
+    """
+    if _missing(x):
+        return None
+    return float(f"{100.0 * float(x):.12g}")
+
+
 def target_pct(target: float) -> str:
     """A target fraction as short percent text: ``0.06`` → ``"6%"``, ``0.055`` → ``"5.5%"``."""
     return f"{round(100 * target, 6):g}%"
@@ -69,3 +85,20 @@ def display_width(text: str) -> int:
 def pad(text: str, width: int) -> str:
     """Left-align ``text`` in ``width`` terminal columns."""
     return text + " " * max(0, width - display_width(text))
+
+
+#: Control characters a terminal may act on (C0 except tab and newline, DEL, C1), and the
+#: Unicode line and paragraph separators.
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F,
+                                        *range(0x80, 0xA0))}
+_CONTROL.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print to a terminal: control characters shown as escapes (ESC: x1b).
+
+    Keeps newlines and tabs; escapes every other C0 character (ESC, NUL, BEL, carriage
+    return...), DEL and the C1 range, so a name in a scenario file cannot move the
+    cursor, clear the screen or retitle the window.
+    """
+    return text.translate(_CONTROL)

@@ -32,6 +32,12 @@ class Probability:
     rule: str = ""
     #: effective sample size of weighted replications (None: unweighted)
     ess: float | None = None
+    #: "indicator" (share of replications that meet it, Wilson interval) or
+    #: "conditional" (mean of conditional probabilities, normal interval)
+    method: str = "indicator"
+    #: with the conditional estimator: variance of the indicator's estimate over its own
+    #: (how many times fewer replications the same precision needs)
+    variance_reduction: float | None = None
 
     def __str__(self) -> str:
         size = f"n = {self.n:,}"
@@ -109,6 +115,43 @@ def probability(flags: np.ndarray, rule: str = "",
     ess = effective_sample_size(weights, n)
     low, high = weighted_wilson(p, variance, ess)
     return Probability(p, low, high, n, k, rule, ess)
+
+
+def smoothed_probability(p: np.ndarray, rule: str = "", weights: np.ndarray | None = None,
+                         indicator: Probability | None = None,
+                         indicator_variance: float | None = None) -> Probability:
+    """A probability estimated by conditional Monte Carlo: the mean of ``P(met | rest)``.
+
+    Parameters
+    ----------
+    p : numpy.ndarray
+        Per replication, the probability of the event given its other draws.
+    rule : str
+        The rule judged.
+    weights : numpy.ndarray, optional
+        Importance weights (the Rao–Blackwellised ones of a conditioned run).
+    indicator : Probability, optional
+        The indicator estimate on the same replications (its ``successes`` are kept).
+    indicator_variance : float, optional
+        The variance of the indicator's estimate, for the variance-reduction factor.
+
+    Returns
+    -------
+    Probability
+        ``method = "conditional"``; the interval is ``mean ± 1.96 se`` (delta method
+        with weights), clipped to [0, 1]: simulation precision only.
+    """
+    p = np.asarray(p, dtype=float)
+    n = int(p.size)
+    mean = float(weighted_mean(p, weights))
+    var = weighted_variance_of_mean(p, weights) if n > 1 else math.nan
+    half = Z95 * math.sqrt(var) if var >= 0 else math.nan
+    vr = (indicator_variance / var if indicator_variance is not None and var > 0
+          else None)
+    return Probability(
+        mean, max(0.0, mean - half), min(1.0, mean + half), n,
+        indicator.successes if indicator is not None else round(mean * n), rule,
+        None if weights is None else effective_sample_size(weights, n), "conditional", vr)
 
 
 def quantiles(values: np.ndarray, qs: tuple[float, ...] = (0.1, 0.5, 0.9),
@@ -287,7 +330,7 @@ def weighted_variance_of_mean(x: np.ndarray, w: np.ndarray | None) -> float:
     """Variance of a (self-normalised, weighted) mean of ``x``: ``Σ w² (x − m)² / (Σw)²``."""
     x = np.asarray(x, dtype=float)
     if w is None:
-        return float(x.var(ddof=1) / x.size)
+        return float(x.var(ddof=1) / x.size) if x.size > 1 else math.nan
     m = float(weighted_mean(x, w))
     return float(np.sum(np.square(w * (x - m)))) / float(w.sum()) ** 2
 

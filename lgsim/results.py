@@ -20,10 +20,17 @@ Variables (dimensions; units):
 * ``organic_growth`` (replication, year, sector): the organic growth draws, fraction
 * ``shock_occurred`` / ``shock_start`` / ``shock_duration`` (replication, shock)
 * ``pipeline_landing`` (replication, pipeline), ``land_delivered`` (replication, land)
+* with an FAI model (``[economy] fai_growth``): ``fai`` and ``fai_listed`` (replication,
+  year), district FAI and its listed projects' part, 亿元 nominal; ``fai_monthly``
+  (replication, month_index), 亿元 nominal; ``fai_ytd_growth`` (replication, year,
+  month), nominal; with industrial investment the same four for ``industrial_fai``
+* with ``[io]``: ``io_local_share`` (replication,) and ``io_indirect_ratio``
+  (replication,), indirect value added per 亿元 of real additional spending
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import tomllib
@@ -32,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from ._format import pct
+from ._format import pct, to_pct
 from ._version import __version__
 from .analysis import (
     Probability,
@@ -41,12 +48,15 @@ from .analysis import (
     normalized_weights,
     probability,
     quantiles,
+    smoothed_probability,
     weighted_mean,
     weighted_quantile,
+    weighted_variance_of_mean,
 )
 from .engine import Plan
+from .engine.spillovers import spending_for
 from .fileio import write_text, write_with
-from .scenario import Scenario
+from .scenario import Scenario, Target
 from .scenario.calendar import month_label
 
 _DIMS: dict[str, tuple[str, ...]] = {
@@ -80,6 +90,19 @@ _OPTIONAL_DIMS: dict[str, tuple[str, ...]] = {
     "investment_monthly_project": ("replication", "month_index", "project"),
     "figure_model": ("replication", "figure"),
     "log_weight": ("replication",),
+    "fai": ("replication", "year"),
+    "fai_listed": ("replication", "year"),
+    "fai_ytd_growth": ("replication", "year", "month"),
+    "fai_monthly": ("replication", "month_index"),
+    "industrial_fai_monthly": ("replication", "month_index"),
+    "industrial_fai": ("replication", "year"),
+    "industrial_fai_listed": ("replication", "year"),
+    "industrial_fai_ytd_growth": ("replication", "year", "month"),
+    "io_local_share": ("replication",),
+    "io_indirect_ratio": ("replication",),
+    "p_met_smooth": ("replication",),
+    "sector_p_met_smooth": ("replication", "sector"),
+    "log_weight_smooth": ("replication",),
 }
 
 _MODEL_TIME = "month of model time (0 = 1 January of base_year + 1)"
@@ -108,6 +131,19 @@ _UNITS = {
     "figure_model": "fraction",
     "log_weight": "log of the unnormalised importance weight",
     "weight": "importance weight, mean 1",
+    "fai": "亿元 (nominal)",
+    "fai_listed": "亿元 (nominal)",
+    "fai_ytd_growth": "fraction (nominal)",
+    "fai_monthly": "亿元 (nominal)",
+    "industrial_fai_monthly": "亿元 (nominal)",
+    "industrial_fai": "亿元 (nominal)",
+    "industrial_fai_listed": "亿元 (nominal)",
+    "industrial_fai_ytd_growth": "fraction (nominal)",
+    "io_local_share": "fraction",
+    "io_indirect_ratio": "亿元 of value added per 亿元 of real additional spending",
+    "p_met_smooth": "probability: target met given the replication's other draws",
+    "sector_p_met_smooth": "probability: sub-target met given the replication's other draws",
+    "log_weight_smooth": "log of the unnormalised Rao-Blackwellised importance weight",
 }
 
 
@@ -146,19 +182,7 @@ class Results:
 
         n = arrays["gdp"].shape[0]
         sc = plan.scenario
-        comp_ids = (
-            [f"organic:{s.id}" for s in sc.sectors]
-            + [f"{kind}:{gid}" for kind, gid in plan.groups]
-            + [f"shock:{s.id}" for s in sc.shocks]
-        )
-        group_names = {("project", p.id): p.name for p in sc.projects}
-        group_names.update({("batch", b.id): b.name for b in sc.batches})
-        group_names.update({("pipeline", p.id): p.project.name for p in sc.pipelines})
-        comp_names = (
-            [f"{s.name}（自然增长）" for s in sc.sectors]
-            + [group_names[g] for g in plan.groups]
-            + [s.name for s in sc.shocks]
-        )
+        group_names, comp_ids, comp_names = _components(plan)
         coords = {
             "replication": np.arange(n),
             "year": np.arange(sc.base_year, sc.end_year + 1),
@@ -197,7 +221,10 @@ class Results:
             attrs = {"units": _UNITS[key]} if key in _UNITS else {}
             data_vars[key] = (dims, arrays[key], attrs)
         target = sc.target
+        scenario_toml = sc.to_toml()
         attrs = {
+            "run_id": run_id(scenario_toml),
+            "p_target_method": _smoothing_note(plan),
             "scenario": sc.name,
             "title": sc.title,
             "seed": int(seed),
@@ -210,7 +237,7 @@ class Results:
             "target_tolerance": target.tolerance,
             "target_rule": target.rule(),
             "lgsim_version": __version__,
-            "scenario_toml": sc.to_toml(),
+            "scenario_toml": scenario_toml,
         }
         ds = xr.Dataset(data_vars, coords=coords, attrs=attrs)
         return cls(ds, sc)
@@ -246,6 +273,11 @@ class Results:
         return int(self.ds.sizes["replication"])
 
     @property
+    def run_id(self) -> str:
+        """The run's id (:func:`run_id`), written into ``results.nc`` and ``summary.json``."""
+        return str(self.ds.attrs.get("run_id", ""))
+
+    @property
     def seed(self) -> int:
         """The run's seed."""
         return int(self.ds.attrs["seed"])
@@ -278,29 +310,188 @@ class Results:
         """Growth of ``year`` (default: target year) per replication, fraction."""
         return self.ds["growth"].sel(year=year or self.target_year).values
 
-    def met(self, year: int | None = None) -> np.ndarray:
-        """Per-replication flag: target met in ``year`` (default: the target year)."""
-        return self.scenario.target.met(self.growth(year))
+    def target_of(self, year: int | None = None) -> Target:
+        """The targets of ``year`` (default: the target year).
 
-    def p_target(self, year: int | None = None) -> Probability:
-        """P(target met) with its 95% Wilson interval (simulation precision) and n."""
-        return probability(self.met(year), self.scenario.target.rule(), self.weights)
+        Raises
+        ------
+        KeyError
+            The scenario sets no target for that year.
+        """
+        year = year or self.target_year
+        targets = self.scenario.targets or {self.target_year: self.scenario.target}
+        if year not in targets:
+            raise KeyError(f"the scenario sets no target for {year} (years with targets: "
+                           f"{', '.join(map(str, targets))})")
+        return targets[year]
+
+    def met(self, year: int | None = None) -> np.ndarray:
+        """Per-replication flag: the GDP target of ``year`` met (default: the target year)."""
+        return self.target_of(year).met(self.growth(year))
+
+    @property
+    def smooth_weights(self) -> np.ndarray | None:
+        """Importance weights of the conditional (smoothed) estimator, mean 1, or None.
+
+        In a conditioned run the conditional probabilities carry Rao–Blackwellised
+        weights (:mod:`lgsim.engine.smoothing`); unconditioned runs have none.
+        """
+        if "log_weight_smooth" not in self.ds:
+            return None
+        return normalized_weights(self.ds["log_weight_smooth"].values)
+
+    def estimator_note(self) -> str:
+        """How P(target met) is estimated (a sentence for files and logs)."""
+        note = self.ds.attrs.get("p_target_method", "")
+        if self.smoothed:
+            return ("conditional Monte Carlo: the mean of P(met | each replication's other "
+                    f"draws), {note}")
+        return ("the share of replications that meet the target (Wilson interval)"
+                + (f"; conditional Monte Carlo does not apply: {note}" if note else ""))
+
+    @property
+    def smoothed(self) -> bool:
+        """True when P(target met) is estimated by conditional Monte Carlo."""
+        return "p_met_smooth" in self.ds
+
+    def p_target(self, year: int | None = None, *, method: str = "best") -> Probability:
+        """P(target met) with its 95% interval (simulation precision) and n.
+
+        Parameters
+        ----------
+        year : int, optional
+            Default: the target year.
+        method : str
+            ``"best"``: the conditional Monte Carlo estimate where the run has it (the
+            target year), else the indicator; ``"indicator"``: the share of replications
+            that meet the target (Wilson interval).
+        """
+        year = year or self.target_year
+        rule = self.target_of(year).rule()
+        flags = self.met(year)
+        indicator = probability(flags, rule, self.weights)
+        if method == "indicator" or not self.smoothed or year != self.target_year:
+            return indicator
+        return smoothed_probability(
+            self.ds["p_met_smooth"].values, rule, self.smooth_weights, indicator,
+            weighted_variance_of_mean(flags.astype(float), self.weights))
+
+    def p_by_year(self) -> dict[int, Probability]:
+        """P(GDP target met) of every year that has a target."""
+        years = sorted(self.scenario.targets or {self.target_year: None})
+        return {y: self.p_target(y) for y in years}
+
+    def p_all_years(self) -> Probability:
+        """P(the GDP targets of every year with a target are all met), same replications."""
+        years = sorted(self.scenario.targets or {self.target_year: None})
+        flags = np.logical_and.reduce([self.met(y) for y in years])
+        return probability(flags, "every year's target met: " + ", ".join(map(str, years)),
+                           self.weights)
+
+    def investment_flags(self, year: int | None = None) -> dict[str, np.ndarray]:
+        """Per replication, each FAI and industrial-investment target of ``year`` met.
+
+        Keys ``fai`` / ``industrial_fai`` (level targets, 亿元) and ``fai_growth`` /
+        ``industrial_fai_growth`` (growth targets); see :meth:`Target.investment_met`.
+        """
+        year = year or self.target_year
+        levels = {q: (self.ds[q].sel(year=year - 1).values, self.ds[q].sel(year=year).values)
+                  for q in ("fai", "industrial_fai") if q in self.ds}
+        return self.target_of(year).investment_met(levels)
+
+    def p_investment(self, year: int | None = None) -> dict[str, Probability]:
+        """P(met) of each investment target of ``year`` (keys as :meth:`investment_flags`)."""
+        target = self.target_of(year)
+        values = {(q if k == "level" else f"{q}_growth"): v
+                  for q, k, v in target.investment_goals()}
+        return {key: probability(flags, target.investment_rule(key, values[key]),
+                                 self.weights)
+                for key, flags in self.investment_flags(year).items()}
+
+    def fai(self, year: int | None = None) -> dict[str, Any] | None:
+        """District FAI of ``year``: levels, growth, listed share, year-to-date growth.
+
+        Returns
+        -------
+        dict or None
+            For ``fai`` and (when modelled) ``industrial_fai``: ``mean``, ``p10``,
+            ``p50``, ``p90`` of the level (亿元 nominal) and of growth (fractions),
+            ``listed_share`` (mean share of the year's total from listed projects,
+            fraction) and ``ytd_growth`` (P10/P50/P90 of year-to-date growth by month
+            1–12, fractions). None without an FAI model.
+        """
+        if "fai" not in self.ds:
+            return None
+        year = year or self.target_year
+        out: dict[str, Any] = {}
+        for quantity in ("fai", "industrial_fai"):
+            if quantity not in self.ds:
+                continue
+            level = self.ds[quantity].sel(year=year).values
+            growth = level / self.ds[quantity].sel(year=year - 1).values - 1.0
+            listed = self.ds[f"{quantity}_listed"].sel(year=year).values
+            ytd = self.ds[f"{quantity}_ytd_growth"].sel(year=year).values  # (R, 12)
+            q_ytd = self.quantile_array(ytd, (0.1, 0.5, 0.9))
+            out[quantity] = {
+                "level": {"mean": float(weighted_mean(level, self.weights)),
+                          **quantiles(level, weights=self.weights)},
+                "growth": {"mean": float(weighted_mean(growth, self.weights)),
+                           **quantiles(growth, weights=self.weights)},
+                "listed_share": float(weighted_mean(listed / level, self.weights)),
+                "ytd_growth": {"month": list(range(1, 13)),
+                               "p10": q_ytd[0].tolist(), "p50": q_ytd[1].tolist(),
+                               "p90": q_ytd[2].tolist()},
+            }
+        return out
+
+    def spending(self) -> dict[str, Any] | None:
+        """Value added per 亿元 of real additional project spending (``[io]`` runs).
+
+        Returns
+        -------
+        dict or None
+            ``direct``, ``indirect`` (weighted mean; P10/P90 over the drawn local
+            shares) and ``leakage`` (the remainder) per 亿元, the table used; None
+            without ``[io]``.
+        """
+        io = self.scenario.io
+        if io is None or "io_indirect_ratio" not in self.ds:
+            return None
+        direct = spending_for(self.scenario).direct_ratio
+        indirect = self.ds["io_indirect_ratio"].values
+        mean = float(weighted_mean(indirect, self.weights))
+        q = quantiles(indirect, weights=self.weights)
+        return {"table": io.table, "direct": direct, "indirect": mean,
+                "indirect_p10": q["p10"], "indirect_p90": q["p90"],
+                "leakage": 1.0 - direct - mean,
+                "note": "亿元 of district value added per 亿元 of real additional spending"}
 
     def p_subtargets(self, year: int | None = None) -> dict[str, dict[str, Probability]]:
-        """P(met) of each sector and street sub-target (growth of its value added)."""
+        """P(met) of each sector and street sub-target (growth of its value added).
+
+        Street targets are judged only when the scenario gives street data
+        (``[[street]] sector_shares``): value added allocated by fixed shares would only
+        repeat the district's growth.
+        """
         year = year or self.target_year
         t = self.scenario.target
         out: dict[str, dict[str, Probability]] = {"sectors": {}, "streets": {}}
+        streets = t.streets if self.scenario.street_data else {}
         for kind, var, dim, targets in (
             ("sectors", "va", "sector", t.sectors),
-            ("streets", "street_va", "street", t.streets),
+            ("streets", "street_va", "street", streets),
         ):
             for ident, bar in targets.items():
                 da = self.ds[var].sel({dim: ident})
                 g = (da.sel(year=year) / da.sel(year=year - 1) - 1.0).values
                 flags = t.met(g, bar)
-                out[kind][ident] = probability(flags, f"growth >= {100 * bar:.4g}%",
-                                               self.weights)
+                rule = f"growth >= {100 * bar:.4g}%"
+                out[kind][ident] = probability(flags, rule, self.weights)
+                if kind == "sectors" and self.smoothed and year == self.target_year:
+                    out[kind][ident] = smoothed_probability(
+                        self.ds["sector_p_met_smooth"].sel(sector=ident).values, rule,
+                        self.smooth_weights, out[kind][ident],
+                        weighted_variance_of_mean(flags.astype(float), self.weights))
         return out
 
     def required_growth(self, year: int | None = None) -> dict[str, Any] | None:
@@ -321,7 +512,7 @@ class Results:
         """
         year = year or self.target_year
         obs = [o for o in self.scenario.actuals
-               if o.sector is None and o.year == year and o.informative]
+               if o.is_gdp and o.year == year and o.informative]
         if not obs:
             return None
         last = obs[-1]
@@ -430,59 +621,74 @@ class Results:
         return self.ds[var].to_dataframe().reset_index()
 
     def summary(self) -> dict[str, Any]:
-        """The headline figures as plain data (the content of ``summary.json``)."""
+        """The headline figures as plain data (the content of ``summary.json``).
+
+        Names carry their unit, as in every file lgsim writes: ``_pct`` percent (6.0 =
+        6%), ``_pp`` percentage points, ``_yi_yuan`` 亿元; a table's name carries the unit
+        of its numbers (``growth_quantiles_pct``: ``{"p10": -0.92, ...}``).
+        """
         p = self.p_target()
         q = self.quantiles()
-        sub = self.p_subtargets()
-        contrib = self.contributions("sector")
-        inv = self.investment_vs_plan()
         t = self.scenario.target
-
-        def f(x: float) -> float | None:
-            return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
-
         return {
+            "run_id": self.run_id,
             "scenario": self.scenario.name,
             "title": self.scenario.title,
+            "units": UNITS_NOTE,
             "target_year": self.target_year,
-            "target_growth": t.gdp_growth,
+            "target_growth_pct": to_pct(t.gdp_growth),
             "target_rule": t.rule(),
             "replications": self.n,
             "seed": self.seed,
             "chunk_size": int(self.ds.attrs["chunk_size"]),
-            "p_target_met": p.estimate,
-            "p_target_met_ci": [p.low, p.high],
+            "p_target_met_pct": to_pct(p.estimate),
+            "p_target_met_ci_pct": [to_pct(p.low), to_pct(p.high)],
             "p_target_met_ci_note": (
-                "95% Wilson interval: simulation precision only, not uncertainty in the "
+                "95% interval: simulation precision only, not uncertainty in the "
                 "scenario's assumptions"
             ),
-            "growth_quantiles": q,
-            "growth_mean": float(weighted_mean(self.growth(), self.weights)),
-            "expected_shortfall_pp": f(self.expected_shortfall()),
-            "subtargets": {
-                kind: {k: {"p_met": v.estimate, "ci": [v.low, v.high], "rule": v.rule}
-                       for k, v in items.items()}
-                for kind, items in sub.items()
-            },
-            "contributions_sector_pp": {
-                str(k): {"name": r["name"], "mean": r["mean"], "p10": r["p10"],
-                         "p50": r["p50"], "p90": r["p90"]}
-                for k, r in contrib.iterrows()
-            },
-            "investment_vs_plan": {
-                str(k): {"name": r["name"], "plan": f(r["plan"]), "mean": r["mean"],
-                         "p10": r["p10"], "p50": r["p50"], "p90": r["p90"]}
-                for k, r in inv.iterrows()
-            },
-            "required_growth": self.required_growth(),
-            "fai_target": (
-                None if t.fai is None
-                else {"target": t.fai, "note": "district FAI is not modelled (no fai_growth)"}
-            ),
+            "p_target_met_method": self.estimator_note(),
+            **({} if p.variance_reduction is None
+               else {"variance_reduction": p.variance_reduction}),
+            "growth_quantiles_pct": {k: _finite_pct(v, "growth_quantiles") for k, v in q.items()},
+            "growth_mean_pct": to_pct(float(weighted_mean(self.growth(), self.weights))),
+            "expected_shortfall_pp": _finite(self.expected_shortfall()),
+            "subtargets": self._subtargets_summary(),
+            "contributions_sector_pp": _rows(self.contributions("sector"),
+                                             ("name", "mean", "p10", "p50", "p90")),
+            "investment_vs_plan_yi_yuan": _rows(self.investment_vs_plan(),
+                                                ("name", "plan", "mean", "p10", "p50", "p90")),
+            "required_growth": self._required_summary(),
+            **self._years_and_investment(),
             "lgsim_version": self.ds.attrs["lgsim_version"],
             **self._stopping(),
             **self._conditioning(),
         }
+
+    def _years_and_investment(self) -> dict[str, Any]:
+        """Summary parts: P(met) by year, investment targets, FAI, spending's value added."""
+        def prob(p: Probability) -> dict[str, Any]:
+            return {"p_met_pct": to_pct(p.estimate), "ci_pct": [to_pct(p.low), to_pct(p.high)],
+                    "rule": p.rule}
+
+        out: dict[str, Any] = {}
+        by_year = self.p_by_year()
+        if len(by_year) > 1:
+            out["targets_by_year"] = {str(y): prob(p) for y, p in by_year.items()}
+            out["all_years_met"] = prob(self.p_all_years())
+        investment = self.p_investment()
+        if investment:
+            out["investment_targets"] = {k: prob(p) for k, p in investment.items()}
+        fai = self.fai()
+        if fai is not None:
+            out["fai"] = {q: _fai_summary(block) for q, block in fai.items()}
+        spending = self.spending()
+        if spending is not None:
+            out["spending_value_added"] = {
+                "table": spending["table"], "note": spending["note"],
+                **{f"{k}_per_yuan": spending[k]
+                   for k in ("direct", "indirect", "indirect_p10", "indirect_p90", "leakage")}}
+        return out
 
     def conditioning(self) -> dict[str, Any] | None:
         """How the run was conditioned on published figures, or None (no ``[actuals]``).
@@ -512,18 +718,52 @@ class Results:
         return {**record, "figures": figures, "ess": self.ess, "replications": self.n}
 
     def _conditioning(self) -> dict[str, Any]:
+        """The conditioning record for ``summary.json``: growth in percent, sd in pp."""
         record = self.conditioning()
-        return {} if record is None else {"conditioning": record}
+        if record is None:
+            return {}
+        prior = ("prior_p_target_met", "prior_p_target_met_ci")
+        out = {k: v for k, v in record.items() if k != "figures" and k not in prior}
+        if record.get("prior_p_target_met") is not None:
+            out["prior_p_target_met_pct"] = to_pct(record["prior_p_target_met"])
+            out["prior_p_target_met_ci_pct"] = [to_pct(x) for x in record["prior_p_target_met_ci"]]
+        out["figures"] = [
+            {"path": f["path"], "label": f["label"], "note": f["note"],
+             "value_pct": to_pct(f["value"]), "sd_pp": to_pct(f["sd"]),
+             **{f"{k}_pct": to_pct(f[k]) for k in ("model_mean", "model_p10", "model_p90")}}
+            for f in record["figures"]]
+        return {"conditioning": out}
 
     def record_conditioning(self, record: dict[str, Any]) -> None:
         """Record how the run was conditioned (the ``conditioning`` attribute, JSON)."""
         self.ds.attrs["conditioning"] = json.dumps(record, ensure_ascii=False,
                                                    sort_keys=True)
+    def _subtargets_summary(self) -> dict[str, Any]:
+        t = self.scenario.target
+        goals = {"sectors": t.sectors, "streets": t.streets}
+        return {
+            kind: {k: {"target_pct": to_pct(goals[kind][k]), "p_met_pct": to_pct(v.estimate),
+                       "ci_pct": [to_pct(v.low), to_pct(v.high)], "rule": v.rule}
+                   for k, v in items.items()}
+            for kind, items in self.p_subtargets().items()
+        }
+
+    def _required_summary(self) -> dict[str, Any] | None:
+        req = self.required_growth()
+        if req is None:
+            return None
+        return {"through_month": req["through_month"],
+                **{f"{k}_pct": to_pct(req[k]) for k in ("observed_ytd", "model_ytd",
+                                                        "required_rest", "p10", "p90")}}
 
     def _stopping(self) -> dict[str, Any]:
         """``{"stopped_at_precision": {...}}`` for a stop-at-precision run, else empty."""
         record = self.stopping()
-        return {} if record is None else {"stopped_at_precision": record}
+        if record is None:
+            return {}
+        for k in ("target_half_width", "half_width"):  # probabilities: in pp
+            record[f"{k}_pp"] = to_pct(record.pop(k))
+        return {"stopped_at_precision": record}
 
     # ------------------------------------------------------------------ files
     def save(self, directory: str | Path) -> Path:
@@ -535,11 +775,15 @@ class Results:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         write_text(directory / "scenario.resolved.toml", self.ds.attrs["scenario_toml"])
-        write_with(
-            directory / "results.nc",
-            lambda tmp: self.ds.to_netcdf(tmp, engine="h5netcdf", invalid_netcdf=False),
-        )
+        write_with(directory / "results.nc", self._write_netcdf)
         return directory
+
+    def _write_netcdf(self, path: Path) -> None:
+        try:
+            self.ds.to_netcdf(path, engine="h5netcdf", invalid_netcdf=False)
+        except BaseException:
+            _abandon_open_files()
+            raise
 
     @classmethod
     def load(cls, directory: str | Path) -> Results:
@@ -564,8 +808,9 @@ class Results:
         )
 
     def to_json(self) -> str:
-        """``summary()`` as JSON text."""
-        return json.dumps(self.summary(), ensure_ascii=False, indent=2, default=float)
+        """``summary()`` as JSON text (strict JSON: a non-finite number is an error)."""
+        return json.dumps(self.summary(), ensure_ascii=False, indent=2, default=float,
+                          allow_nan=False)
 
     def _repr_html_(self) -> str:
         """Short summary for Jupyter: P(met) with interval, growth quantiles, rule, seed.
@@ -598,6 +843,130 @@ class Results:
             "<p style='font-size:smaller'>The interval is the precision of the simulation, "
             "not uncertainty in the scenario's assumptions.</p></div>"
         )
+
+
+#: What the suffixes of the names in ``summary.json`` (and every table) mean.
+UNITS_NOTE = ("names end with their unit: _pct percent (6.0 = 6%), _pp percentage points, "
+              "_yi_yuan 亿元 (100 million yuan), _per_yuan 亿元 of value added per 亿元 spent; "
+              "scenario files and the Python API use fractions (0.06 = 6%)")
+
+
+def _smoothing_note(plan: Plan) -> str:
+    """Which normal the conditional estimator integrates out, or why it cannot."""
+    sp = plan.smoothing
+    if isinstance(sp, str):
+        return sp
+    sc = plan.scenario
+    return (f"integrating out the normal of sector:{sc.sectors[sp.sector].id} "
+            f"growth@{sc.base_year + 1 + sp.year}")
+
+
+def _components(plan: Plan) -> tuple[dict[tuple[str, str], str], list[str], list[str]]:
+    """Group names by (kind, id), and the ids and names of the contribution components.
+
+    Components: organic value added by sector, each group (direct and operating), with
+    ``[io]`` each group's indirect value added, and each shock.
+    """
+    sc = plan.scenario
+    group_names = {("project", p.id): p.name for p in sc.projects}
+    group_names.update({("batch", b.id): b.name for b in sc.batches})
+    group_names.update({("pipeline", p.id): p.project.name for p in sc.pipelines})
+    indirect = list(plan.groups) if sc.io is not None else []
+    comp_ids = (
+        [f"organic:{s.id}" for s in sc.sectors]
+        + [f"{kind}:{gid}" for kind, gid in plan.groups]
+        + [f"{kind}:{gid}:indirect" for kind, gid in indirect]
+        + [f"shock:{s.id}" for s in sc.shocks]
+    )
+    comp_names = (
+        [f"{s.name}（自然增长）" for s in sc.sectors]
+        + [group_names[g] for g in plan.groups]
+        + [f"{group_names[g]}（间接拉动）" for g in indirect]
+        + [s.name for s in sc.shocks]
+    )
+    return group_names, comp_ids, comp_names
+
+
+def _finite_pct(x: float, name: str) -> float | None:
+    """A fraction that must be a number, as percent (``ValueError`` when it is not)."""
+    if not math.isfinite(float(x)):
+        raise ValueError(f"{name}: {x} is not a number and cannot be written as JSON")
+    return to_pct(x)
+
+
+def _finite(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(float(x)) else float(x)
+
+
+def _fai_summary(block: dict[str, Any]) -> dict[str, Any]:
+    """One quantity of :meth:`Results.fai` with its units in the names."""
+    return {
+        "level_yi_yuan": block["level"],
+        "growth_pct": {k: to_pct(v) for k, v in block["growth"].items()},
+        "listed_share_pct": to_pct(block["listed_share"]),
+        "ytd_growth_pct": {"month": block["ytd_growth"]["month"],
+                           **{k: [to_pct(x) for x in block["ytd_growth"][k]]
+                              for k in ("p10", "p50", "p90")}},
+    }
+
+
+def _rows(frame: Any, columns: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """A table as ``{index: {column: value}}`` (NaN → None)."""
+    return {str(k): {c: (r[c] if c == "name" else _finite(r[c])) for c in columns}
+            for k, r in frame.iterrows()}
+
+
+def run_id(scenario_toml: str) -> str:
+    """The id of a run: a hash of its resolved scenario (seed and replications included).
+
+    Deterministic, so results stay bit-identical for any worker count or executor; two
+    runs share an id exactly when they are the same run (same scenario, seed, size and
+    lgsim version). Readers use it to refuse a ``summary.json`` and a ``results.nc`` of
+    different runs.
+    """
+    return hashlib.sha256(scenario_toml.encode("utf-8")).hexdigest()[:16]
+
+
+def bytes_per_replication(plan: Plan, keep: tuple[str, ...] = ()) -> int:
+    """Bytes of results one replication adds (every variable as 8-byte numbers).
+
+    Known from the compiled plan before anything is simulated: the memory and disk
+    estimates of a run multiply it by the number of replications.
+    """
+    sc = plan.scenario
+    n_groups = len(plan.groups)
+    sizes = {
+        "year": plan.n_years + 1, "month": 12, "sector": len(sc.sectors),
+        "street": len(sc.streets), "project": len(plan.slots), "group": n_groups,
+        "month_index": plan.n_months, "shock": len(sc.shocks),
+        "component": (len(sc.sectors) + n_groups * (2 if sc.io is not None else 1)
+                      + len(sc.shocks)),
+        "pipeline": len(sc.pipelines), "land": len(sc.lands), "figure": len(plan.figures),
+    }
+    present = {"investment_monthly_project": "paths" in keep,
+               "figure_model": bool(plan.figures), "log_weight": bool(plan.figures),
+               "io_local_share": sc.io is not None, "io_indirect_ratio": sc.io is not None}
+    for name in _OPTIONAL_DIMS:
+        if name.startswith(("fai", "industrial_fai")):
+            industrial = plan.fai is not None and plan.fai.parts > 1
+            present[name] = plan.fai is not None and (industrial or name.startswith("fai"))
+    dims = {**_DIMS, **{k: v for k, v in _OPTIONAL_DIMS.items() if present.get(k)}}
+    return 8 * sum(math.prod(sizes[d] for d in shape[1:]) for shape in dims.values())
+
+
+def _abandon_open_files() -> None:
+    """After a failed netCDF write: mark h5netcdf files left open as closed.
+
+    A file whose close failed (disk full) stays open; closing it again when it is
+    garbage-collected makes HDF5 touch a dead file and crash the interpreter.
+    """
+    import gc
+
+    import h5netcdf
+
+    for obj in gc.get_objects():
+        if isinstance(obj, h5netcdf.File) and not getattr(obj, "_closed", True):
+            obj._closed = True
 
 
 def _plans(scenario: Scenario) -> dict[str, float]:

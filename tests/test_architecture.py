@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+import lgsim
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "lgsim"
 
@@ -74,6 +76,44 @@ def test_nothing_refers_to_files_outside_the_project(folder):
                 path = Path(dirpath) / name
                 if _OUTSIDE.search(path.read_text(encoding="utf-8", errors="replace")):
                     hits.append(str(path.relative_to(ROOT)))
+    assert not hits, hits
+
+
+_PROJECT_PATH = re.compile(r"(?<![\w.])(docs|tests|tools|scenarios|notebooks|benchmarks)/|\.\./")
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            first = node.body[0] if node.body else None
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                out.add(id(first.value))
+    return out
+
+
+def test_what_the_package_says_names_no_file_outside_it():
+    """Messages, reports and files written by lgsim never point at files an installed
+    package does not have (docs/, tests/, ...); docstrings may cite the project's docs."""
+    hits = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docs = _docstrings(tree)
+        hits += [f"{path.relative_to(ROOT)}:{node.lineno}" for node in ast.walk(tree)
+                 if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                 and id(node) not in docs and _PROJECT_PATH.search(node.value)]
+    for path in sorted((PACKAGE / "data").glob("*.csv")):
+        if re.search(r"\.\./|/work/|\.csv\b.*\.csv", path.read_text(encoding="utf-8")):
+            hits.append(str(path.relative_to(ROOT)))
+    assert not hits, hits
+
+
+def test_scenario_sources_cite_publications_not_repository_files():
+    hits = []
+    for path in sorted((ROOT / "scenarios").rglob("*.toml")):
+        for key, text in (lgsim.load_scenario(path).sources or {}).items():
+            if re.search(r"\.(csv|toml|py|md)\b|github|lgsim/", text, re.I):
+                hits.append(f"{path.name}: {key}")
     assert not hits, hits
 
 

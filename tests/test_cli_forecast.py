@@ -32,15 +32,15 @@ def test_forecast_prints_percent_and_writes_quantiles(tmp_path, capsys) -> None:
     assert "caveat: history only" in text and "counts that risk twice" in text
     assert "caveat: lower bound ('over X') fitted at its stated value: 2016" in text
     frame = _read_bom_csv(out / "forecast-gdp_real_growth.csv")
-    assert {"indicator", "model", "year", "weight", "mean", "sd", "q10.0", "q90.0"} <= set(frame)
+    assert {"indicator", "model", "year", "weight", "mean_pct", "sd_pp", "q10.0_pct",
+            "q90.0_pct"} <= set(frame)
     comb = frame[frame["model"] == "combined"].set_index("year")
     assert list(comb.index) == [2021, 2022]
-    assert (comb["mean"].abs() < 1).all()  # fractions in the file
-    # the terminal shows the same numbers in percent: "2022  mean  sd  p10  p50  p90"
+    # the terminal shows the same numbers, in percent: "2022  mean  sd  p10  p50  p90"
     row = next(line for line in text.splitlines() if line.startswith("2022 "))
     mean, sd = (float(v) for v in row.split()[1:3])
-    assert mean == pytest.approx(100 * comb.loc[2022, "mean"], abs=0.006)
-    assert sd == pytest.approx(100 * comb.loc[2022, "sd"], abs=0.006)
+    assert mean == pytest.approx(comb.loc[2022, "mean_pct"], abs=0.006)
+    assert sd == pytest.approx(comb.loc[2022, "sd_pp"], abs=0.006)
     assert not list(out.glob(".*.tmp"))
 
 
@@ -65,6 +65,7 @@ def test_backtest_writes_table_records_and_plot(tmp_path, capsys, monkeypatch) -
     assert table.loc["ar1", "n_origins"] == 4
     records = _read_bom_csv(out / "backtest_records.csv")
     assert sorted(records["origin"].unique()) == [2016, 2017, 2018, 2019]
+    assert records.loc[records["target_year"] == 2017, "observed_pct"].iloc[0] == 9.8
     assert (out / "backtest.png").read_bytes().startswith(b"\x89PNG")
     assert not list(out.glob(".*.tmp"))
 

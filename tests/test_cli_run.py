@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import lgsim
 from lgsim.cli import main
 
@@ -23,17 +25,18 @@ def test_run_writes_the_run_directory(tmp_path, capsys):
                  "replications.csv", "contributions_sector.csv", "investment_vs_plan.csv"):
         assert (out / name).is_file(), name
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    for key in ("scenario", "target_year", "target_growth", "replications", "seed",
-                "p_target_met", "p_target_met_ci", "growth_quantiles", "lgsim_version"):
+    for key in ("scenario", "target_year", "target_growth_pct", "replications", "seed",
+                "p_target_met_pct", "p_target_met_ci_pct", "growth_quantiles_pct",
+                "lgsim_version"):
         assert key in summary
     assert summary["seed"] == 5 and summary["replications"] == 300
-    assert len(summary["p_target_met_ci"]) == 2
-    assert set(summary["growth_quantiles"]) == {"p10", "p50", "p90"}
+    assert len(summary["p_target_met_ci_pct"]) == 2
+    assert set(summary["growth_quantiles_pct"]) == {"p10", "p50", "p90"}
     assert (out / "contributions_sector.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert "seed 5" in (out / "run.log").read_text(encoding="utf-8")
     assert not list(out.glob(".*.tmp"))  # no temporary files left behind
     r = lgsim.Results.load(out)
-    assert r.p_target().estimate == summary["p_target_met"]
+    assert 100 * r.p_target().estimate == pytest.approx(summary["p_target_met_pct"], abs=1e-9)
     fresh = lgsim.run(str(MINIMAL), replications=300, seed=5, workers=1)
     assert r.ds.identical(fresh.ds)
 

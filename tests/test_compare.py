@@ -120,15 +120,15 @@ def test_scenario_compared_with_itself_differs_by_exactly_zero(tmp_path: Path) -
     data = json.loads((out / "comparison.json").read_text(encoding="utf-8"))
     assert data["replications"] == 200 and data["seed"] == 20220607
     a, b = data["scenarios"]
-    assert a["p_target_met"] == b["p_target_met"]
+    assert a["p_target_met_pct"] == b["p_target_met_pct"]
     (d,) = data["differences"]
-    assert d["p_target_met_diff"]["estimate"] == 0.0
-    assert d["p_target_met_diff"]["paired_ci"] == [0.0, 0.0]
-    assert d["growth_diff"]["mean"] == 0.0
-    assert d["growth_diff"]["paired_ci"] == [0.0, 0.0]
-    assert d["growth_diff"]["quantiles"] == {"p10": 0.0, "p50": 0.0, "p90": 0.0}
+    assert d["p_target_met_diff_pp"]["estimate"] == 0.0
+    assert d["p_target_met_diff_pp"]["paired_ci"] == [0.0, 0.0]
+    assert d["growth_diff_pp"]["mean"] == 0.0
+    assert d["growth_diff_pp"]["paired_ci"] == [0.0, 0.0]
+    assert d["growth_diff_pp"]["quantiles"] == {"p10": 0.0, "p50": 0.0, "p90": 0.0}
     # The unpaired interval, shown for contrast, is not degenerate.
-    lo, hi = d["p_target_met_diff"]["unpaired_ci"]
+    lo, hi = d["p_target_met_diff_pp"]["unpaired_ci"]
     assert lo < 0 < hi
     assert data["changes"] == {"base-2": []}
     csv = (out / "comparison.csv").read_bytes()
@@ -199,11 +199,17 @@ def test_terminal_table_aligns_chinese_titles(delayed: Comparison) -> None:
 def test_table_and_json_agree(delayed: Comparison) -> None:
     table = delayed.table()
     assert list(table["letter"]) == ["A", "B"]
-    assert math.isnan(table.loc[0, "d_p_met"])
+    assert math.isnan(table.loc[0, "d_p_met_pp"])
     (d,) = delayed.differences
-    assert table.loc[1, "d_p_met"] == d.p_met_paired.estimate
-    assert table.loc[1, "d_growth_paired_low"] == d.growth_paired.low
+    # percent and percentage points, as the terminal prints them
+    assert table.loc[1, "d_p_met_pp"] == pytest.approx(100 * d.p_met_paired.estimate, abs=1e-9)
+    assert table.loc[1, "d_growth_paired_low_pp"] == pytest.approx(100 * d.growth_paired.low,
+                                                                   abs=1e-9)
+    assert table.loc[0, "p_met_pct"] == pytest.approx(100 * delayed.results[0].p_target()
+                                                      .estimate, abs=1e-9)
     data = json.loads(delayed.to_json())
+    assert data["differences"][0]["p_target_met_diff_pp"]["estimate"] == pytest.approx(
+        table.loc[1, "d_p_met_pp"])
     changes = data["changes"]["big-2"]
     assert [c["path"] for c in changes] == ["batch[big-batch].planned_start"]
     assert "2022-04-01" in changes[0]["value"]

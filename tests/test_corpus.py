@@ -13,7 +13,9 @@ real subprocess to prove the exit code and the absence of a traceback end to end
 
 from __future__ import annotations
 
+import os
 import re
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -22,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from lgsim.cli import main
+from lgsim.scenario.merge import MAX_FILE_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -70,7 +73,7 @@ def validate(file: Path | str, capsys: pytest.CaptureFixture[str]) -> tuple[int,
 
 
 def test_corpus_is_large_and_every_file_has_an_expectation() -> None:
-    assert len(BROKEN) >= 45
+    assert len(BROKEN) >= 45 + 60  # the first corpus, and the second (issue 14)
     for file in BROKEN:
         expectation(file)
 
@@ -121,12 +124,83 @@ def _bom(tmp: Path) -> Path:
     return file
 
 
+# special files: a FIFO used to hang validate, /dev/zero to read until memory ran out
+
+
+def _fifo(tmp: Path) -> Path:
+    file = tmp / "fifo.toml"
+    os.mkfifo(file)
+    return file
+
+
+def _dev_zero(tmp: Path) -> Path:
+    file = tmp / "zero.toml"
+    file.symlink_to("/dev/zero")
+    return file
+
+
+def _socket(tmp: Path) -> Path:
+    file = tmp / "s.toml"
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(file))
+    sock.close()
+    return file
+
+
+def _too_large(tmp: Path) -> Path:
+    file = tmp / "large.toml"
+    tiny = CORPUS / "valid" / "tiny.toml"
+    pad = ("# " + "x" * 98 + "\n") * (MAX_FILE_BYTES // 100 + 1)
+    file.write_text(f'extends = "{tiny}"\n{pad}', encoding="utf-8")
+    return file
+
+
+def _extends_fifo(tmp: Path) -> Path:
+    os.mkfifo(tmp / "parent.toml")
+    file = tmp / "child.toml"
+    file.write_text('extends = "parent.toml"\n', encoding="utf-8")
+    return file
+
+
+def _symlink_loop(tmp: Path) -> Path:
+    (tmp / "a.toml").symlink_to(tmp / "b.toml")
+    (tmp / "b.toml").symlink_to(tmp / "a.toml")
+    return tmp / "a.toml"
+
+
+# deep chains: 1,200 files deep raised RecursionError (exit code 1)
+
+
+def chain(tmp: Path, files: int) -> Path:
+    """``c0000.toml`` extends ``c0001.toml`` ... extends ``valid/tiny.toml``: ``files`` files."""
+    tiny = CORPUS / "valid" / "tiny.toml"
+    (tmp / f"c{files - 2:04d}.toml").write_text(f'extends = "{tiny}"\n', encoding="utf-8")
+    for i in range(files - 2):
+        (tmp / f"c{i:04d}.toml").write_text(f'extends = "c{i + 1:04d}.toml"\n',
+                                            encoding="utf-8")
+    return tmp / "c0000.toml"
+
+
 GENERATED: dict[str, tuple[Callable[[Path], Path], str, str]] = {
     "not_utf8": (_not_utf8, "-", "a UTF-8 text file, found a byte that is not UTF-8 at line 3"),
     "directory": (_directory, "-", "expected a scenario file, found a directory"),
     "missing_file": (_missing, "-", "expected an existing scenario file, found no such file"),
     "utf8_bom": (_bom, "target.gdp_growth", "looks like percent: write 0.065 for 6.5%"),
+    "special_fifo": (_fifo, "-", "a regular file), found a FIFO"),
+    "special_dev_zero": (_dev_zero, "-", "a regular file), found a character device"),
+    "special_socket": (_socket, "-", "a regular file), found"),
+    "special_too_large": (_too_large, "-", "a scenario file of at most 10.0 MB, found a larger"),
+    "special_extends_fifo": (_extends_fifo, "extends", "found 'parent.toml', a FIFO"),
+    "special_symlink_loop": (_symlink_loop, "-", "expected"),
+    "deep_chain_33": (lambda tmp: chain(tmp, 33), "extends", "a chain of at most 32 files"),
+    "deep_chain_1200": (lambda tmp: chain(tmp, 1200), "extends", "a chain of at most 32 files"),
 }
+
+
+def test_a_chain_of_32_files_is_fine(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    file = chain(tmp_path, 32)
+    code, _, err = validate(file, capsys)
+    assert (code, err) == (0, ""), err
 
 
 @pytest.mark.parametrize("case", GENERATED)

@@ -151,8 +151,8 @@ def test_pipeline_lands_with_its_probability(tiny):
             [[pipeline]]
             id = "pl"
             probability = 0.3
-            signed = 2021-06-01
-            land_delay_months = 2
+            signed = 2021-11-01
+            land_delay_months = 3
             sector = "industry"
             total_investment = 10.0
             duration_months = 6
@@ -162,9 +162,41 @@ def test_pipeline_lands_with_its_probability(tiny):
     r = lgsim.run(s, replications=3000, workers=1)
     landed = ~np.isnan(r.ds["pipeline_landing"].sel(pipeline="pl").values)
     assert abs(landed.mean() - 0.3) < 4 * np.sqrt(0.3 * 0.7 / 3000)
-    # signed 2021-06-01 is month -7 (before the horizon); +2 months lands at month -5,
-    # and work counts from the horizon start
-    np.testing.assert_allclose(r.ds["pipeline_landing"].values[landed], -5.0)
+    # signed 2021-11-01 is month -2 (before the horizon); +3 months lands at month 1
+    np.testing.assert_allclose(r.ds["pipeline_landing"].values[landed], 1.0)
+
+
+PIPELINE_BEFORE = """
+[[pipeline]]
+id = "pl"
+probability = 1.0
+signed = 2021-03-01
+land_delay_months = {{ dist = "uniform", low = 0, high = {high} }}
+sector = "industry"
+total_investment = 10.0
+duration_months = 6
+"""
+
+
+def test_pipeline_landing_before_the_horizon_adds_no_growth(tiny):
+    # rule 9: an entry that lands before the horizon is part of the base-year economy
+    s = lgsim.load_scenario(tiny(PIPELINE_BEFORE.format(high=20)))
+    r = lgsim.run(s, replications=400, workers=1)
+    landing = r.ds["pipeline_landing"].sel(pipeline="pl").values
+    when = -10.0 + 20.0 * np.linspace(0, 1, 3)  # signed at month -10, delay 0..20
+    assert when.min() < 0 < when.max()
+    early = np.isnan(landing)
+    assert 0.3 < early.mean() < 0.7  # about half land before 2022-01-01: no effect
+    assert np.all(landing[~early] >= 0.0)
+    pp = r.ds["component_pp"].sel(component="pipeline:pl", year=2022).values
+    assert np.all(pp[early] == 0.0)
+    assert np.all(r.ds["investment"].sel(project="pl", year=2022).values[early] == 0.0)
+
+
+def test_pipeline_that_can_only_land_before_the_horizon_is_refused(tiny):
+    # before the fix this added +0.66 pp of phantom growth; now one line naming the field
+    with pytest.raises(lgsim.ScenarioError, match=r"pipeline\[pl\]\.signed: .*base-year"):
+        lgsim.load_scenario(tiny(PIPELINE_BEFORE.format(high=5)))
 
 
 def test_stalled_projects_never_start(tiny):

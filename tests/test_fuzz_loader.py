@@ -34,6 +34,8 @@ from hypothesis import strategies as st
 import lgsim
 from lgsim.scenario.actuals import ACTUALS_KEYS
 from lgsim.scenario.errors import ScenarioWarning
+from lgsim.scenario.investment import ECONOMY_KEYS, IO_KEYS
+from lgsim.scenario.targets import TARGET_KEYS
 
 #: The schema's key lists (``lgsim.scenario.build`` the module, not the function).
 schema = importlib.import_module("lgsim.scenario.build")
@@ -51,7 +53,7 @@ FUZZ = settings(
 #: Every key the schema knows, plus distribution parameters and a few near misses.
 SCHEMA_KEYS = sorted(
     {
-        *schema.SCENARIO_KEYS, *schema.TARGET_KEYS, *schema.ECONOMY_KEYS,
+        *schema.SCENARIO_KEYS, *TARGET_KEYS, *ECONOMY_KEYS, *IO_KEYS,
         *schema.ACCOUNTING_KEYS, *schema.SECTOR_KEYS, *schema.CORRELATION_KEYS,
         *schema.STREET_KEYS, *schema.BATCH_KEYS, *schema.PIPELINE_KEYS, *schema.LAND_KEYS,
         *schema.SHOCK_KEYS, *ACTUALS_KEYS, "dist", "mean", "sd", "median", "sigma", "low",
@@ -420,3 +422,83 @@ def test_mutated_shipped_scenarios_load_or_raise_scenario_error(
         _load(load)
     finally:
         shutil.copy(source, target)
+
+
+# ---------------------------------------------------------------- run what validate accepts
+# Any scenario that ``validate`` accepts either runs with finite results or fails with one
+# line and exit code 2 — never exit code 1 (issue 14: count = 1 batches, NaN results and
+# NUL characters in names all passed validate and failed run).
+
+RUN_FUZZ = settings(
+    max_examples=int(os.environ.get("LGSIM_FUZZ_RUNS", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                           HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture],
+)
+
+
+def _run_if_valid(path: Path, tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from lgsim.cli import main
+
+    if main(["validate", str(path)]) != 0:
+        capsys.readouterr()
+        return
+    capsys.readouterr()
+    out = tmp / "run"
+    code = main(["run", str(path), "-n", "3", "--chunk-size", "2", "--workers", "1",
+                 "--out", str(out), "--force"])
+    _, err = capsys.readouterr()
+    assert code in (0, 2), err
+    assert "Traceback" not in err
+    if code == 2:
+        assert len(err.strip().splitlines()) == 1, err
+        return
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"),
+                         parse_constant=lambda c: pytest.fail(f"{c} in summary.json"))
+    assert all(math.isfinite(v) for v in summary["growth_quantiles_pct"].values())
+    assert 0.0 <= summary["p_target_met_pct"] <= 100.0
+
+
+@RUN_FUZZ
+@given(doc=schema_documents())
+@pytest.mark.slow
+def test_plausible_documents_that_validate_also_run(
+    fuzz_dir: Path, tmp_path_factory: pytest.TempPathFactory, capsys, doc: dict
+) -> None:
+    path = fuzz_dir / "runnable.toml"
+    path.write_text(tomli_w.dumps(doc), encoding="utf-8")
+    _run_if_valid(path, tmp_path_factory.mktemp("run"), capsys)
+
+
+@RUN_FUZZ
+@given(data=st.data())
+@pytest.mark.slow
+def test_mutated_shipped_scenarios_that_validate_also_run(
+    fuzz_dir: Path, tmp_path_factory: pytest.TempPathFactory, capsys, data: st.DataObject
+) -> None:
+    source = data.draw(st.sampled_from(SHIPPED), label="file")
+    doc = tomllib.loads(source.read_text(encoding="utf-8"))
+    for _ in range(data.draw(st.integers(1, 3), label="mutations")):
+        data.draw(mutation(doc))
+    target = fuzz_dir / f"mutant-{source.name}"
+    doc.pop("extends", None) if source.name != "base.toml" else None
+    if "extends" in doc:
+        doc["extends"] = str(fuzz_dir / "base.toml")
+    target.write_text(tomli_w.dumps(doc), encoding="utf-8")
+    _run_if_valid(target, tmp_path_factory.mktemp("run"), capsys)
+
+
+@pytest.mark.parametrize("extra", [
+    '[[batch]]\nid = "batch3"\ncount = 1\n',
+    '[[batch]]\nid = "batch3"\nsize_concentration = 1e-300\n',
+    '[[pipeline]]\nid = "park"\nsigned = 2021-01-01\nland_delay_months = '
+    '{ dist = "uniform", low = 0, high = 14 }\n',
+    '[scenario]\nend_year = 2022\n',
+])
+def test_edge_cases_that_validate_also_run(tmp_path: Path, capsys, extra: str) -> None:
+    tiny = ROOT / "tests" / "corpus" / "valid" / "tiny.toml"
+    path = tmp_path / "edge.toml"
+    path.write_text(f'extends = "{tiny}"\n{extra}', encoding="utf-8")
+    _run_if_valid(path, tmp_path, capsys)

@@ -73,8 +73,17 @@ def test_notebook_executes(name, monkeypatch):
     if name == "01_base_case.ipynb":
         html = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
         assert any("P(target met)" in h and "simulation precision" in h for h in html)
+    if name == "02_what_if.ipynb":  # the project what-if: GDP explained, FAI measured
+        assert "预期 ΔP(met) ≈" in text and "density at the threshold" in text
+        assert "ΔP(FAI ≥ 1,400亿)" in text
     if name == "03_sensitivity.ipynb":
         assert "sector[industry].growth" in text
     if name == "04_target_seeking.ipynb":
         assert "Not reachable within bounds" in text
+        # the notebook ends on a readable answer, not on a raw Python object
+        last = nb.cells[-1]
+        assert last.cell_type == "code"
+        final = "".join(o.get("text", "") for o in last.outputs if o.output_type == "stream")
+        assert "要使达标概率达到80%" in final and "Not reachable" in final
+        assert not any("text/plain" in o.get("data", {}) for o in last.outputs)
     assert elapsed < NOTEBOOK_TIMEOUT

@@ -35,10 +35,13 @@ gdp_growth = 0.06
 decimals = 1
 sectors = { industry = 0.05 }
 streets = { east = 0.06 }
+fai = 90.0
 
 [economy]
 gdp = 200.0
 land_stock_ha = 5.0
+fai = 80.0
+fai_growth = { dist = "normal", mean = 0.06, sd = 0.05 }
 
 [accounting]
 construction_share = 0.6

@@ -68,8 +68,8 @@ def test_not_reached_uses_the_maximum(base):
     assert stop.half_width == pytest.approx(_half_width(r.met()))
     summary = r.summary()["stopped_at_precision"]
     assert summary == {
-        "target_half_width": 0.001, "half_width": stop.half_width, "reached": False,
-        "chunks": 3, "replications": 300, "max_replications": 300,
+        "reached": False, "chunks": 3, "replications": 300, "max_replications": 300,
+        "target_half_width_pp": 0.1, "half_width_pp": pytest.approx(100 * stop.half_width),
     }
 
 

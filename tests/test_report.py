@@ -92,7 +92,8 @@ def _assert_self_contained(html: str) -> None:
             if value is not None:
                 assert value.startswith("data:"), (key, value[:60])
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html, re.I)
-    assert "@import" not in html and "url(" not in html
+    assert "@import" not in html
+    assert not re.search(r"url\((?!data:)", html)  # the embedded font is a data: URL
 
 
 @pytest.fixture(scope="module")
@@ -178,14 +179,14 @@ def test_comparison_report_is_self_contained_and_escaped(tmp_path: Path) -> None
 
 
 def test_headline_sentences() -> None:
-    summary = {"target_year": 2022, "target_growth": 0.06, "p_target_met": 0.252,
-               "p_target_met_ci": [0.233, 0.271]}
+    summary = {"target_year": 2022, "target_growth_pct": 6.0, "p_target_met_pct": 25.2,
+               "p_target_met_ci_pct": [23.3, 27.1]}
     zh, en = headline_sentences(summary)
     assert zh == "按当前假设，2022年GDP增长达到6%目标的概率约为25%（模拟精度95%区间 23%–27%）"
     assert en == ("Under the current assumptions, the probability that 2022 GDP growth meets "
                   "the 6% target is about 25% (95% simulation precision 23%–27%).")
-    zh, _ = headline_sentences({**summary, "target_growth": 0.055, "p_target_met": 0.003,
-                                "p_target_met_ci": [0.0005, 0.01]})
+    zh, _ = headline_sentences({**summary, "target_growth_pct": 5.5, "p_target_met_pct": 0.3,
+                                "p_target_met_ci_pct": [0.05, 1.0]})
     assert "达到5.5%目标的概率约为<1%（模拟精度95%区间 <1%–1%）" in zh
 
 

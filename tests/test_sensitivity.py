@@ -182,6 +182,8 @@ def test_outputs_csv_text_plot(small_tornado, tmp_path):
     raw = (tmp_path / "sensitivity-tornado.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     assert "工业·增长率" in raw.decode("utf-8-sig")
+    header = raw.decode("utf-8-sig").splitlines()[0].split(",")
+    assert {"p_met_low_pct", "p_met_high_pct", "p_met_swing_pp"} <= set(header)
     text = small_tornado.to_text()
     assert text.index("sector[big].growth") < text.index("sector[mid].growth")
     fig = sensitivity_chart(small_tornado)

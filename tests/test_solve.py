@@ -158,6 +158,8 @@ def test_cli_solve(normal_path, tmp_path, capsys):
     lo, hi = data["precision_95"]
     assert lo <= TARGET + SD * norm.ppf(0.8) <= hi
     assert data["seed"] == 5 and data["replications"] == 1000
+    assert data["probability_pct"] == 80.0
+    assert 75.0 < data["p_met_at_value_pct"]["estimate"] < 85.0
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from ..scenario.errors import ScenarioError
-from . import EXIT_OK, InputError, positive_int, seed_value
+from . import EXIT_OK, InputError, out_dir, positive_int, seed_value
+from .progress import ProgressBar
 
 #: Paths simulated per model by the commands (the library's default is 2,000): 10,000
 #: puts the Monte Carlo standard error of a forecast mean near 0.05 percentage points.
@@ -45,6 +46,26 @@ def _csv_text(frame: Any, index: bool = False) -> str:
     buf = io.StringIO()
     frame.to_csv(buf, index=index, float_format="%.10g")
     return "\ufeff" + buf.getvalue()
+
+
+def labelled(frame: Any, pct: tuple[str, ...] = (), pp: tuple[str, ...] = ()) -> Any:
+    """Fractions → percent, with the unit in the name.
+
+    ``pct`` columns become ``<name>_pct`` (growth in percent), ``pp`` columns
+    ``<name>_pp`` (spreads and errors of growth, percentage points); the rest is unchanged.
+    """
+    out = frame.copy()
+    renames = {}
+    for cols, suffix in ((pct, "_pct"), (pp, "_pp")):
+        for c in cols:
+            if c in out.columns:
+                out[c] = 100.0 * out[c]
+                renames[c] = f"{c}{suffix}"
+    return out.rename(columns=renames)
+
+
+def _quantile_columns(frame: Any) -> tuple[str, ...]:
+    return tuple(c for c in frame.columns if str(c).startswith("q") and str(c)[1:2].isdigit())
 
 
 def _one_file(args: argparse.Namespace) -> Path | None:
@@ -82,11 +103,11 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     from ..forecasting.forecast import forecast
 
     series = _series(args)
-    with _input_errors():
+    with _input_errors(), ProgressBar("model", desc="backtest") as bar:
         fc = forecast(
             series, horizon=args.horizon, n_sims=args.n_sims,
             seed=0 if args.seed is None else args.seed,
-            min_train=args.min_train, gaps=args.gaps,
+            min_train=args.min_train, gaps=args.gaps, progress=bar,
         )
     print(f"{args.indicator} from {_data_label(args)}")
     print(fc.to_string())
@@ -95,9 +116,10 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     if args.out is not None:
         frame = fc.to_frame()
         frame.insert(0, "indicator", args.indicator)
+        frame = labelled(frame, ("mean", *_quantile_columns(frame)), ("sd",))
         path = Path(args.out) / f"forecast-{args.indicator}.csv"
         write_text(path, _csv_text(frame))
-        print(f"wrote {path} (growth as fractions: 0.06 = 6%)")
+        print(f"wrote {path} (growth in percent: _pct; its sd in percentage points: _pp)")
     return EXIT_OK
 
 
@@ -114,21 +136,25 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     from ..outputs.plots import backtest_chart
 
     series = _series(args)
-    with _input_errors():
+    with _input_errors(), ProgressBar("model", desc="backtest") as bar:
         bt = backtest(
             series, min_train=args.min_train, n_sims=args.n_sims,
-            seed=0 if args.seed is None else args.seed, gaps=args.gaps,
+            seed=0 if args.seed is None else args.seed, gaps=args.gaps, progress=bar,
         )
     print(f"{args.indicator} from {_data_label(args)}")
     print(bt.to_string())
     out = Path(args.out) if args.out is not None else Path("runs") / f"backtest-{args.indicator}"
-    write_text(out / "backtest_table.csv", _csv_text(bt.table(), index=True))
-    write_text(out / "backtest_records.csv", _csv_text(bt.records))
+    table = bt.table()
+    table = labelled(table, tuple(c for c in table.columns if str(c).startswith("cover")))
+    write_text(out / "backtest_table.csv", _csv_text(table, index=True))
+    records = bt.records
+    write_text(out / "backtest_records.csv", _csv_text(labelled(
+        records, ("observed", "mean", *_quantile_columns(records)), ("sd", "error", "crps"))))
     fig = backtest_chart(bt)
     write_with(out / "backtest.png", lambda tmp: fig.savefig(tmp, format="png", dpi=150))
     print(
-        f"wrote {out}/backtest_table.csv (errors in pp), backtest_records.csv (growth as "
-        "fractions), backtest.png"
+        f"wrote {out}/backtest_table.csv (errors in pp, coverage in percent), "
+        "backtest_records.csv (growth in percent, errors in pp), backtest.png"
     )
     return EXIT_OK
 
@@ -141,11 +167,11 @@ def cmd_backtest_engine(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.engine)
     figures = _figures(args)
-    with _input_errors():
+    with _input_errors(), ProgressBar("year", desc="backtest") as bar:
         bt = backtest_engine(
             scenario, figures, area=args.area, vantage=args.vantage,
             forecaster=args.forecaster, spread=args.spread, exclude=args.exclude or (),
-            gaps=args.gaps, replications=args.replications, seed=args.seed,
+            gaps=args.gaps, replications=args.replications, seed=args.seed, progress=bar,
         )
     out = (Path(args.out) if args.out is not None
            else Path("runs") / f"backtest-engine-{scenario.name}")
@@ -183,8 +209,14 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def _check_out(args: argparse.Namespace) -> None:
+    """``--out`` must be a new file (or ``--force``), not the scenario or a directory."""
     if Path(args.out).resolve() == Path(args.scenario).resolve():
         raise InputError(f"--out: {args.out} is the scenario being calibrated; choose a new file")
+    if Path(args.out).is_dir():
+        raise InputError(f"--out: {args.out} is a directory; name the new scenario file")
+    if Path(args.out).exists() and not args.force:
+        raise InputError(f"--out: {args.out} exists; choose a new file or add --force to "
+                         "overwrite it")
 
 
 def cmd_calibrate_forecast(args: argparse.Namespace) -> int:
@@ -197,11 +229,12 @@ def cmd_calibrate_forecast(args: argparse.Namespace) -> int:
     _check_out(args)
     ind = args.industry_indicator
     sectors = {} if ind.lower() == "none" else {"industry": ind}
-    with _input_errors():
+    with _input_errors(), ProgressBar("model", desc="calibrate") as bar:
         cal = calibrate(
             scenario, load_annual(_one_file(args)), indicator=args.indicator,
             sector_indicators=sectors, year=args.year, n_sims=args.n_sims,
             seed=0 if args.seed is None else args.seed, min_train=args.min_train,
+            progress=bar,
         )
     path = cal.write(args.out)
     print(cal.to_string())
@@ -255,7 +288,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--horizon", type=positive_int, default=3,
                    help="years after the last figure (default 3)")
     _gaps(p)
-    p.add_argument("--out", type=Path,
+    p.add_argument("--out", type=out_dir,
                    help="folder for forecast-<indicator>.csv (predictive quantiles)")
     p.set_defaults(func=cmd_forecast)
 
@@ -275,7 +308,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "(default) or the scenario's own sds")
     p.add_argument("-n", "--replications", type=positive_int, default=1000,
                    help="with --engine: replications per origin (default 1,000)")
-    p.add_argument("--out", type=Path,
+    p.add_argument("--out", type=out_dir,
                    help="output folder (default: runs/backtest-<indicator>/, with --engine "
                    "runs/backtest-engine-<scenario>/)")
     p.set_defaults(func=cmd_backtest)
@@ -285,6 +318,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "forecast errors")
     p.add_argument("scenario", type=Path, help="the scenario to extend")
     p.add_argument("--out", type=Path, required=True, help="the new scenario file (.toml)")
+    p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     _common(p)
     _evidence(p)
     p.add_argument("--from-forecast", action="store_true",

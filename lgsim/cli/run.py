@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import socket
 import sys
 import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..scenario.errors import ScenarioError, ScenarioWarning
-from . import EXIT_INPUT, EXIT_OK, InputError, add_run_options, positive_int
+from . import (
+    EXIT_INPUT,
+    EXIT_OK,
+    InputError,
+    Stopped,
+    add_run_options,
+    positive_int,
+)
+from .progress import ProgressBar
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..results import Results
@@ -24,21 +31,29 @@ def progress_bar(total: int) -> tuple[Callable[[int], None] | None, Callable[[],
     """A tqdm bar on stderr for long interactive runs: ``(update, close)``."""
     if not sys.stderr.isatty() or total < 2000:
         return None, lambda: None
-    from tqdm import tqdm
+    bar = ProgressBar(total=total)
+    return bar, bar.close
 
-    tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked
-    bar = tqdm(total=total, unit="rep", file=sys.stderr, leave=False)
-    return bar.update, bar.close
 
 
 def check_out_dir(out: Path, scenario: str, seed: int | None, *, force: bool) -> None:
-    """Refuse to overwrite a run directory of a different scenario or seed without force."""
-    summary = out / "summary.json"
-    if force or not summary.exists():
-        return
+    """Refuse to overwrite a run directory of a different scenario or seed without force.
+
+    A ``summary.json`` lgsim did not write (not JSON, missing lgsim's keys, a FIFO...) is
+    never replaced without ``force`` either.
+    """
+    from ..outputs.rundir import RunDirectoryError, read_summary
+
     try:
-        old = json.loads(summary.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        old = read_summary(out)
+    except RunDirectoryError as exc:
+        if force:
+            return
+        raise ScenarioError(
+            str(out), "--out", "an empty directory or an lgsim run directory (or --force)",
+            str(exc).split(": ", 1)[-1],
+        ) from None
+    if force or old is None:
         return
     same = old.get("scenario") == scenario and (seed is None or old.get("seed") == seed)
     if not same:
@@ -65,10 +80,8 @@ def half_width(text: str) -> float:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """``run``: simulate a scenario and write its run directory."""
-    from ..montecarlo._nodask import dask_hidden
-    from ..montecarlo.checkpoint import CHUNK_DIR
-    from ..montecarlo.runner import run
-    from ..outputs.rundir import begin_run, default_out_dir
+    from ..fileio import DirectoryLock
+    from ..outputs.rundir import default_out_dir
     from ..scenario import load_scenario
 
     executor = args.executor or ("dask" if args.scheduler else None)
@@ -76,12 +89,43 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise InputError("--scheduler needs --executor dask")
 
     scenario = load_scenario(args.scenario)
+    out = Path(args.out or default_out_dir(scenario.name))
+    with DirectoryLock(out):  # DirectoryBusy: another run writes here (one line, exit 2)
+        try:
+            return _run_locked(args, scenario, out, executor)
+        except KeyboardInterrupt as exc:
+            raise Stopped(getattr(exc, "signum", 2), _resume_hint(out)) from None
+
+
+def _resume_hint(out: Path) -> str:
+    from ..montecarlo.checkpoint import CHUNK_DIR
+
+    if any((out / CHUNK_DIR).glob("chunk-*.npz")):
+        return (f"the chunks finished so far are kept in {out / CHUNK_DIR}: rerun the same "
+                "command with --resume to compute only the rest")
+    return "nothing was computed yet: rerun the same command (--resume continues a stopped run)"
+
+
+def _run_locked(args: argparse.Namespace, scenario: Any, out: Path,
+                executor: str | None) -> int:
+    from ..fileio import ensure_free_space
+    from ..montecarlo._nodask import dask_hidden
+    from ..montecarlo.checkpoint import CHUNK_DIR
+    from ..montecarlo.footprint import footprint
+    from ..montecarlo.runner import run
+    from ..outputs.rundir import begin_run
+
     n = args.replications or scenario.replications
-    out = args.out or default_out_dir(scenario.name)
     seed = args.seed if args.seed is not None else scenario.seed
     check_out_dir(out, scenario.name, seed, force=args.force)
     keep = set(args.keep or ())
-    chunk_dir = Path(out) / CHUNK_DIR
+    chunk_dir = out / CHUNK_DIR
+
+    def on_start() -> None:
+        fp = footprint(scenario, n, args.workers, args.chunk_size, keep & {"paths"})
+        ensure_free_space(out, fp.disk(checkpoint=True), "the chunk files and results.nc")
+        begin_run(out)
+
     update, close = progress_bar(n)
     t0 = time.perf_counter()
     try:
@@ -90,41 +134,35 @@ def cmd_run(args: argparse.Namespace) -> int:
                       chunk_size=args.chunk_size, keep=keep & {"paths"},
                       precision=args.precision, min_ess=args.min_ess,
                       max_replications=args.max_replications,
-                      checkpoint=chunk_dir, resume=args.resume,
-                      on_start=lambda: begin_run(Path(out)))
+                      checkpoint=chunk_dir, resume=args.resume, on_start=on_start)
     finally:
         close()
     elapsed = time.perf_counter() - t0
     # unless dask ran the chunks, keep xarray from importing it (≈1 s) from here on (the
     # workers are gone; they were forked before xarray and pandas were imported)
     with contextlib.nullcontext() if executor == "dask" else dask_hidden():
-        return _write_and_show(args, results, Path(out), keep, elapsed)
+        return _write_and_show(args, results, out, keep, elapsed)
 
 
 def _write_and_show(
     args: argparse.Namespace, results: Results, out: Path, keep: set[str], elapsed: float
 ) -> int:
     from ..outputs.headline import headline
-    from ..outputs.rundir import finish_chunks, write_run
+    from ..outputs.rundir import finish_chunks, publish_summary, write_run
 
+    text = headline(results, out_dir=f"{out}/")  # before any file: a bad figure stops here
     write_run(
-        results, out,
+        results, out, publish=False,
         log_lines=[
             f"started {time.strftime('%Y-%m-%dT%H:%M:%S%z')} on {socket.gethostname()}",
-            f"workers {args.workers or 'all cores'}; simulation wall time {elapsed:.2f} s",
+            f"workers {results.run_info.workers if results.run_info else 'all cores'}; "
+            f"simulation wall time {elapsed:.2f} s",
         ],
     )
-    finish_chunks(out, keep="chunks" in keep)
     if args.plots or args.svg or args.report:
-        from ..outputs.plots import run_figures, save_figures
-        from ..outputs.report import write_report
-
-        figures = run_figures(results)
-        if args.plots or args.svg:
-            save_figures(figures, out, ("png", "svg") if args.svg else ("png",))
-        if args.report:
-            write_report(out, results, figures)
-    text = headline(results, out_dir=f"{out}/")
+        _write_extras(args, results, out)
+    publish_summary(results, out)  # last: from here the directory holds a finished run
+    finish_chunks(out, keep="chunks" in keep)
     notice = results.run_info.notice() if results.run_info is not None else None
     if notice is not None:
         lines = text.split("\n")
@@ -134,8 +172,24 @@ def _write_and_show(
     return EXIT_OK
 
 
+def _write_extras(args: argparse.Namespace, results: Results, out: Path) -> None:
+    """The charts and the report, before ``summary.json`` (their failure leaves none)."""
+    from ..fileio import ensure_free_space
+    from ..outputs.plots import run_figures, save_figures
+    from ..outputs.report import write_report
+    from ..outputs.rundir import EXTRAS_BYTES
+
+    ensure_free_space(out, EXTRAS_BYTES, "the charts and the report")
+    figures = run_figures(results)
+    if args.plots or args.svg:
+        save_figures(figures, out, ("png", "svg") if args.svg else ("png",))
+    if args.report:
+        write_report(out, results, figures, summary=results.summary())
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """``validate``: check scenario files without running them."""
+    from ..montecarlo.footprint import preflight
     from ..scenario import load_scenario
 
     status = EXIT_OK
@@ -144,7 +198,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ScenarioWarning)
                 s = load_scenario(path)
+                preflight(s)  # what run checks before simulating
         except ScenarioError as exc:
+            if exc.path == "replications":  # the file's run size (run names the flag -n)
+                exc = ScenarioError(exc.file, "scenario.replications", exc.expected, exc.found,
+                                    exc.hint.removeprefix("memory: "))
             print(exc.message, file=sys.stderr)
             status = EXIT_INPUT
             continue

@@ -11,7 +11,9 @@ import math
 import time
 from pathlib import Path
 
+from ..scenario.errors import ScenarioError
 from . import EXIT_OK, InputError, add_run_options, positive_int
+from .progress import ProgressBar
 
 #: Default replications per sample point of the global methods (Sobol, Morris).
 GLOBAL_REPLICATIONS = 20
@@ -42,7 +44,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         if args.samples is not None:
             options["samples" if args.method == "sobol" else "trajectories"] = args.samples
     t0 = time.perf_counter()
-    result = sensitivity(scenario, args.method, **options)
+    with ProgressBar(desc=f"sensitivity ({args.method})") as bar:
+        result = sensitivity(scenario, args.method, **options, progress=bar)
     elapsed = time.perf_counter() - t0
     out = _out_dir(args, scenario.name, "sensitivity")
     files = write_sensitivity(result, out, plot=not args.no_plot)
@@ -78,6 +81,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
         raise InputError(f"--grid: expected at least 3 points, found {args.grid}")
     scenario = load_scenario(args.scenario)
     current = lever_value(scenario, args.lever)  # ScenarioError: unknown path, not a number
+    bounds = None
     if args.bounds is not None:
         lo, hi = args.bounds
         if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
@@ -85,14 +89,21 @@ def cmd_solve(args: argparse.Namespace) -> int:
         bounds = (lo, hi)
     else:
         try:
-            bounds = default_bounds(args.lever, current)
+            default_bounds(args.lever, current)
         except ValueError as exc:
             raise InputError(f"--bounds: {exc}") from None
     t0 = time.perf_counter()
-    solution = solve(
-        scenario, args.lever, probability, bounds=bounds, replications=args.replications,
-        seed=args.seed, workers=args.workers, grid=args.grid,
-    )
+    try:
+        with ProgressBar(desc="solve") as bar:
+            solution = solve(
+                scenario, args.lever, probability, bounds=bounds,
+                replications=args.replications, seed=args.seed, workers=args.workers,
+                grid=args.grid, progress=bar,
+            )
+    except ValueError as exc:
+        if isinstance(exc, ScenarioError):
+            raise
+        raise InputError(f"--bounds: {exc}") from None
     elapsed = time.perf_counter() - t0
     out = _out_dir(args, scenario.name, "solve")
     files = write_solution(solution, out)

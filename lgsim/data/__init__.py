@@ -8,19 +8,31 @@
     Published growth by area, full-year and year-to-date (with targets and levels), from
     the annual format or the tidy ``published_indicators.csv`` format: what the record of
     past forecast errors reads.
+``io_tables``
+    The national input–output tables aggregated to ten industries (``io/``, see its
+    ``PROVENANCE.md``) and the reader of tables in their format.
+
+The loaders of ``official`` and ``growth_figures`` are imported on first use (they need
+pandas, which ``import lgsim`` does not load).
 """
 
-from .growth_figures import GrowthFigure, GrowthFigures, read_growth_figures
-from .official import (
-    growth_frame,
-    growth_series,
-    load_annual,
-    load_intra_year,
-    load_streets,
-    load_targets,
-)
+from __future__ import annotations
 
-__all__ = [
-    "GrowthFigure", "GrowthFigures", "growth_frame", "growth_series", "load_annual",
-    "load_intra_year", "load_streets", "load_targets", "read_growth_figures",
-]
+from importlib import import_module
+from typing import Any
+
+#: Public name → the module of this package that defines it.
+_HOMES = {
+    **dict.fromkeys(("growth_frame", "growth_series", "load_annual", "load_intra_year",
+                     "load_streets", "load_targets"), ".official"),
+    **dict.fromkeys(("GrowthFigure", "GrowthFigures", "read_growth_figures"),
+                    ".growth_figures"),
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        return getattr(import_module(_HOMES[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

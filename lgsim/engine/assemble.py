@@ -35,7 +35,7 @@ def apply_shocks(
     d: Draws,
     organic_va: np.ndarray,
     op_sec: np.ndarray,
-    works_total: np.ndarray,
+    spent_sec: np.ndarray,
 ) -> ShockedValueAdded:
     """Shock multipliers and monthly value added by sector.
 
@@ -47,16 +47,17 @@ def apply_shocks(
         ``(R, S, M)`` organic value added (with within-year deviations), 亿元.
     op_sec : numpy.ndarray
         ``(R, S, M)`` operating value added of finished projects by sector, 亿元.
-    works_total : numpy.ndarray
-        ``(R, M)`` works value added of all projects, 亿元 (base-year prices).
+    spent_sec : numpy.ndarray
+        ``(R, S, M)`` value added of project spending by sector (direct and indirect),
+        亿元 (base-year prices); shocks do not scale it (a shock that stops works pauses
+        the projects instead).
     """
-    sc = plan.scenario
     n_months = op_sec.shape[2]
     cover = acc.shock_cover(d.shock_occurs, d.shock_start, d.shock_duration, n_months)
     mult, loss_share = acc.shock_effect(d.shock_impact, cover)
     other = op_sec * mult
     if len(plan.slots):
-        other[:, sc.sector_index("construction"), :] += works_total
+        other += spent_sec
     base_monthly = plan.base_va[:, None] * plan.seasonal  # (S,12)
     return ShockedValueAdded(mult, loss_share, base_monthly, organic_va * mult + other)
 
@@ -105,7 +106,11 @@ def assemble_outputs(
          sector_monthly.sum(axis=1).reshape(n, plan.n_years, 12)],
         axis=1,
     )
-    street_va = with_base_year(gdp[:, :1] * plan.street_shares[None, :], street_monthly)
+    street_base = (gdp[:, :1] * plan.street_shares[None, :]
+                   if plan.street_sector_shares is None
+                   else np.broadcast_to(plan.street_sector_shares @ plan.base_va,
+                                        (n, len(plan.street_shares))))
+    street_va = with_base_year(street_base, street_monthly)
 
     # components: organic by sector (before shocks), project groups (works + operating
     # before shocks), shocks (value added removed, negative)

@@ -26,9 +26,12 @@ from . import accounting as acc
 from ._beta import drawdown_curve
 from .assemble import apply_shocks, assemble_outputs
 from .draws import Draws, draw_chunk
+from .fai import district_fai, fai_outputs
 from .observe import Tilt, log_likelihood, simulated_figures
 from .pauses import effective_time
 from .plan import Plan
+from .smoothed import smoothed_outputs
+from .smoothing import SmoothingPlan
 from .timeline import Timeline, build_timeline
 
 #: Optional outputs of :func:`simulate_chunk` (``keep``).
@@ -73,34 +76,79 @@ def simulate_chunk(
     trend = acc.organic_trend(plan.base_va, plan.seasonal, d.growth)  # (R,S,M) before shocks
     v0 = trend * (1.0 + d.deviation)
     inv = _investment(plan, d, tl)
-    real = 1.0 / sc.accounting.investment_deflator
-    works = inv * (real * sc.accounting.works_ratio) * d.additionality[:, :, None]
+    spent = _spending_value_added(plan, d, inv)
     op = _operating(plan, d, tl)
     op_sec = np.zeros((n, len(sc.sectors), plan.n_months))
     np.add.at(op_sec, (op.rows, op.sector), op.values)  # sequential over slots
-    shocked = apply_shocks(plan, d, v0, op_sec, works.sum(axis=1))
+    shocked = apply_shocks(plan, d, v0, op_sec, spent.by_sector)
     mult = shocked.mult
-    street_monthly = _street_monthly(plan, d, works, op, v0, mult)
-    # components: project groups (works + operating before shocks), shocks (value added
-    # removed, negative)
-    proj_pre = works
-    proj_pre[op.rows, op.cols] += op.values  # works is not used after this point
+    street_monthly = _street_monthly(plan, d, spent, op, v0, mult)
+    # components: project groups (direct + operating before shocks, then indirect with
+    # [io]), shocks (value added removed, negative)
+    proj_pre = spent.direct
+    proj_pre[op.rows, op.cols] += op.values  # spent.direct is not used after this point
+    group_monthly = _group_sums(proj_pre, plan.group_slices)
+    if spent.indirect_groups is not None:
+        group_monthly = np.concatenate([group_monthly, spent.indirect_groups], axis=1)
     out = assemble_outputs(
         plan, d, tl, base_monthly=shocked.base_monthly, sector_monthly=shocked.sector_monthly,
-        street_monthly=street_monthly, v0=v0,
-        group_monthly=_group_sums(proj_pre, plan.group_slices),
+        street_monthly=street_monthly, v0=v0, group_monthly=group_monthly,
         shock_monthly=-np.einsum("rhsm,rsm->rhm", shocked.loss_share, v0 + op_sec),
         inv=inv, inv_group=_group_sums(inv, plan.group_slices),
     )
+    if sc.io is not None:
+        out["io_local_share"] = d.local_share
+        out["io_indirect_ratio"] = spent.indirect_ratio
+    if plan.fai is not None:
+        out.update(fai_outputs(plan.fai, district_fai(plan.fai, d.fai_growth, inv, d.sector)))
     if "paths" in keep:
         out["investment_monthly_project"] = inv.transpose(0, 2, 1)
     if "latents" in keep:
         out["latent"] = d.latent
     if plan.figures:
-        figures = simulated_figures(plan.figures, shocked.sector_monthly, shocked.base_monthly)
+        investment_ytd = {k: out[f"{k}_ytd_growth"] for k in ("fai", "industrial_fai")
+                          if f"{k}_ytd_growth" in out}
+        figures = simulated_figures(plan.figures, shocked.sector_monthly,
+                                    shocked.base_monthly, investment_ytd)
         out["figure_model"] = figures
         out["log_weight"] = d.log_prior_ratio + log_likelihood(plan.figures, figures)
+    if isinstance(plan.smoothing, SmoothingPlan):
+        out.update(smoothed_outputs(plan, plan.smoothing, d, v0 * mult, shocked, out,
+                                    (seed, start, n), tilt))
     return out
+
+
+class _Spent(NamedTuple):
+    """Value added of project spending in a chunk, 亿元 (base-year prices)."""
+
+    direct: np.ndarray  # (R, P, M) direct value added of each slot
+    by_sector: np.ndarray  # (R, S, M) direct + indirect value added by sector
+    indirect_total: np.ndarray | None  # (R, M) indirect value added (None without [io])
+    indirect_groups: np.ndarray | None  # (R, G, M) indirect value added of each group
+    indirect_ratio: np.ndarray  # (R,) indirect value added per 亿元 of spending
+
+
+def _spending_value_added(plan: Plan, d: Draws, inv: np.ndarray) -> _Spent:
+    """Direct and indirect value added of the slots' spending (:mod:`.spillovers`).
+
+    Real additional spending is ``I × additionality / investment_deflator``. Without
+    ``[io]`` only the works formula's direct value added counts, all in construction.
+    """
+    sc = plan.scenario
+    sp = plan.spending
+    real = 1.0 / sc.accounting.investment_deflator
+    direct = inv * (real * sp.direct_ratio) * d.additionality[:, :, None]
+    by_sector = sp.direct_split[None, :, None] * direct.sum(axis=1)[:, None, :]
+    n = inv.shape[0]
+    if sc.io is None:
+        return _Spent(direct, by_sector, None, None, np.zeros(n))
+    indirect = sp.indirect(d.local_share)  # (R,S) per 亿元
+    ratio = indirect.sum(axis=1)
+    spend = inv * real * d.additionality[:, :, None]
+    spend_total = spend.sum(axis=1)
+    by_sector = by_sector + indirect[:, :, None] * spend_total[:, None, :]
+    groups = ratio[:, None, None] * _group_sums(spend, plan.group_slices)
+    return _Spent(direct, by_sector, ratio[:, None] * spend_total, groups, ratio)
 
 
 def _investment(plan: Plan, d: Draws, tl: Timeline) -> np.ndarray:
@@ -138,23 +186,31 @@ def _operating(plan: Plan, d: Draws, tl: Timeline) -> _Operating:
     return _Operating(rows, cols, sector, values)
 
 
-def _street_monthly(plan: Plan, d: Draws, works: np.ndarray, op: _Operating, v0: np.ndarray,
+def _street_monthly(plan: Plan, d: Draws, spent: _Spent, op: _Operating, v0: np.ndarray,
                     mult: np.ndarray) -> np.ndarray:
     """Value added by street ``(R, K, M)``, 亿元 (base-year prices).
 
-    Organic value added (after shocks) is split by street shares; each project's goes to
-    its street, or is split by the shares when it has none.
+    Organic value added (after shocks) is split by street shares, or with street data by
+    each street's share of each sector; each project's own (direct and operating) goes to
+    its street, or is split by the street shares when it has none; the indirect value
+    added of project spending (its supply chain) is split by the street shares.
     """
     shares = plan.street_shares
-    proj_post = works.copy()
+    proj_post = spent.direct.copy()
     proj_post[op.rows, op.cols] += op.values * mult[op.rows, op.sector]
-    organic_post = (v0 * mult).sum(axis=1)  # (R,M)
     spread = d.street < 0
     if spread.all():
         spread_sum = proj_post.sum(axis=1)
     else:
         spread_sum = (proj_post * spread[:, :, None]).sum(axis=1)
-    street_monthly = (organic_post + spread_sum)[:, None, :] * shares[None, :, None]
+    if spent.indirect_total is not None:
+        spread_sum = spread_sum + spent.indirect_total
+    if plan.street_sector_shares is None:
+        organic_post = (v0 * mult).sum(axis=1)  # (R,M)
+        street_monthly = (organic_post + spread_sum)[:, None, :] * shares[None, :, None]
+    else:
+        street_monthly = (np.einsum("rsm,ks->rkm", v0 * mult, plan.street_sector_shares)
+                          + spread_sum[:, None, :] * shares[None, :, None])
     r_st, c_st = np.nonzero(~spread)
     np.add.at(street_monthly, (r_st, d.street[r_st, c_st].astype(np.int64)),
               proj_post[r_st, c_st])

@@ -53,6 +53,8 @@ class Draws:
     land_hectares: np.ndarray  # (R, L) hectares delivered in total by each land task
     latent: np.ndarray  # (R, J) prior normals η of the plan's latents (before any tilt)
     log_prior_ratio: np.ndarray  # (R,) log p(ξ) − log q(ξ) of the tilt (0 without one)
+    fai_growth: np.ndarray  # (R, Q, Y) organic FAI growth of each part (Q = 0 without FAI)
+    local_share: np.ndarray  # (R,) share of indirect purchases made in the district
 
 
 def exact_ppf(dist: Dist, u: np.ndarray) -> np.ndarray:
@@ -127,24 +129,42 @@ class _SlotDraws:
 
     def common(self, lanes: _Lanes, col: slice | int, entity: str, spec: ProjectSpec,
                width: int = 1) -> None:
-        """The fields every project, batch member and pipeline entry draws alike."""
-        self.execution[:, col] = lanes.draw(entity, "execution", spec.execution, width)
-        self.duration[:, col] = lanes.draw(entity, "duration_months", spec.duration_months,
-                                           width)
-        self.ramp[:, col] = lanes.draw(entity, "ramp_months", spec.ramp_months, width)
-        self.addl[:, col] = lanes.draw(entity, "additionality", spec.additionality, width)
-        self.stall[:, col] = lanes.st.uniform(entity, "stall", width) < spec.p_stall
+        """The fields every project, batch member and pipeline entry draws alike.
+
+        ``col`` is one slot (an int) or a batch's members (a slice of ``width`` slots,
+        also when the batch has one member).
+        """
+
+        def fit(x: np.ndarray) -> np.ndarray:
+            return x.reshape(x.shape[0], width) if isinstance(col, slice) else x
+
+        self.execution[:, col] = fit(lanes.draw(entity, "execution", spec.execution, width))
+        self.duration[:, col] = fit(lanes.draw(entity, "duration_months",
+                                               spec.duration_months, width))
+        self.ramp[:, col] = fit(lanes.draw(entity, "ramp_months", spec.ramp_months, width))
+        self.addl[:, col] = fit(lanes.draw(entity, "additionality", spec.additionality, width))
+        self.stall[:, col] = fit(lanes.st.uniform(entity, "stall", width) < spec.p_stall)
+
+
+class _Normals(NamedTuple):
+    """The prior standard normals the tilt of a conditioned run may shift."""
+
+    growth: np.ndarray  # (R, S, Y) sector growth lanes
+    monthly: dict[int, np.ndarray]  # sector index -> (R, M) within-year lanes
+    fai: np.ndarray  # (R, Q, Y) organic FAI growth lanes of each part
 
 
 class _SectorDraws(NamedTuple):
     growth: np.ndarray  # (R, S, Y) annual organic growth
     deviation: np.ndarray  # (R, S, M) within-year deviations
-    latent: np.ndarray  # (R, J) the prior normals η of the plan's latents
-    log_prior_ratio: np.ndarray  # (R,) log p(ξ) − log q(ξ) of the tilt (0 without one)
 
 
-def _raw_normals(plan: Plan, lanes: _Lanes) -> tuple[np.ndarray, dict[int, np.ndarray]]:
-    """The prior standard normals of the sectors: growth ``(R, S, Y)``, monthly by sector."""
+#: Lane entity of each organic FAI part (:class:`lgsim.engine.plan.FaiPlan`).
+FAI_ENTITIES = ("economy:fai", "economy:industrial_fai")
+
+
+def _raw_normals(plan: Plan, lanes: _Lanes) -> _Normals:
+    """The prior standard normals: sector growth, within-year deviations, FAI growth."""
     sc = plan.scenario
     st = lanes.st
     years = range(sc.base_year + 1, sc.end_year + 1)
@@ -157,26 +177,33 @@ def _raw_normals(plan: Plan, lanes: _Lanes) -> tuple[np.ndarray, dict[int, np.nd
                           axis=1)
         for j, s in enumerate(sc.sectors) if s.monthly_sd > 0
     }
-    return z, monthly
+    parts = 0 if plan.fai is None else plan.fai.parts
+    fai = np.empty((st.n, parts, len(years)))
+    for q in range(parts):
+        for k, y in enumerate(years):
+            fai[:, q, k] = st.normal(FAI_ENTITIES[q], f"growth@{y}")
+    return _Normals(z, monthly, fai)
 
 
-def _tilted(plan: Plan, z: np.ndarray, monthly: dict[int, np.ndarray],
-            tilt: Tilt | None) -> tuple[np.ndarray, np.ndarray]:
+def _tilted(plan: Plan, normals: _Normals, tilt: Tilt | None) -> tuple[np.ndarray, np.ndarray]:
     """Gather the plan's latents ``η``; with a tilt, write ``ξ = m + L η`` back in place.
 
     Returns ``(η, log importance ratio)``.
     """
     def cell(lat: Latent) -> tuple[np.ndarray, tuple]:
         if lat.kind == "growth":
-            return z, (slice(None), lat.sector, lat.index)
-        return monthly[lat.sector], (slice(None), lat.index)
+            return normals.growth, (slice(None), lat.sector, lat.index)
+        if lat.kind == "fai":
+            return normals.fai, (slice(None), lat.sector, lat.index)
+        return normals.monthly[lat.sector], (slice(None), lat.index)
 
-    eta = np.empty((z.shape[0], len(plan.latents)))
+    n = normals.growth.shape[0]
+    eta = np.empty((n, len(plan.latents)))
     for i, lat in enumerate(plan.latents):
         array, where = cell(lat)
         eta[:, i] = array[where]
     if tilt is None:
-        return eta, np.zeros(z.shape[0])
+        return eta, np.zeros(n)
     if tilt.latents != plan.latents:
         raise ValueError("the tilt was fitted for other latent normals than this plan's")
     xi, log_ratio = tilt.apply(eta)
@@ -186,31 +213,33 @@ def _tilted(plan: Plan, z: np.ndarray, monthly: dict[int, np.ndarray],
     return eta, log_ratio
 
 
-def _sector_draws(plan: Plan, lanes: _Lanes, tilt: Tilt | None) -> _SectorDraws:
+def _ar1(z: np.ndarray, phi: float) -> np.ndarray:
+    """AR(1) with a stationary start over the last axis of standard normals ``z``."""
+    u = z[..., 0]
+    cols = [u]
+    for k in range(1, z.shape[-1]):
+        u = phi * u + np.sqrt(1 - phi * phi) * z[..., k]
+        cols.append(u)
+    return np.stack(cols, axis=-1)
+
+
+def _sector_draws(plan: Plan, lanes: _Lanes, normals: _Normals) -> _SectorDraws:
     """Annual organic growth ``(R, S, Y)`` and within-year deviations ``(R, S, M)``.
 
     The growth copula (rule 2): independent normals per sector lane, mixed across
     sectors by the correlation root, AR(1) across years with a stationary start, mapped
     through each sector's marginal. Deviations: AR(1) over months with ``monthly_sd``.
-    A conditioned run first tilts the normals the published figures depend on.
+    A conditioned run has already tilted the normals the published figures depend on.
     """
     sc = plan.scenario
-    z, monthly = _raw_normals(plan, lanes)
-    eta, log_ratio = _tilted(plan, z, monthly, tilt)
-    n, n_sec, n_years = z.shape
-    z = np.einsum("ij,rjk->rik", plan.corr_root, z)
+    n, n_sec, n_years = normals.growth.shape
+    z = np.einsum("ij,rjk->rik", plan.corr_root, normals.growth)
     growth = np.empty_like(z)
     dev = np.zeros((n, n_sec, 12 * n_years))
     for j, s in enumerate(sc.sectors):
-        phi = s.persistence
-        u = z[:, j, 0]
-        cols = [u]
-        for k in range(1, n_years):
-            u = phi * u + np.sqrt(1 - phi * phi) * z[:, j, k]
-            cols.append(u)
-        growth[:, j, :] = lanes.ppf(s.growth, special.ndtr(np.stack(cols, axis=1)))
+        growth[:, j, :] = lanes.ppf(s.growth, special.ndtr(_ar1(z[:, j, :], s.persistence)))
         if s.monthly_sd > 0:
-            e = monthly[j]
+            e = normals.monthly[j]
             rho = s.monthly_persistence
             innov = np.sqrt(1 - rho * rho)
             x = e[:, 0]
@@ -219,7 +248,18 @@ def _sector_draws(plan: Plan, lanes: _Lanes, tilt: Tilt | None) -> _SectorDraws:
                 x = rho * x + innov * e[:, m]
                 dev[:, j, m] = x
             dev[:, j, :] *= s.monthly_sd
-    return _SectorDraws(growth, dev, eta, log_ratio)
+    return _SectorDraws(growth, dev)
+
+
+def _fai_growth(plan: Plan, lanes: _Lanes, normals: _Normals) -> np.ndarray:
+    """Organic FAI growth of each part ``(R, Q, Y)``: AR(1) normals through each marginal."""
+    out = np.empty_like(normals.fai)
+    if plan.fai is None:
+        return out
+    for q, dist in enumerate(plan.fai.growth):
+        out[:, q, :] = lanes.ppf(dist, special.ndtr(_ar1(normals.fai[:, q, :],
+                                                         plan.fai.persistence)))
+    return out
 
 
 def _single_draws(plan: Plan, lanes: _Lanes, out: _SlotDraws) -> None:
@@ -246,7 +286,11 @@ def _single_draws(plan: Plan, lanes: _Lanes, out: _SlotDraws) -> None:
 
 
 def _pipeline_landings(plan: Plan, lanes: _Lanes, out: _SlotDraws) -> np.ndarray:
-    """Landing month of each pipeline entry ``(R, L)`` (NaN: does not land in the horizon)."""
+    """Landing month of each pipeline entry ``(R, L)`` (NaN: does not land in the horizon).
+
+    An entry lands with its probability at ``signed + land_delay_months`` (rule 9); a
+    landing before the horizon starts or after it ends has no effect.
+    """
     sc = plan.scenario
     n = lanes.st.n
     landing = np.full((n, len(sc.pipelines)), np.nan)
@@ -256,7 +300,9 @@ def _pipeline_landings(plan: Plan, lanes: _Lanes, out: _SlotDraws) -> np.ndarray
         entity = f"pipeline:{pl.id}"
         lands = lanes.st.uniform(entity, "lands") < pl.probability
         when = pl.signed + lanes.draw(entity, "land_delay_months", pl.land_delay_months)
-        when = np.where(lands & (when < horizon), when, np.nan)
+        # landing before the horizon: already part of the base-year economy (its value
+        # added is in the base-year GDP and grows with organic growth), so no effect
+        when = np.where(lands & (when >= 0.0) & (when < horizon), when, np.nan)
         landing[:, k] = when
         out.planned[:, i] = when
     return landing
@@ -275,10 +321,8 @@ def _batch_draws(plan: Plan, lanes: _Lanes, out: _SlotDraws) -> None:
         spec = b.template
         count = b.count
         out.common(lanes, sl, entity, spec, count)
-        g = special.gammaincinv(b.size_concentration, st.uniform(entity, "size", count))
-        if count == 1:
-            g = g.reshape(n, 1)
-        shares = g / g.sum(axis=1, keepdims=True)
+        shares = _dirichlet_shares(b.size_concentration,
+                                   st.uniform(entity, "size", count).reshape(n, count))
         batch_total = lanes.draw(entity, "total_investment", spec.total_investment)
         out.total[:, sl] = shares * batch_total[:, None]
         out.land[:, sl] = shares * lanes.draw(entity, "land_ha", spec.land_ha)[:, None]
@@ -306,6 +350,23 @@ def _batch_draws(plan: Plan, lanes: _Lanes, out: _SlotDraws) -> None:
         elif spec.street is not None:
             out.street[:, sl] = street_ids.index(spec.street)
         out.planned[:, sl] = spec.planned_start
+
+
+def _dirichlet_shares(alpha: float, u: np.ndarray) -> np.ndarray:
+    """Symmetric Dirichlet(α) shares ``(R, N)`` from uniforms: normalised Gamma(α) draws.
+
+    For a tiny α every Gamma draw of a replication can underflow to 0; the shares are
+    then the limit as α → 0, the whole amount to the member with the largest draw (so
+    the shares always sum to 1 and are never NaN).
+    """
+    g = special.gammaincinv(alpha, u)
+    total = g.sum(axis=1, keepdims=True)
+    ok = (total > 0) & np.isfinite(total)
+    if ok.all():
+        return g / total
+    top = np.zeros_like(g)
+    top[np.arange(g.shape[0]), np.argmax(u, axis=1)] = 1.0
+    return np.where(ok, g / np.where(ok, total, 1.0), top)
 
 
 def _shock_draws(plan: Plan, lanes: _Lanes) -> tuple[np.ndarray, ...]:
@@ -371,7 +432,9 @@ def draw_chunk(
     """
     sc = plan.scenario
     lanes = _Lanes(Streams(seed, start, n), ppf)
-    sectors = _sector_draws(plan, lanes, tilt)
+    normals = _raw_normals(plan, lanes)
+    eta, log_ratio = _tilted(plan, normals, tilt)
+    sectors = _sector_draws(plan, lanes, normals)
     slots = _SlotDraws.empty(n, len(plan.slots))
     _single_draws(plan, lanes, slots)
     landing = _pipeline_landings(plan, lanes, slots)
@@ -386,8 +449,11 @@ def draw_chunk(
     return Draws(
         growth=sectors.growth,
         deviation=sectors.deviation,
-        latent=sectors.latent,
-        log_prior_ratio=sectors.log_prior_ratio,
+        latent=eta,
+        log_prior_ratio=log_ratio,
+        fai_growth=_fai_growth(plan, lanes, normals),
+        local_share=(lanes.draw("io", "local_share", sc.io.local_share) if sc.io is not None
+                     else np.ones(n)),
         total=slots.total,
         execution=slots.execution,
         ready=ready,

@@ -22,11 +22,12 @@ import numpy as np
 
 
 class FigureSpec(NamedTuple):
-    """One published figure, compiled: which value added, which window, what was seen.
+    """One published figure, compiled: which quantity, which window, what was seen.
 
-    ``sectors`` are sector indices whose value added is summed (all sectors for GDP);
-    ``year`` counts simulated years from 1 (the first year after the base year);
-    ``month`` is the end of the window (1–12); ``value`` and ``sd`` are fractions.
+    ``quantity`` is ``"va"`` (value added of ``sectors``, summed; all sectors for GDP),
+    ``"fai"`` or ``"industrial_fai"`` (nominal investment); ``year`` counts simulated
+    years from 1 (the first year after the base year); ``month`` is the end of the window
+    (1–12); ``value`` and ``sd`` are fractions.
     """
 
     sectors: tuple[int, ...]
@@ -36,13 +37,16 @@ class FigureSpec(NamedTuple):
     sd: float
     path: str
     label: str
+    quantity: str = "va"
 
 
 class Latent(NamedTuple):
-    """One latent standard normal of a sector.
+    """One latent standard normal.
 
-    ``kind`` is ``"growth"`` (``index``: simulated year from 0) or ``"monthly"``
-    (``index``: simulated month from 0).
+    ``kind`` is ``"growth"`` (a sector's annual growth; ``index``: simulated year from
+    0), ``"monthly"`` (a sector's within-year deviation; ``index``: simulated month from
+    0) or ``"fai"`` (organic investment growth; ``sector`` 0 = FAI other than industrial
+    investment, 1 = industrial investment; ``index``: simulated year from 0).
     """
 
     kind: str
@@ -76,24 +80,34 @@ class Tilt:
 
 
 def latents_for(figures: tuple[FigureSpec, ...], growth_sectors: list[int],
-                monthly_sectors: list[int]) -> tuple[Latent, ...]:
+                monthly_sectors: list[int], fai_parts: int = 0) -> tuple[Latent, ...]:
     """The latent normals the figures depend on, in a fixed order.
 
-    The sectors' growth normals of every year up to the last observed year, and the
-    within-year normals of every month up to the last observed month (sectors with
-    ``monthly_sd > 0``). Later years and months cannot move a figure.
+    Value-added figures: the sectors' growth normals of every year up to the last
+    observed year, and the within-year normals of every month up to the last observed
+    month (sectors with ``monthly_sd > 0``). Investment figures: the organic growth
+    normals of the ``fai_parts`` modelled parts up to the last observed year (an
+    industrial figure only the industrial part's). Later years and months cannot move a
+    figure.
     """
-    if not figures:
-        return ()
-    last_year = max(f.year for f in figures)
-    last_month = max(12 * (f.year - 1) + f.month for f in figures)
-    out = [Latent("growth", j, k) for j in growth_sectors for k in range(last_year)]
-    out += [Latent("monthly", j, m) for j in monthly_sectors for m in range(last_month)]
+    out: list[Latent] = []
+    va = [f for f in figures if f.quantity == "va"]
+    if va:
+        last_year = max(f.year for f in va)
+        last_month = max(12 * (f.year - 1) + f.month for f in va)
+        out += [Latent("growth", j, k) for j in growth_sectors for k in range(last_year)]
+        out += [Latent("monthly", j, m) for j in monthly_sectors for m in range(last_month)]
+    for part in range(fai_parts):
+        quantities = ("fai",) if part == 0 else ("fai", "industrial_fai")
+        years = [f.year for f in figures if f.quantity in quantities]
+        if years:
+            out += [Latent("fai", part, k) for k in range(max(years))]
     return tuple(out)
 
 
 def simulated_figures(
-    figures: tuple[FigureSpec, ...], sector_monthly: np.ndarray, base_monthly: np.ndarray
+    figures: tuple[FigureSpec, ...], sector_monthly: np.ndarray, base_monthly: np.ndarray,
+    investment_ytd: dict[str, np.ndarray] | None = None,
 ) -> np.ndarray:
     """The model's value of every figure in every replication, ``(R, K)`` fractions.
 
@@ -104,6 +118,8 @@ def simulated_figures(
         ``(R, S, M)`` value added by sector and simulated month after shocks, 亿元.
     base_monthly : numpy.ndarray
         ``(S, 12)`` base-year value added by sector and month, 亿元.
+    investment_ytd : dict of numpy.ndarray, optional
+        ``"fai"`` / ``"industrial_fai"``: ``(R, Y + 1, 12)`` year-to-date nominal growth.
 
     Returns
     -------
@@ -113,6 +129,9 @@ def simulated_figures(
     n = sector_monthly.shape[0]
     out = np.empty((n, len(figures)))
     for k, f in enumerate(figures):
+        if f.quantity != "va":
+            out[:, k] = investment_ytd[f.quantity][:, f.year, f.month - 1]
+            continue
         rows = list(f.sectors)
         first = 12 * (f.year - 1)
         now = sector_monthly[:, rows, first:first + f.month].sum(axis=(1, 2))

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..scenario import Batch, Pipeline, ProjectSpec, Scenario
+from ..scenario import Batch, Dist, Pipeline, ProjectSpec, Scenario
 from .observe import FigureSpec, Latent, latents_for
+from .smoothing import SmoothingPlan, smoothing_plan
+from .spillovers import Spending, spending_for
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,32 @@ class Slot:
     group: int
     spec: ProjectSpec
     member: int = 0  # position within its batch
+
+
+@dataclass(frozen=True)
+class FaiPlan:
+    """District FAI (docs/investment.md): organic parts plus the listed slots' spending.
+
+    Part 0 is organic FAI other than industrial investment (all organic FAI when
+    industrial investment is not modelled); part 1, when present, organic industrial
+    investment.
+    """
+
+    base: np.ndarray  # (Q,) base-year level of each organic part, 亿元 nominal
+    growth: tuple[Dist, ...]  # (Q,) annual nominal growth of each part, fraction
+    persistence: float  # AR(1) of the growth surprises across years
+    seasonal: np.ndarray  # (12,) monthly weights
+    industrial_sectors: np.ndarray  # sector indices of industrial slots (empty: none)
+
+    @property
+    def parts(self) -> int:
+        """Organic parts modelled (1, or 2 with industrial investment)."""
+        return len(self.base)
+
+    @property
+    def total_base(self) -> float:
+        """Base-year district FAI, 亿元."""
+        return float(self.base.sum())
 
 
 @dataclass(frozen=True)
@@ -41,6 +69,12 @@ class Plan:
     n_years: int  # simulated years (excluding the base year)
     figures: tuple[FigureSpec, ...] = ()  # published figures ([actuals]) to condition on
     latents: tuple[Latent, ...] = ()  # latent normals the informative figures depend on
+    fai: FaiPlan | None = None  # district FAI, when [economy] models it
+    spending: Spending | None = None  # value added per 亿元 of project spending
+    # (K, S) each street's share of each sector's value added (street data), else None
+    street_sector_shares: np.ndarray | None = None
+    # conditional Monte Carlo of P(met), or why it does not apply (lgsim.engine.smoothing)
+    smoothing: SmoothingPlan | str = "not compiled"
 
     @property
     def n_months(self) -> int:
@@ -105,9 +139,14 @@ def compile_plan(scenario: Scenario) -> Plan:
     figures = _figures(scenario)
     informative = tuple(f for f in figures if np.isfinite(f.sd))
     monthly = [j for j, s in enumerate(scenario.sectors) if s.monthly_sd > 0]
+    fai = _fai_plan(scenario)
     return Plan(
         figures=figures,
-        latents=latents_for(informative, list(range(len(scenario.sectors))), monthly),
+        latents=latents_for(informative, list(range(len(scenario.sectors))), monthly,
+                            0 if fai is None else fai.parts),
+        fai=fai,
+        spending=spending_for(scenario),
+        smoothing=smoothing_plan(scenario, root, informative),
         scenario=scenario,
         slots=tuple(slots),
         groups=tuple(groups),
@@ -117,6 +156,10 @@ def compile_plan(scenario: Scenario) -> Plan:
         corr_root=root,
         street_shares=np.array([s.share for s in scenario.streets]),
         n_years=scenario.end_year - scenario.base_year,
+        street_sector_shares=(
+            np.array([[w for _, w in s.sector_shares] for s in scenario.streets])
+            if scenario.street_data else None
+        ),
     )
 
 
@@ -127,5 +170,22 @@ def _figures(scenario: Scenario) -> tuple[FigureSpec, ...]:
     for o in scenario.actuals:
         sectors = every if o.sector is None else (scenario.sector_index(o.sector),)
         out.append(FigureSpec(sectors, o.year - scenario.base_year, o.month, o.value, o.sd,
-                              o.path, o.label))
+                              o.path, o.label, o.quantity))
     return tuple(out)
+
+
+def _fai_plan(scenario: Scenario) -> FaiPlan | None:
+    """District FAI's organic parts, or None when ``[economy]`` does not model FAI."""
+    ec = scenario.economy
+    if not ec.models_fai or ec.fai is None or ec.fai_growth is None:
+        return None
+    seasonal = np.array(ec.fai_seasonality)
+    if not ec.models_industrial_fai or ec.industrial_fai is None \
+            or ec.industrial_fai_growth is None:
+        return FaiPlan(np.array([ec.fai]), (ec.fai_growth,), ec.fai_persistence, seasonal,
+                       np.array([], dtype=np.int64))
+    return FaiPlan(
+        np.array([ec.fai - ec.industrial_fai, ec.industrial_fai]),
+        (ec.fai_growth, ec.industrial_fai_growth), ec.fai_persistence, seasonal,
+        np.array([scenario.sector_index(s) for s in ec.industrial_sectors], dtype=np.int64),
+    )

@@ -36,6 +36,7 @@ from .calibrate import share_weighted_sd
 #: Parts of a scenario that are not its organic model (dropped from an "as of" scenario).
 NON_ORGANIC: tuple[str, ...] = (
     "project", "batch", "pipeline", "land", "shock", "actuals", "sources", "remove", "extends",
+    "io",
 )
 
 
@@ -117,8 +118,9 @@ def sector_structure(scenario: Scenario) -> SectorStructure:
 def organic_document(scenario: Scenario) -> dict[str, Any]:
     """The scenario's document without projects, batches, pipeline, land, shocks, figures.
 
-    The target keeps only the GDP target and its rule (sub-targets and the FAI target
-    go); the economy keeps only GDP.
+    The target keeps only the GDP target and its rule (sub-targets, FAI targets and later
+    years' targets go); the economy keeps only GDP (no FAI model); ``[io]`` goes with the
+    projects whose spending it routes.
     """
     doc = {k: copy.deepcopy(v) for k, v in scenario.document.items() if k not in NON_ORGANIC}
     target = doc.get("target", {})

@@ -21,7 +21,7 @@ Units: growth is a **fraction**; the table's errors are in percentage points (``
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis import wilson as _wilson
+from ..montecarlo.outcomes import announce
 from .combine import Weighting, mix, model_weights
 from .models import BENCHMARKS, MIN_OBS, check_models, drop_unfittable, fit_model
 from .scores import crps_normal, crps_sample
@@ -286,6 +287,7 @@ def backtest(
     gaps: Gaps = "tail",
     lower_bound: Iterable[int] | pd.Series | None = None,
     estimate: Iterable[int] | pd.Series | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> BacktestResult:
     """Rolling-origin, one-step-ahead backtest of the forecasting models.
 
@@ -318,6 +320,9 @@ def backtest(
         (see :func:`lgsim.forecasting.forecast.forecast`).
     lower_bound, estimate : iterable of int or boolean Series, optional
         Years whose figure is a lower bound / estimate; default from ``series.attrs``.
+    progress : callable, optional
+        Called with 1 for each model scored at each origin (with ``expect(n)``, told
+        the number first; see :func:`lgsim.montecarlo.outcomes.announce`).
 
     Returns
     -------
@@ -341,9 +346,12 @@ def backtest(
         (int(obs_years[j]), int(obs_years[j + 1])) for j in range(min_train - 1, len(obs_years) - 1)
     ]
     run = _Origins(data, int(n_sims), seed, parameter_uncertainty, notes)
+    announce(progress, len(pairs) * len(names))
     for origin, target in pairs:
         for name in names:
             run.score(name, origin, target, run.model_draws(name, origin, target))
+            if progress is not None:
+                progress(1)
         if len(pool) > 1:
             run.score("combined", origin, target, run.combined(pool, origin, weighting))
     records = pd.DataFrame(run.rows, columns=_RECORD_COLUMNS)

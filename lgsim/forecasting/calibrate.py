@@ -362,7 +362,8 @@ def _frame(df: pd.DataFrame, indicator: str, year: int) -> pd.DataFrame:
 
 
 def _forecast_frame(
-    frame: pd.DataFrame, indicator: str, year: int, n_sims: int, seed: int, min_train: int
+    frame: pd.DataFrame, indicator: str, year: int, n_sims: int, seed: int, min_train: int,
+    progress: Any = None,
 ) -> ForecastResult:
     series = frame["growth"].rename(indicator)
     series.attrs = {
@@ -371,7 +372,8 @@ def _forecast_frame(
     }
     horizon = year - int(frame.index.max())
     return forecast(
-        series, horizon=horizon, n_sims=n_sims, seed=seed, min_train=min_train, gaps="auto"
+        series, horizon=horizon, n_sims=n_sims, seed=seed, min_train=min_train, gaps="auto",
+        progress=progress,
     )
 
 
@@ -392,6 +394,7 @@ def calibrate(
     n_sims: int = 10_000,
     seed: int = 0,
     min_train: int = 5,
+    progress: Any = None,
 ) -> Calibration:
     """Calibrate a scenario's organic sector growth to forecasts of published growth.
 
@@ -421,6 +424,9 @@ def calibrate(
         Seed of the forecasts (≥ 0).
     min_train : int
         Fewest figures before a backtest origin is used for the model weights.
+    progress : callable, optional
+        Called as the backtests score each model and origin (see
+        :func:`lgsim.forecasting.backtest.backtest`).
 
     Returns
     -------
@@ -459,7 +465,7 @@ def calibrate(
     frames = {ind: _frame(df, ind, year) for ind in dict.fromkeys([indicator, *wanted.values()])}
     forecasts: dict[str, ForecastResult] = {}
     for ind, frame in frames.items():
-        forecasts[ind] = _forecast_frame(frame, ind, year, n_sims, seed, min_train)
+        forecasts[ind] = _forecast_frame(frame, ind, year, n_sims, seed, min_train, progress)
         notes.extend(_gap_note(forecasts[ind], ind))
 
     gdp = forecasts[indicator].normal(year)
@@ -561,7 +567,7 @@ def _double_count(cal: Calibration) -> str:
         text += (
             f"; this scenario also has explicit shocks ({', '.join(shocks)}): that risk is "
             "counted twice and P(target met) is understated — fit on years before the "
-            "shock years, or lower the shocks' probability (docs/forecasting.md)"
+            "shock years, or lower the shocks' probability"
         )
     else:
         text += "; the scenario has no explicit shocks, so nothing is counted twice"

@@ -35,7 +35,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -44,6 +44,7 @@ import numpy as np
 from .._version import __version__
 from ..analysis import paired_interval, quantiles, wilson
 from ..data.growth_figures import GrowthFigure, GrowthFigures, read_growth_figures
+from ..montecarlo.outcomes import announce
 from ..montecarlo.runner import run
 from ..results import Results
 from ..scenario import Scenario, ScenarioError, load_scenario
@@ -559,6 +560,7 @@ def backtest_engine(
     replications: int = 1000,
     seed: int | None = None,
     min_origins: int = MIN_ORIGINS,
+    progress: Callable[[int], None] | None = None,
 ) -> EngineBacktest:
     """Replay a scenario's organic model for every past year the data allow, and score it.
 
@@ -595,6 +597,9 @@ def backtest_engine(
         Default the scenario's seed (else 0); each origin's run is keyed by (seed, year).
     min_origins : int
         Fewest usable origins (default :data:`MIN_ORIGINS`).
+    progress : callable, optional
+        Called with 1 after each published year (told the number first; see
+        :func:`lgsim.montecarlo.outcomes.announce`).
 
     Returns
     -------
@@ -615,12 +620,15 @@ def backtest_engine(
     s, notes = _setup(sc, figs, area, month, forecaster, spread, areas, exclude, gaps,
                       int(replications), base_seed)
     origins, skipped = [], []
+    announce(progress, len(s.annual))
     for year in sorted(s.annual):
         why = _why_not(s, year)
         if why is None:
             origins.append(_origin(s, year))
         else:
             skipped.append((year, why))
+        if progress is not None:
+            progress(1)
     if len(origins) < min_origins:
         found = ", ".join(str(o.year) for o in origins) or "none"
         raise ValueError(

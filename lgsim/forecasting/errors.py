@@ -130,6 +130,9 @@ class ForecastError:
         walk's multi-step error, else 1).
     lower_bound, estimate : bool
         The realised figure was only a lower bound / an estimate (scored as stated).
+    urls : tuple of str
+        Addresses of the publications of the figures used (the last one before the year
+        and the year's own).
     """
 
     area: str
@@ -141,6 +144,7 @@ class ForecastError:
     scale: float = 1.0
     lower_bound: bool = False
     estimate: bool = False
+    urls: tuple[str, ...] = ()
 
     @property
     def error(self) -> float:
@@ -183,7 +187,8 @@ def year_ahead_errors(
             fig = annual[year]
             scale = math.sqrt(fc.steps) if forecaster == "naive_last" else 1.0
             out.append(ForecastError(area, year, fc.value, fig.value, fc.steps, "year-ahead",
-                                     scale, fig.lower_bound, fig.estimate))
+                                     scale, fig.lower_bound, fig.estimate,
+                                     (annual[fc.last_year].url, fig.url)))
     return tuple(out)
 
 
@@ -213,7 +218,7 @@ def within_year_errors(
             if ytd is None or year in skip:
                 continue
             out.append(ForecastError(area, year, ytd.value, fig.value, 0, "within-year", 1.0,
-                                     fig.lower_bound, fig.estimate))
+                                     fig.lower_bound, fig.estimate, (ytd.url, fig.url)))
     return tuple(out)
 
 

@@ -294,7 +294,7 @@ class ForecastResult:
         out.append(
             f"the spread is fitted on every year {int(years[0])}–{last}, including the "
             f"lowest, {int(years[low])} ({100 * y[low]:.1f}%): a scenario that also models "
-            "such years as explicit shocks counts that risk twice (docs/forecasting.md)"
+            "such years as explicit shocks counts that risk twice"
         )
         return out
 
@@ -342,6 +342,7 @@ def forecast(
     gaps: Gaps = "tail",
     lower_bound: Iterable[int] | pd.Series | None = None,
     estimate: Iterable[int] | pd.Series | None = None,
+    progress: Any = None,
 ) -> ForecastResult:
     """Forecast an annual growth rate ``horizon`` years past its last figure.
 
@@ -384,6 +385,9 @@ def forecast(
         :data:`~lgsim.forecasting.models.MIN_OBS` consecutive years at the end).
     lower_bound, estimate : iterable of int or boolean Series, optional
         Years whose figure is a lower bound / estimate; default from ``series.attrs``.
+    progress : callable, optional
+        Called as the backtests score each model and origin (see
+        :func:`lgsim.forecasting.backtest.backtest`).
 
     Returns
     -------
@@ -433,6 +437,7 @@ def forecast(
         seed=seed,
         parameter_uncertainty=parameter_uncertainty,
         weighting=weighting,
+        progress=progress,
     )
     weights = model_weights(bt.scores(names), weighting)
     if bt.n_origins == 0:

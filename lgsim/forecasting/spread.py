@@ -134,9 +134,9 @@ class SpreadCalibration:
         """The derivation, for ``[sources]`` (percent and pp)."""
         s = self.spread
         text = (
-            f"source: sized by lgsim calibrate from past forecast errors on "
-            f"{self.data_label}: the organic GDP growth has the spread of the next "
-            f"pseudo-real-time year-ahead error of the {FORECASTER_TEXT[self.forecaster]}, "
+            "source: sized by lgsim calibrate from past forecast errors of published real "
+            "GDP growth: the organic GDP growth has the spread of the next pseudo-real-time "
+            f"year-ahead error of the {FORECASTER_TEXT[self.forecaster]}, "
             f"{100 * s.predictive:.2f} pp = {s.describe()}"
         )
         if self.excluded:
@@ -147,9 +147,17 @@ class SpreadCalibration:
             f"deviations add {100 * math.sqrt(self.within_year.variance):.2f} pp in "
             f"quadrature (measured on the organic model); vantage {vantage_label(self.vantage)}"
             ": the prior is the year-ahead spread and the run conditions on the figures "
-            "published by then ([actuals]), which narrow it (docs/evidence.md)"
+            "published by then ([actuals]), which narrow it"
         )
+        urls = self.publications()
+        if urls:
+            text += f"; growth figures as published in: {'; '.join(urls)}"
         return text
+
+    def publications(self) -> list[str]:
+        """Addresses of the publications of the figures in the record (no scheme)."""
+        urls = [u for e in self.spread.errors for u in e.urls if u.strip()]
+        return [u.split("://", 1)[-1] for u in dict.fromkeys(urls)]
 
     def _excluded_text(self) -> str:
         years = ", ".join(map(str, self.excluded))
@@ -380,5 +388,5 @@ def _warnings(sc: Scenario, month: int, spread: Spread,
         out.append(
             f"vantage {vantage_label(month)} but the scenario conditions on {latest}: the "
             "prior is the year-ahead spread, so add the figures out by the vantage to "
-            "[actuals] (docs/evidence.md)")
+            "[actuals]")
     return tuple(out)

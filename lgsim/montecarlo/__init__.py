@@ -12,8 +12,9 @@
     Chunk files of a run in progress, for ``--resume``.
 """
 
+from .footprint import DEFAULT_CHUNK
 from .outcomes import Outcome, evaluate_changes, outcomes
-from .runner import DEFAULT_CHUNK, RunInfo, Stopping, run
+from .runner import RunInfo, Stopping, run
 
 __all__ = [
     "DEFAULT_CHUNK", "Outcome", "RunInfo", "Stopping", "evaluate_changes", "outcomes", "run",

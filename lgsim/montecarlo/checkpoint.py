@@ -12,8 +12,9 @@ it belongs to another scenario, seed, chunk size, ``keep`` or lgsim version, loa
 chunks present and computes only the missing ones; the assembled results are identical
 to an uninterrupted run because a chunk's numbers depend only on (scenario, seed,
 chunk index, chunk size). A chunk file that cannot be read is computed again.
-After a finished run the directory is deleted (:func:`lgsim.outputs.rundir.finish_chunks`)
-unless the caller keeps it.
+After a finished run the chunk files are deleted (:func:`lgsim.outputs.rundir.finish_chunks`)
+unless the caller keeps them; only lgsim's own names are ever deleted
+(:func:`remove_chunk_files`), never a folder lgsim did not write.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import shutil
+import os
+import re
 import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -39,6 +41,39 @@ if TYPE_CHECKING:  # pragma: no cover
 CHUNK_DIR = "chunks"
 #: Version of the chunk-file layout.
 FORMAT = 1
+#: The only names lgsim writes into the chunk directory (and their temporary files):
+#: nothing else is ever deleted from it, so a ``chunks/`` folder of the user's survives.
+OWN_NAMES = re.compile(
+    r"^\.?(manifest\.json|chunk-\d{5,}\.npz)(\.[A-Za-z0-9_]+\.tmp)?$"
+)
+
+
+def remove_chunk_files(directory: str | Path) -> list[str]:
+    """Delete lgsim's files from a chunk directory, and the directory once it is empty.
+
+    Only the manifest and files named like chunk files (and their temporary files) are
+    deleted; anything else stays, with the directory holding it.
+
+    Returns
+    -------
+    list of str
+        Names of the files kept because lgsim did not write them.
+    """
+    directory = Path(directory)
+    if directory.is_symlink() or not directory.is_dir():
+        return []
+    kept = []
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            if OWN_NAMES.match(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
+            else:
+                kept.append(entry.name)
+    if not kept:
+        with contextlib.suppress(OSError):
+            directory.rmdir()
+    return sorted(kept)
 
 
 def scenario_hash(scenario: Scenario) -> str:
@@ -181,5 +216,5 @@ class Checkpoint:
         return {k: v for k, v in arrays.items() if k in keys}  # in the order saved
 
     def remove(self) -> None:
-        """Delete the chunk files and the manifest (the whole directory)."""
-        shutil.rmtree(self.directory, ignore_errors=True)
+        """Delete the chunk files and the manifest (:func:`remove_chunk_files`)."""
+        remove_chunk_files(self.directory)

@@ -83,7 +83,7 @@ class Conditioning:
         """Plain data for the results' attributes and ``summary.json``."""
         return {
             "method": "importance sampling from a Gaussian proposal of the latent normals, "
-                      "fitted on a pilot from the prior (docs/conditioning.md)",
+                      "fitted on a pilot from the prior",
             "pilot_replications": self.pilot_replications,
             "latents_tilted": 0 if self.tilt is None else len(self.tilt.latents),
             "prior_p_target_met": None if self.prior is None else self.prior.estimate,

@@ -26,8 +26,10 @@ import itertools
 import logging
 import multiprocessing as mp
 import os
+import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -84,6 +86,130 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def local_workers(requested: int, n_chunks: int) -> int:
+    """Worker processes to start on this machine: never more than its cores or the chunks.
+
+    More processes than cores only add memory (each holds the engine, ≈85 MB) and
+    switching; results are the same for any number.
+    """
+    return max(1, min(int(requested), max(1, n_chunks), default_workers()))
+
+
+def available_memory() -> int | None:
+    """Bytes of memory this process can still use (None when unknown).
+
+    ``MemAvailable`` of ``/proc/meminfo``, lowered to the room left under a cgroup v2
+    limit (containers); the free physical pages elsewhere on POSIX; the available
+    physical memory on Windows.
+    """
+    avail: int | None = None
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    avail = int(line.split()[1]) * 1024
+                    break
+    except (OSError, ValueError):
+        avail = _sysconf_memory()
+    room = _cgroup_room()
+    if room is not None:
+        avail = room if avail is None else min(avail, room)
+    return avail
+
+
+def _sysconf_memory() -> int | None:
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, ValueError, OSError):
+        return _windows_memory()
+
+
+def _windows_memory() -> int | None:  # pragma: no cover - Windows only
+    if sys.platform != "win32":
+        return None
+
+    class _Status(ctypes.Structure):
+        _fields_ = [("dwLength", ctypes.c_ulong), ("dwMemoryLoad", ctypes.c_ulong),
+                    ("ullTotalPhys", ctypes.c_ulonglong), ("ullAvailPhys", ctypes.c_ulonglong),
+                    ("ullTotalPageFile", ctypes.c_ulonglong),
+                    ("ullAvailPageFile", ctypes.c_ulonglong),
+                    ("ullTotalVirtual", ctypes.c_ulonglong),
+                    ("ullAvailVirtual", ctypes.c_ulonglong),
+                    ("sullAvailExtendedVirtual", ctypes.c_ulonglong)]
+
+    status = _Status()
+    status.dwLength = ctypes.sizeof(_Status)
+    if not ctypes.windll.kernel32.GlobalMemoryStatusEx(ctypes.byref(status)):
+        return None
+    return int(status.ullAvailPhys)
+
+
+def _cgroup_room() -> int | None:
+    try:
+        with open("/sys/fs/cgroup/memory.max", encoding="ascii") as fh:
+            limit = fh.read().strip()
+        if limit == "max":
+            return None
+        with open("/sys/fs/cgroup/memory.current", encoding="ascii") as fh:
+            used = int(fh.read().strip())
+        return max(0, int(limit) - used)
+    except (OSError, ValueError):
+        return None
+
+
+# ---------------------------------------------------------------------- dying with the parent
+#: prctl(2) option: signal this process when its parent dies (Linux).
+_PR_SET_PDEATHSIG = 1
+#: Seconds between two looks of a worker's watchdog at its parent.
+WATCHDOG_INTERVAL = 0.5
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this (worker) process end when ``parent`` ends, however it ends.
+
+    On Linux the kernel sends SIGKILL when the parent dies (``prctl(PR_SET_PDEATHSIG)``);
+    everywhere a daemon thread also looks at the parent every
+    :data:`WATCHDOG_INTERVAL` seconds and ends the process once it is gone (a worker of a
+    fork server, or a system without ``prctl``). Without this, workers of a parent killed
+    by ``kill -9`` or the OOM killer would go on computing, holding memory and the
+    caller's pipes.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - not glibc
+            pass
+    if not parent_alive(parent):  # died before prctl took effect
+        os._exit(1)
+    threading.Thread(target=_watch, args=(parent,), name="lgsim-watchdog",
+                     daemon=True).start()
+
+
+def _watch(parent: int) -> None:
+    while parent_alive(parent):
+        time.sleep(WATCHDOG_INTERVAL)
+    os._exit(1)
+
+
+def parent_alive(parent: int) -> bool:
+    """True while process ``parent`` (this process's parent when it started) runs."""
+    if sys.platform == "win32":  # pragma: no cover - Windows only
+        return _windows_alive(parent)
+    return os.getppid() == parent
+
+
+def _windows_alive(pid: int) -> bool:  # pragma: no cover - Windows only
+    synchronize, wait_timeout = 0x00100000, 0x102
+    kernel32 = ctypes.windll.kernel32
+    handle = kernel32.OpenProcess(synchronize, False, pid)
+    if not handle:
+        return False
+    try:
+        return kernel32.WaitForSingleObject(handle, 0) == wait_timeout
+    finally:
+        kernel32.CloseHandle(handle)
+
+
 def tune_malloc() -> bool:
     """Apply :data:`MALLOC_MMAP_THRESHOLD` / :data:`MALLOC_TRIM_THRESHOLD` to this process.
 
@@ -100,9 +226,17 @@ def tune_malloc() -> bool:
         return False
 
 
-def _init_worker(setup: Callable[..., Any], args: tuple) -> None:
+def _init_worker(setup: Callable[..., Any], args: tuple, parent: int) -> None:
+    for sig in ("SIGTERM", "SIGHUP"):  # the parent's clean-stop handlers are not the worker's
+        if hasattr(signal, sig):
+            signal.signal(getattr(signal, sig), signal.SIG_DFL)
+    die_with_parent(parent)
     tune_malloc()
     _STATE["context"] = setup(*args)
+
+
+def _init_forkserver_worker(setup: Callable[..., Any], args: tuple) -> None:
+    _init_worker(setup, args, os.getppid())  # the fork server; it ends with this process
 
 
 def _run_in_worker(task: Callable[..., Any], chunk: Chunk) -> tuple[int, Any]:
@@ -222,6 +356,25 @@ class WorkerDied(RuntimeError):
     """Worker processes kept dying; the chunks finished so far were kept."""
 
 
+class SchedulerUnreachable(ConnectionError):
+    """No dask scheduler answers at the address given."""
+
+
+#: Seconds to wait for a dask scheduler given by address.
+SCHEDULER_TIMEOUT = 10.0
+
+
+def _connect(client_class: Any, address: str) -> Any:
+    try:
+        return client_class(address, timeout=SCHEDULER_TIMEOUT)
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise SchedulerUnreachable(
+            f"no dask scheduler answers at {address!r} within {SCHEDULER_TIMEOUT:g} s "
+            f"({reason[:160]})"
+        ) from None
+
+
 def _process(
     setup: Callable[..., Any], setup_args: tuple, task: Callable[..., Any],
     chunks: Sequence[Chunk], workers: int, window: int,
@@ -259,11 +412,14 @@ def _process_once(
     setup: Callable[..., Any], setup_args: tuple, task: Callable[..., Any],
     chunks: Sequence[Chunk], workers: int, window: int,
 ) -> Iterator[tuple[int, Any]]:
+    ctx = process_context()
+    # the workers' parent: this process, or the fork server that starts them
+    parent = os.getpid() if ctx.get_start_method() != "forkserver" else None
     pool = ProcessPoolExecutor(
-        max_workers=max(1, min(workers, len(chunks))),
-        mp_context=process_context(),
-        initializer=_init_worker,
-        initargs=(setup, setup_args),
+        max_workers=local_workers(workers, len(chunks)),
+        mp_context=ctx,
+        initializer=_init_worker if parent is not None else _init_forkserver_worker,
+        initargs=(setup, setup_args, parent) if parent is not None else (setup, setup_args),
     )
     todo = iter(chunks)
     pending: set[Future] = set()
@@ -300,12 +456,12 @@ def _dask(
     if scheduler is None:
         with dask.config.set(DASK_WORKER_ENVIRON):
             cluster = LocalCluster(
-                n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                dashboard_address=None,
+                n_workers=local_workers(workers, len(chunks)), threads_per_worker=1,
+                processes=True, dashboard_address=None,
             )
         client = Client(cluster)
     else:
-        client = Client(scheduler)
+        client = _connect(Client, scheduler)
     todo = iter(chunks)
     futures = None
     try:

@@ -10,7 +10,7 @@ bit for bit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,8 +22,10 @@ from ..analysis import (
     normalized_weights,
     probability,
     quantiles,
+    smoothed_probability,
+    weighted_variance_of_mean,
 )
-from ..scenario import Scenario
+from ..scenario import Scenario, ScenarioError
 from .runner import ChunkTask, Variant, chunks_for, condition, run_settings, simulate
 
 
@@ -55,6 +57,17 @@ class Outcome:
     rule: str
     #: importance weights of a conditioned scenario (mean 1), None when unweighted
     weights: np.ndarray | None = field(default=None, repr=False)
+    #: per replication, each investment target of the target year met (keys as
+    #: :meth:`lgsim.Results.p_investment`: ``fai``, ``industrial_fai_growth``...)
+    investment_met: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    #: per replication, P(target met | its other draws) (conditional Monte Carlo), or None
+    p_smooth: np.ndarray | None = field(default=None, repr=False)
+    #: the importance weights that go with ``p_smooth`` in a conditioned scenario
+    smooth_weights: np.ndarray | None = field(default=None, repr=False)
+
+    def p_investment(self, key: str) -> Probability:
+        """P(an investment target met), e.g. ``key = "fai"``, weighted when conditioned."""
+        return probability(self.investment_met[key], key, self.weights)
 
     @property
     def n(self) -> int:
@@ -63,8 +76,17 @@ class Outcome:
 
     @property
     def p_met(self) -> Probability:
-        """P(target met) with its 95% Wilson interval (simulation precision)."""
-        return probability(self.met, self.rule, self.weights)
+        """P(target met) with its 95% interval (simulation precision).
+
+        The conditional Monte Carlo estimate when the scenario allows it (mean of
+        ``p_smooth``), else the share of replications that meet the target (Wilson).
+        """
+        indicator = probability(self.met, self.rule, self.weights)
+        if self.p_smooth is None:
+            return indicator
+        return smoothed_probability(
+            self.p_smooth, self.rule, self.smooth_weights, indicator,
+            weighted_variance_of_mean(self.met.astype(float), self.weights))
 
     @property
     def ess(self) -> float:
@@ -80,6 +102,21 @@ class Outcome:
         return f"{self.name}: P(target met) = {self.p_met}; median growth {100 * self.median:.2f}%"
 
 
+#: A progress callback: called with the number of replications just finished.
+Progress = Callable[[int], None]
+
+
+def announce(progress: Progress | None, total: int) -> None:
+    """Tell ``progress`` how many more units are coming, if it has ``expect(n)``.
+
+    Studies that run in several rounds (target-seeking, backtests) announce each round,
+    so a progress bar can grow its total; a plain callable is only called with updates.
+    """
+    expect = getattr(progress, "expect", None)
+    if expect is not None:
+        expect(int(total))
+
+
 def evaluate_changes(
     base: Scenario,
     changes: Sequence[Mapping[str, Any] | None],
@@ -88,6 +125,7 @@ def evaluate_changes(
     workers: int | None = None,
     *,
     chunk_size: int | None = None,
+    progress: Progress | None = None,
 ) -> list[Outcome]:
     """Evaluate many changed copies of one scenario on common random numbers.
 
@@ -102,7 +140,7 @@ def evaluate_changes(
         Key path -> value, as for :meth:`Scenario.with_changes`. Validate at least one
         representative change in the caller first: errors raised inside worker
         processes are reported less clearly.
-    replications, seed, workers, chunk_size
+    replications, seed, workers, chunk_size, progress
         As for :func:`outcomes`.
 
     Returns
@@ -111,7 +149,7 @@ def evaluate_changes(
         One per change, in order.
     """
     variants = [Variant(0, None if c is None else dict(c)) for c in changes]
-    return _evaluate((base,), variants, replications, seed, workers, chunk_size)
+    return _evaluate((base,), variants, replications, seed, workers, chunk_size, progress)
 
 
 def outcomes(
@@ -121,6 +159,7 @@ def outcomes(
     workers: int | None = None,
     *,
     chunk_size: int | None = None,
+    progress: Progress | None = None,
 ) -> list[Outcome]:
     """Target-year growth of several scenarios on the same seed (common random numbers).
 
@@ -136,6 +175,8 @@ def outcomes(
         on it.
     chunk_size : int, optional
         Replications per chunk (default: :data:`lgsim.montecarlo.DEFAULT_CHUNK`).
+    progress : callable, optional
+        Called with the replications of each finished chunk (:func:`announce` first).
 
     Returns
     -------
@@ -144,7 +185,8 @@ def outcomes(
     """
     scenarios = list(scenarios)
     variants = [Variant(i) for i in range(len(scenarios))]
-    return _evaluate(tuple(scenarios), variants, replications, seed, workers, chunk_size)
+    return _evaluate(tuple(scenarios), variants, replications, seed, workers, chunk_size,
+                     progress)
 
 
 def _evaluate(
@@ -154,6 +196,7 @@ def _evaluate(
     seed: int | None,
     workers: int | None,
     chunk_size: int | None,
+    progress: Progress | None = None,
 ) -> list[Outcome]:
     if not bases or not variants:
         return []
@@ -163,8 +206,15 @@ def _evaluate(
     jobs = [c for v in range(len(variants)) for c in chunks_for(n, size, v, v * per)]
     # a conditioned base: its proposal is fitted once and serves all its variants
     tilts = [None if (c := condition(b, settings)) is None else c.tilt for b in bases]
-    task = ChunkTask(settings.seed, select=("target_growth", "log_weight"))
-    parts = dict(simulate(bases, variants, jobs, task, settings, tilts=tilts))
+    task = ChunkTask(settings.seed, select=("target_growth", "log_weight", "target_fai",
+                                            "target_industrial_fai", "p_met_smooth",
+                                            "log_weight_smooth"))
+    announce(progress, n * len(variants))
+    parts = {}
+    for index, part in simulate(bases, variants, jobs, task, settings, tilts=tilts):
+        parts[index] = part
+        if progress is not None:
+            progress(int(part["target_growth"].shape[0]))
     out = []
     for v, variant in enumerate(variants):
         chunks = [parts[v * per + k] for k in range(per)]
@@ -172,11 +222,41 @@ def _evaluate(
         weights = (normalized_weights(np.concatenate([c["log_weight"] for c in chunks]))
                    if "log_weight" in chunks[0] else None)
         sc = bases[variant.base]
+        if not np.all(np.isfinite(growth)):
+            bad = sc if not variant.changes else sc.with_changes(dict(variant.changes))
+            raise ScenarioError(
+                bad.file, ", ".join(variant.changes or ()) or "economy.gdp",
+                "values whose results are finite numbers",
+                f"NaN or infinite growth in {int((~np.isfinite(growth)).sum()):,} of "
+                f"{growth.size:,} replications",
+                "the arithmetic fails at such magnitudes: see the bounds in the scenario "
+                "reference",
+            )
         if variant.changes and any(k.startswith(("target.", "scenario."))
                                    for k in variant.changes):
             # the rule and the name can only change through the target / scenario keys
             sc = sc.with_changes(dict(variant.changes))
         met = np.asarray(sc.target.met(growth), dtype=bool)
         out.append(Outcome(sc.name, sc.title, growth, met, settings.seed, sc.target.rule(),
-                           weights))
+                           weights, _investment_met(sc, chunks), *_smoothed(chunks)))
     return out
+
+
+def _smoothed(chunks: list[dict[str, np.ndarray]]) -> tuple[np.ndarray | None, ...]:
+    """The conditional probabilities and their weights, when the chunks have them."""
+    if "p_met_smooth" not in chunks[0]:
+        return None, None
+    p = np.concatenate([c["p_met_smooth"] for c in chunks])
+    if "log_weight_smooth" not in chunks[0]:
+        return p, None
+    return p, normalized_weights(np.concatenate([c["log_weight_smooth"] for c in chunks]))
+
+
+def _investment_met(sc: Scenario, chunks: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Per replication, each investment target of the target year met."""
+    levels = {}
+    for quantity in ("fai", "industrial_fai"):
+        if f"target_{quantity}" in chunks[0]:
+            both = np.concatenate([c[f"target_{quantity}"] for c in chunks])  # (R, 2)
+            levels[quantity] = (both[:, 0], both[:, 1])
+    return sc.target.investment_met(levels)

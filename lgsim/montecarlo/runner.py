@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from .._version import __version__
-from ..analysis import weighted_wilson, wilson
+from ..analysis import Z95, weighted_wilson, wilson
 from ..engine import Plan, compile_plan, simulate_chunk
 from ..engine.observe import Tilt
 from ..results import Results
@@ -52,10 +52,16 @@ from .conditioning import (
     pilot_seed,
     prior_probability,
 )
-from .executors import Chunk, default_workers, map_chunks, resolve_executor
+from .executors import Chunk, available_memory, default_workers, map_chunks, resolve_executor
+from .footprint import (
+    RESULT_COPIES,
+    check_finite,
+    check_memory,
+    default_chunk_size,
+    footprint,
+    memory_error,
+)
 
-#: Default chunk size C: replications [k·C, (k+1)·C) form chunk k.
-DEFAULT_CHUNK = 250
 #: Optional outputs a run can keep (``keep``).
 KEEP_OPTIONS = ("paths",)
 #: Default floor of the effective sample size of a conditioned run.
@@ -151,7 +157,8 @@ def run_settings(
     else:
         run_seed = resolve_seed(seed, scenario)
     if chunk_size is None:
-        chunk_size = previous.chunk_size if previous is not None else DEFAULT_CHUNK
+        chunk_size = (previous.chunk_size if previous is not None
+                      else default_chunk_size(compile_plan(scenario)))
     workers = default_workers() if workers is None else max(1, int(workers))
     return RunSettings(n, run_seed, int(chunk_size), workers,
                        tuple(chunks_for(n, int(chunk_size))))
@@ -210,7 +217,9 @@ class ChunkTask:
     keep : tuple of str
         Optional outputs of :func:`lgsim.engine.simulate_chunk`.
     select : tuple of str, optional
-        Return only these arrays; ``"target_growth"`` is the target year's growth.
+        Return only these arrays; ``"target_growth"`` is the target year's growth,
+        ``"target_fai"`` / ``"target_industrial_fai"`` ``(R, 2)`` the levels of the year
+        before and the target year (亿元; with an FAI model).
 
     The proposal of a conditioned scenario (its tilt) comes with the worker's plans.
     """
@@ -224,12 +233,17 @@ class ChunkTask:
     def __call__(self, plans: _Plans, chunk: Chunk) -> dict[str, np.ndarray]:
         """The chunk's arrays (see :func:`lgsim.engine.simulate_chunk`), or the selection."""
         plan = plans.plan(chunk.variant)
-        arrays = simulate_chunk(plan, self.seed, chunk.start, chunk.size, keep=self.keep,
-                                tilt=plans.tilt(chunk.variant))
+        with np.errstate(all="ignore"):  # non-finite results are refused by check_finite
+            arrays = simulate_chunk(plan, self.seed, chunk.start, chunk.size, keep=self.keep,
+                                    tilt=plans.tilt(chunk.variant))
         if self.select is None:
             return arrays
         sc = plan.scenario
-        arrays["target_growth"] = arrays["growth"][:, sc.target_year - sc.base_year]
+        ty = sc.target_year - sc.base_year
+        arrays["target_growth"] = arrays["growth"][:, ty]
+        for q in ("fai", "industrial_fai"):
+            if q in arrays:
+                arrays[f"target_{q}"] = arrays[q][:, ty - 1:ty + 1]
         return {k: np.ascontiguousarray(arrays[k]) for k in self.select if k in arrays}
 
 
@@ -397,6 +411,8 @@ class _Assembly:
         self.capacity = min(n_max, 16 * chunk_size) if grow else n_max
         self.filled = 0  # one past the highest row written
         self.arrays: dict[str, np.ndarray] = {}
+        #: ``on_full(rows, available)`` builds the error raised when growing cannot fit
+        self.on_full: Callable[[int, int], Exception] | None = None
 
     def add(self, start: int, part: dict[str, np.ndarray]) -> None:
         end = start + next(iter(part.values())).shape[0]
@@ -406,6 +422,7 @@ class _Assembly:
             }
         if end > self.capacity:
             new = min(self.n_max, max(end, 2 * self.capacity))
+            self._check_room(new)
             for k, v in self.arrays.items():
                 bigger = np.empty((new, *v.shape[1:]), dtype=v.dtype)
                 bigger[: self.filled] = v[: self.filled]
@@ -415,57 +432,99 @@ class _Assembly:
             self.arrays[k][start:end] = v
         self.filled = max(self.filled, end)
 
+    def _check_room(self, rows: int) -> None:
+        """Refuse to grow past the memory available (a stop-at-precision run)."""
+        per_row = sum(v.nbytes // max(1, v.shape[0]) for v in self.arrays.values())
+        available = available_memory()
+        if self.on_full is not None and available is not None \
+                and (rows - self.capacity) * per_row * RESULT_COPIES > available:
+            raise self.on_full(rows, available)
+
     def result(self, n: int) -> dict[str, np.ndarray]:
         return {k: v[:n] for k, v in self.arrays.items()}
+
+
+class _Sums:
+    """Running weighted sums ``Σw, Σw², Σwx, Σw²x, Σw²x²`` kept on a shifting log scale.
+
+    Weights are kept as ``exp(log w − max)`` with the running maximum, so the sums are
+    exact whatever the scale of the log weights (``log w = 0`` without weights).
+    """
+
+    def __init__(self) -> None:
+        self.top = -math.inf
+        self.s = np.zeros(5)
+
+    def add(self, x: np.ndarray, log_weight: np.ndarray) -> None:
+        top = float(log_weight.max())
+        if top > self.top:
+            scale = math.exp(self.top - top) if math.isfinite(self.top) else 0.0
+            self.s *= np.array([scale, scale * scale, scale, scale * scale, scale * scale])
+            self.top = top
+        w = np.exp(log_weight - self.top)
+        w2 = w * w
+        self.s += np.array([w.sum(), w2.sum(), (w * x).sum(), (w2 * x).sum(),
+                            (w2 * x * x).sum()])
+
+    @property
+    def mean(self) -> float:
+        """The weighted mean ``Σwx / Σw``."""
+        return float(self.s[2] / self.s[0])
+
+    @property
+    def ess(self) -> float:
+        """Effective sample size (Kish): ``(Σw)² / Σw²``."""
+        return float(self.s[0] * self.s[0] / self.s[1])
+
+    def variance_of_mean(self) -> float:
+        """Delta-method variance of the weighted mean: ``Σw²(x − m)² / (Σw)²``."""
+        m = self.mean
+        return float((self.s[4] - 2 * m * self.s[3] + m * m * self.s[1]) / self.s[0] ** 2)
 
 
 class _Prefix:
     """Running sums over a contiguous prefix of chunks: P(target met) and its weights.
 
-    Weights are kept as ``exp(log w − max)`` with the prefix's running maximum, so the
-    sums are exact whatever the scale of the log weights; without weights the estimate
-    and its Wilson interval are the plain ones.
+    Without weights the estimate and its Wilson interval are the plain ones; with
+    weights, the weighted share and its interval. With the smoothed estimator (conditional
+    Monte Carlo, :mod:`lgsim.engine.smoothing`) the half-width is that of the mean of the
+    conditional probabilities (weighted with their own weights in a conditioned run).
     """
 
     def __init__(self) -> None:
         self.n = 0
         self.met = 0
         self.weighted = False
-        self.top = -math.inf
-        self.s1 = self.s2 = self.s1m = self.s2m = 0.0
+        self.flags = _Sums()
+        self.smooth: _Sums | None = None
 
-    def add(self, met: np.ndarray, log_weight: np.ndarray | None) -> None:
+    def add(self, met: np.ndarray, log_weight: np.ndarray | None,
+            p_smooth: np.ndarray | None = None,
+            log_weight_smooth: np.ndarray | None = None) -> None:
         self.n += int(met.size)
         self.met += int(np.count_nonzero(met))
-        if log_weight is None:
-            return
-        self.weighted = True
-        top = float(log_weight.max())
-        if top > self.top:
-            scale = math.exp(self.top - top) if math.isfinite(self.top) else 0.0
-            self.s1, self.s1m = self.s1 * scale, self.s1m * scale
-            self.s2, self.s2m = self.s2 * scale * scale, self.s2m * scale * scale
-            self.top = top
-        w = np.exp(log_weight - self.top)
-        w2 = w * w
-        self.s1 += float(w.sum())
-        self.s2 += float(w2.sum())
-        self.s1m += float(w[met].sum())
-        self.s2m += float(w2[met].sum())
+        if log_weight is not None:
+            self.weighted = True
+            self.flags.add(met.astype(float), log_weight)
+        if p_smooth is not None:
+            self.smooth = self.smooth or _Sums()
+            self.smooth.add(p_smooth, log_weight_smooth if log_weight_smooth is not None
+                            else np.zeros(p_smooth.size))
 
     @property
     def ess(self) -> float:
         """Effective sample size (Kish): ``(Σw)² / Σw²``; ``n`` without weights."""
-        return self.s1 * self.s1 / self.s2 if self.weighted else float(self.n)
+        return self.flags.ess if self.weighted else float(self.n)
 
     def half_width(self) -> float:
         """Half-width of the 95% interval of P(target met) over the prefix."""
+        if self.smooth is not None:
+            return Z95 * math.sqrt(max(self.smooth.variance_of_mean(), 0.0))
         if not self.weighted:
             low, high = wilson(self.met, self.n)
         else:
-            p = self.s1m / self.s1
-            var = (self.s2m * (1.0 - 2.0 * p) + p * p * self.s2) / (self.s1 * self.s1)
-            low, high = weighted_wilson(p, var, self.ess)
+            p = self.flags.mean
+            low, high = weighted_wilson(p, self.flags.variance_of_mean(), self.ess)
         return (high - low) / 2.0
 
 
@@ -486,12 +545,15 @@ class _StopRule:
         self.precision = precision
         self.min_ess = min_ess
         self.prefix = _Prefix()
-        self.parts: dict[int, tuple[np.ndarray, np.ndarray | None]] = {}
+        self.parts: dict[int, tuple[np.ndarray | None, ...]] = {}
         self.next = 0  # first chunk not yet in the prefix
         self.stop: int | None = None
 
-    def add(self, index: int, growth: np.ndarray, log_weight: np.ndarray | None) -> None:
-        self.parts[index] = (np.asarray(self.target.met(growth), dtype=bool), log_weight)
+    def add(self, index: int, growth: np.ndarray, log_weight: np.ndarray | None,
+            p_smooth: np.ndarray | None = None,
+            log_weight_smooth: np.ndarray | None = None) -> None:
+        self.parts[index] = (np.asarray(self.target.met(growth), dtype=bool), log_weight,
+                             p_smooth, log_weight_smooth)
         while self.stop is None and self.next in self.parts:
             self.prefix.add(*self.parts.pop(self.next))
             if self._qualifies():
@@ -526,6 +588,8 @@ class _Collector:
         self.cap = chunks[-1].start + chunks[-1].size
         dynamic = precision is not None or min_ess is not None
         self.assembly = _Assembly(self.cap, chunks[0].size, grow=dynamic)
+        self.assembly.on_full = lambda rows, available: memory_error(
+            scenario, footprint(scenario, rows, info.workers, info.chunk_size), available)
         n_min = chunks[0].size if precision is not None else n
         self.rule = (_StopRule(chunks, scenario.target, n_min, precision, min_ess)
                      if dynamic else None)
@@ -544,7 +608,8 @@ class _Collector:
         self.accepted.append(index)
         self.assembly.add(chunk.start, part)
         if self.rule is not None:
-            self.rule.add(index, part["growth"][:, self.year], part.get("log_weight"))
+            self.rule.add(index, part["growth"][:, self.year], part.get("log_weight"),
+                          part.get("p_met_smooth"), part.get("log_weight_smooth"))
         if self.progress is not None:
             self.progress(chunk.size)
 
@@ -737,6 +802,8 @@ def run(
     previous = Checkpoint.read_manifest(checkpoint) if resume and checkpoint else None
     settings = run_settings(scenario, replications, seed, workers, chunk_size,
                             previous=previous)
+    fp = footprint(scenario, settings.replications, settings.workers, settings.chunk_size, keep)
+    check_memory(scenario, fp, early_stop=precision is not None)
     ck = (_open_checkpoint(scenario, settings, keep, checkpoint, resume)
           if checkpoint is not None else None)
     cond = condition(scenario, settings, executor=executor, scheduler=scheduler)
@@ -782,6 +849,7 @@ def _results(scenario: Scenario, settings: RunSettings, collector: _Collector,
     asked = n_used if stop is not None and stop.target_half_width is not None else \
         settings.replications
     plan = compile_plan(scenario.resolved(seed=settings.seed, replications=asked))
+    check_finite(plan, arrays)
     with dask_hidden():
         results = Results.from_arrays(plan, arrays, seed=settings.seed,
                                       chunk_size=settings.chunk_size)

@@ -1,7 +1,10 @@
 """Self-contained HTML reports of a run (``report.html``) and of a comparison.
 
 One file, opened by double-click with no network: charts embedded as base64 PNG, CSS
-inline, no scripts, no external fonts. Every string that comes from a scenario file
+inline, no scripts, and the page's own font: the bundled Noto Sans SC cut down to the
+characters the page uses (:func:`lgsim.fonts.subset_font`), embedded as a base64
+``@font-face`` first in the font stack, so the Chinese text renders on a machine with no
+Chinese font. Every string that comes from a scenario file
 (titles, names, sources, rules) is HTML-escaped.
 
 Build a run's report from its directory (``Results.load`` plus ``summary.json``)::
@@ -13,18 +16,19 @@ Build a run's report from its directory (``Results.load`` plus ``summary.json``)
 from __future__ import annotations
 
 import base64
-import json
 import math
 from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._format import num, pct
+from .._format import num, pct, to_pct
 from ..analysis import weighted_mean
 from ..fileio import write_text
+from ..fonts import subset_font
 from ..results import Results
 from .plots import figure_bytes, rule_zh, run_figures
+from .rundir import load_run
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -74,9 +78,13 @@ PRECISION_NOTE = (
     "it does not include the risk that the scenario's assumptions are wrong.</p>"
 )
 
+#: Family name of the embedded font (its own name, so no system font can stand in for it).
+EMBEDDED_FAMILY = "lgsim Noto Sans SC"
+
 CSS = """
-body{font-family:"PingFang SC","Microsoft YaHei","Noto Sans CJK SC","Source Han Sans SC",
-"Hiragino Sans GB",sans-serif;color:#222;margin:0;background:#f4f5f7;line-height:1.55}
+body{font-family:"lgsim Noto Sans SC","PingFang SC","Microsoft YaHei","Noto Sans CJK SC",
+"Source Han Sans SC","Hiragino Sans GB",sans-serif;color:#222;margin:0;background:#f4f5f7;
+line-height:1.55}
 main{max-width:1000px;margin:0 auto;padding:24px 32px 48px;background:#fff}
 h1{font-size:1.6em;margin:.2em 0 .1em}h2{font-size:1.25em;border-bottom:2px solid #1f5fa8;
 padding-bottom:.2em;margin-top:1.8em}h3{font-size:1.05em;margin-top:1.2em}
@@ -101,6 +109,11 @@ def _pct(x: float | None, digits: int = 1) -> str:
     return pct(x, digits, typeset=True)
 
 
+def _pc(x: float | None, digits: int = 1) -> str:
+    """A percent number (a ``_pct`` field of summary.json) as typeset percent text."""
+    return _pct(None if x is None else x / 100.0, digits)
+
+
 def _num(x: float | None, spec: str = ".2f") -> str:
     return num(x, spec, typeset=True)
 
@@ -120,7 +133,8 @@ def headline_sentences(summary: dict[str, Any]) -> tuple[str, str]:
     Parameters
     ----------
     summary : dict
-        :meth:`lgsim.results.Results.summary` (probabilities and growth as fractions).
+        :meth:`lgsim.results.Results.summary` (``target_growth_pct``,
+        ``p_target_met_pct``, ``p_target_met_ci_pct``: percent).
 
     Returns
     -------
@@ -129,9 +143,9 @@ def headline_sentences(summary: dict[str, Any]) -> tuple[str, str]:
         （模拟精度95%区间 23%–27%）``.
     """
     year = summary["target_year"]
-    target = f"{round(100 * summary['target_growth'], 6):g}%"
-    p = summary["p_target_met"]
-    lo, hi = summary["p_target_met_ci"]
+    target = f"{round(summary['target_growth_pct'], 6):g}%"
+    p = summary["p_target_met_pct"] / 100.0
+    lo, hi = (x / 100.0 for x in summary["p_target_met_ci_pct"])
     zh = (
         f"按当前假设，{year}年GDP增长达到{target}目标的概率约为{_round_pct(p)}"
         f"（模拟精度95%区间 {_round_pct(lo)}–{_round_pct(hi)}）"
@@ -195,13 +209,30 @@ def _figure_html(stem: str, fig: Figure) -> str:
     )
 
 
+def font_face(text: str) -> str:
+    """The ``@font-face`` rule embedding the bundled font, subset to ``text``'s characters."""
+    data = base64.b64encode(subset_font(text)).decode("ascii")
+    return (f'@font-face{{font-family:"{EMBEDDED_FAMILY}";src:url(data:font/woff;base64,'
+            f'{data}) format("woff");font-weight:normal;font-style:normal}}')
+
+
 def _page(title: str, body: str) -> str:
+    """The HTML document; its font is cut to the characters of the title and body text."""
+    shown = html_text(f"{title}{body}")
     return (
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
-        f"{body}\n</main>\n</body>\n</html>\n"
+        f"<title>{escape(title)}</title>\n<style>{font_face(shown)}\n{CSS}</style>\n"
+        f"</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
     )
+
+
+def html_text(markup: str) -> str:
+    """The characters a page shows: its markup without ``data:`` URLs, entities decoded."""
+    import html
+    import re
+
+    return html.unescape(re.sub(r"data:[^\"')]*", "", markup))
 
 
 def _sources_html(sources: dict[str, str]) -> str:
@@ -248,31 +279,29 @@ def run_html(
     figures = figures if figures is not None else run_figures(results)
     zh, en = headline_sentences(s)
     year = s["target_year"]
-    q = s["growth_quantiles"]
-    lo, hi = s["p_target_met_ci"]
+    q = s["growth_quantiles_pct"]
+    lo, hi = s["p_target_met_ci_pct"]
     es = s.get("expected_shortfall_pp")
 
     key_rows = [
-        ("目标 Target", f"{year}年GDP增长 {_pct(s['target_growth'], 2)}"),
+        ("目标 Target", f"{year}年GDP增长 {_pc(s['target_growth_pct'], 2)}"),
         ("判定规则 Rule", f"{rule_zh(sc.target)} — {s['target_rule']}"),
-        ("达标概率 P(target met)", f"{_pct(s['p_target_met'])}（模拟精度95%区间 "
-                                   f"{_pct(lo)}–{_pct(hi)}）"),
-        ("增速 P10 / P50 / P90 Growth", f"{_pct(q['p10'])} / {_pct(q['p50'])} / "
-                                        f"{_pct(q['p90'])}"),
-        ("平均增速 Mean growth", _pct(s["growth_mean"], 2)),
+        ("达标概率 P(target met)", f"{_pc(s['p_target_met_pct'])}（模拟精度95%区间 "
+                                   f"{_pc(lo)}–{_pc(hi)}）"),
+        ("增速 P10 / P50 / P90 Growth", f"{_pc(q['p10'])} / {_pc(q['p50'])} / "
+                                        f"{_pc(q['p90'])}"),
+        ("平均增速 Mean growth", _pc(s["growth_mean_pct"], 2)),
         ("未达标时平均缺口 Expected shortfall",
          "—" if es is None else f"{_num(es)} 个百分点 pp"),
     ]
-    listed = (s.get("investment_vs_plan") or {}).get("listed")
+    listed = (s.get("investment_vs_plan_yi_yuan") or {}).get("listed")
     if listed:
         key_rows.append((
             "有年度计划项目的投资 Listed investment",
             f"中位数 {_num(listed['p50'], '.1f')}亿元（P10–P90 {_num(listed['p10'], '.1f')}–"
             f"{_num(listed['p90'], '.1f')}），计划 {_num(listed['plan'], '.1f')}亿元",
         ))
-    if s.get("fai_target"):
-        key_rows.append(("固定资产投资目标 FAI target",
-                         f"{s['fai_target']['target']:,.0f}亿元（未建模 not modelled）"))
+    key_rows += _target_rows(s)
 
     body = [
         f"<h1>{escape(sc.title)}</h1>",
@@ -290,6 +319,7 @@ def run_html(
         *(_figure_html(stem, fig) for stem, fig in figures.items()),
         _contributions_html(results),
         _investment_html(results),
+        _fai_html(results, s),
         _subtargets_html(results, s),
         _conditioning_html(s),
         _sources_html(sc.sources),
@@ -349,6 +379,69 @@ def _investment_html(results: Results) -> str:
     ])
 
 
+_INVESTMENT_NAMES = {"fai": "固定资产投资 FAI", "industrial_fai": "工业投资 Industrial investment",
+                     "fai_growth": "固定资产投资增速 FAI growth",
+                     "industrial_fai_growth": "工业投资增速 Industrial investment growth"}
+
+
+def _target_rows(s: dict[str, Any]) -> list[tuple[str, str]]:
+    """Key rows: P(met) of the investment targets, of later years' targets, of all years."""
+    rows = []
+    for key, item in (s.get("investment_targets") or {}).items():
+        lo, hi = item["ci_pct"]
+        rows.append((f"{_INVESTMENT_NAMES.get(key, key)} 达标概率",
+                     f"{_pc(item['p_met_pct'])}（{item['rule']}；模拟精度95%区间 "
+                     f"{_pc(lo)}–{_pc(hi)}）"))
+    by_year = s.get("targets_by_year") or {}
+    if by_year:
+        rows.append(("各年GDP目标达标概率 P(met) by year",
+                     "；".join(f"{y}年 {_pc(v['p_met_pct'])}" for y, v in by_year.items())))
+        every = s["all_years_met"]
+        rows.append(("各年目标全部达标 P(every year met)", _pc(every["p_met_pct"])))
+    return rows
+
+
+def _fai_html(results: Results, summary: dict[str, Any]) -> str:
+    """District FAI: level, growth, listed share, year-to-date growth; spending's value added."""
+    fai = summary.get("fai")
+    html = []
+    if fai:
+        year = summary["target_year"]
+        names = {"fai": "固定资产投资 FAI", "industrial_fai": "工业投资 Industrial investment"}
+        rows = []
+        for quantity, block in fai.items():
+            lv, g = block["level_yi_yuan"], block["growth_pct"]
+            rows.append((names[quantity], _num(lv["p50"], ",.1f"),
+                         f"{_num(lv['p10'], ',.1f')}–{_num(lv['p90'], ',.1f')}",
+                         _pc(g["p50"]), _pc(block["listed_share_pct"])))
+        months = [(names[q], b["ytd_growth_pct"]) for q, b in fai.items()]
+        ytd_rows = [(name, *(_pc(v) for v in ytd["p50"])) for name, ytd in months]
+        html += [
+            f"<h2>{year}年固定资产投资 District FAI (亿元, 现价 nominal)</h2>",
+            "<p>区级固定资产投资 = 未列出项目的自然增长部分 + 所列项目的实际支出"
+            "（每个项目只计一次）。 District FAI is organic FAI plus the listed projects' "
+            "spending, each counted once.</p>",
+            _table(["指标 quantity", "P50", "P10–P90", "增速 P50 growth",
+                    "所列项目占比 listed share"], rows, numeric=(1, 2, 3, 4)),
+            "<h3>累计增速中位数 Year-to-date growth, median</h3>",
+            _table(["指标 quantity", "1月", *(f"1-{m}月" for m in range(2, 13))], ytd_rows,
+                   numeric=tuple(range(1, 13))),
+        ]
+    sp = summary.get("spending_value_added")
+    if sp:
+        html += [
+            "<h3>项目支出的增加值 Value added per 亿元 of project spending</h3>",
+            f"<p>投入产出表 {escape(sp['table'])}：每亿元实际新增支出带来直接增加值 "
+            f"{sp['direct_per_yuan']:.3f}亿元、间接（本区供应链）"
+            f"{sp['indirect_per_yuan']:.3f}亿元（P10–P90 {sp['indirect_p10_per_yuan']:.3f}–"
+            f"{sp['indirect_p90_per_yuan']:.3f}），其余 {sp['leakage_per_yuan']:.3f}亿元流出本区"
+            f"（进口与区外采购）。 Per 亿元 of real additional spending: direct "
+            f"{sp['direct_per_yuan']:.3f}, indirect {sp['indirect_per_yuan']:.3f}, leakage "
+            f"{sp['leakage_per_yuan']:.3f}.</p>",
+        ]
+    return "\n".join(html)
+
+
 def _subtargets_html(results: Results, summary: dict[str, Any]) -> str:
     sc = results.scenario
     names = {s.id: s.name for s in sc.sectors} | {s.id: s.name for s in sc.streets}
@@ -356,9 +449,9 @@ def _subtargets_html(results: Results, summary: dict[str, Any]) -> str:
     for kind, label in (("sectors", "行业 sector"), ("streets", "街道 street")):
         targets = getattr(sc.target, kind)
         for ident, item in summary.get("subtargets", {}).get(kind, {}).items():
-            lo, hi = item["ci"]
+            lo, hi = item["ci_pct"]
             rows.append((label, names.get(ident, ident), ident, _pct(targets.get(ident), 1),
-                         _pct(item["p_met"]), f"{_pct(lo)}–{_pct(hi)}"))
+                         _pc(item["p_met_pct"]), f"{_pc(lo)}–{_pc(hi)}"))
     if not rows:
         return ("<h2>分项目标 Sub-targets</h2><p>本情景未设定行业或街道目标。"
                 " No sector or street targets in this scenario.</p>")
@@ -375,20 +468,20 @@ def _conditioning_html(summary: dict[str, Any]) -> str:
     if not cond:
         return ""
     rows = [
-        (f["label"], f["path"], _pct(f["value"]),
-         "—" if f["sd"] is None else f"{_num(100 * f['sd'])} pp",
-         f"{_pct(f['model_mean'])}（{_pct(f['model_p10'])}–{_pct(f['model_p90'])}）",
+        (f["label"], f["path"], _pc(f["value_pct"]),
+         "—" if f["sd_pp"] is None else f"{_num(f['sd_pp'])} pp",
+         f"{_pc(f['model_mean_pct'])}（{_pc(f['model_p10_pct'])}–{_pc(f['model_p90_pct'])}）",
          f["note"])
         for f in cond["figures"]
     ]
-    prior = cond.get("prior_p_target_met")
+    prior = cond.get("prior_p_target_met_pct")
     return "\n".join([
         "<h2>已公布数据 Published figures conditioned on</h2>",
         f"<p>按已公布数据条件化（每个数据视为模型累计增速的观测值，误差为其标准差）："
-        f"达标概率由先验的 {_pct(prior)} 变为 {_pct(summary['p_target_met'])}；有效样本量 "
+        f"达标概率由先验的 {_pc(prior)} 变为 {_pc(summary['p_target_met_pct'])}；有效样本量 "
         f"{cond['ess']:,.0f}（共 {cond['replications']:,} 次模拟）。 Conditioned on the "
         "figures (each an observation of the model's year-to-date growth with its sd): "
-        f"P(target met) {_pct(prior)} under the prior, {_pct(summary['p_target_met'])} given "
+        f"P(target met) {_pc(prior)} under the prior, {_pc(summary['p_target_met_pct'])} given "
         f"the figures; effective sample size {cond['ess']:,.0f} of "
         f"{cond['replications']:,}.</p>",
         _table(["数据 figure", "键 key", "公布值 published", "标准差 sd",
@@ -420,7 +513,7 @@ def _run_info_html(results: Results, summary: dict[str, Any]) -> str:
 
 def write_report(
     run_dir: str | Path, results: Results | None = None,
-    figures: dict[str, Figure] | None = None,
+    figures: dict[str, Figure] | None = None, summary: dict[str, Any] | None = None,
 ) -> Path:
     """Write ``report.html`` into a run directory (atomically) and return its path.
 
@@ -430,25 +523,24 @@ def write_report(
         A directory written by ``lgsim run`` (holding ``results.nc`` and
         ``summary.json``).
     results : Results, optional
-        The run already in memory (default: ``Results.load(run_dir)``).
+        The run already in memory (default: read from the directory with
+        :func:`lgsim.outputs.rundir.load_run`, which refuses files of different runs).
     figures : dict, optional
         Charts already drawn for this run (default: :func:`lgsim.outputs.plots.run_figures`).
+    summary : dict, optional
+        The run's summary (default: ``results.summary()`` for a run in memory).
 
     Raises
     ------
-    FileNotFoundError
-        If the directory holds no ``results.nc`` or no ``summary.json`` (message in
-        one line).
+    RunDirectoryError
+        If the directory holds no ``results.nc`` or no ``summary.json``, one of them
+        cannot be read, or they belong to different runs (message in one line).
     """
     run_dir = Path(run_dir)
-    for name in ("results.nc", "summary.json"):
-        if not (run_dir / name).is_file():
-            raise FileNotFoundError(
-                f"{run_dir}: no {name} — not a finished run directory"
-            )
-    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
     if results is None:
-        results = Results.load(run_dir)
+        results, summary = load_run(run_dir)
+    elif summary is None:
+        summary = results.summary()
     path = run_dir / REPORT_FILE
     write_text(path, run_html(results, summary, figures))
     return path
@@ -471,7 +563,7 @@ def comparison_html(comparison: Comparison, figures: dict[str, Figure] | None = 
 
         figures = comparison_figures(c)
     data = c.to_dict()
-    rows = data["scenarios"]
+    rows = c.scenario_rows()
     body = [
         "<h1>情景比较 Scenario comparison</h1>",
         f'<p class="meta">{len(rows)} 个情景 · 目标年份 {c.target_year} · '
@@ -508,9 +600,9 @@ PAIRED_NOTE = (
 def _comparison_headlines(rows: list[dict[str, Any]], year: int) -> str:
     html = ['<section class="headline">']
     for row in rows:
-        summary = {"target_year": year, "target_growth": row["target_growth"],
-                   "p_target_met": row["p_target_met"],
-                   "p_target_met_ci": row["p_target_met_ci"]}
+        summary = {"target_year": year, "target_growth_pct": to_pct(row["target_growth"]),
+                   "p_target_met_pct": to_pct(row["p_target_met"]),
+                   "p_target_met_ci_pct": [to_pct(x) for x in row["p_target_met_ci"]]}
         zh, en = headline_sentences(summary)
         html.append(f'<p class="zh">{escape(row["letter"])}　{escape(row["title"])}：'
                     f"{escape(zh)}</p>")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..fileio import write_text, write_with
 from .plots import save_figures
@@ -53,6 +53,22 @@ def write_comparison(
     return out
 
 
+#: Columns of study tables that hold fractions: written in percent as ``<name>_pct``.
+FRACTION_COLUMNS = ("p_met_low", "p_met_high", "growth_p50_low", "growth_p50_high")
+
+
+def percent_columns(table: Any) -> Any:
+    """A study table for a file: fraction columns in percent, named ``<name>_pct``.
+
+    Sobol indices (``S1_*``, ``ST_*``) stay shares of variance between 0 and 1.
+    """
+    out = table.copy()
+    for col in FRACTION_COLUMNS:
+        if col in out.columns:
+            out[col] = 100.0 * out[col]
+    return out.rename(columns={c: f"{c}_pct" for c in FRACTION_COLUMNS})
+
+
 def write_sensitivity(
     result: SensitivityResult, directory: str | Path, *, plot: bool = True
 ) -> list[Path]:
@@ -64,7 +80,7 @@ def write_sensitivity(
         The files written.
     """
     stem = Path(directory) / f"sensitivity-{result.method}"
-    write_csv(stem.with_suffix(".csv"), result.table)
+    write_csv(stem.with_suffix(".csv"), percent_columns(result.table))
     files = [stem.with_suffix(".csv")]
     write_text(stem.with_suffix(".txt"), result.to_text() + "\n")
     files.append(stem.with_suffix(".txt"))

@@ -22,6 +22,7 @@ from .model import (
     Batch,
     Drawdown,
     Economy,
+    IOSpec,
     LandTask,
     Pipeline,
     ProjectSpec,
@@ -33,7 +34,7 @@ from .model import (
 from .paths import KeyPath, parse_path
 
 __all__ = [
-    "Accounting", "Batch", "Dist", "Drawdown", "Economy", "KeyPath", "LandTask", "Pipeline",
-    "ProjectSpec", "Scenario", "ScenarioError", "ScenarioWarning", "Sector", "Shock", "Street",
-    "Target", "load_scenario", "parse_dist", "parse_path",
+    "Accounting", "Batch", "Dist", "Drawdown", "Economy", "IOSpec", "KeyPath", "LandTask",
+    "Pipeline", "ProjectSpec", "Scenario", "ScenarioError", "ScenarioWarning", "Sector",
+    "Shock", "Street", "Target", "load_scenario", "parse_dist", "parse_path",
 ]

@@ -5,10 +5,13 @@
 revision_sd = 0.003                                   # default sd of every figure (fraction)
 ytd = { "2022-Q1" = 0.02, "2022-06" = { value = 0.05, sd = 0.01, note = "..." } }
 sectors = { industry = { "2022-02" = { value = -0.07, sd = 0.04 } } }
+fai = { "2022-02" = { value = 0.113, sd = 0.10 } }       # district FAI (nominal)
+industrial_fai = { "2022-02" = { value = 0.365, sd = 0.2 } }
 ```
 
-Each figure is an *observation* of the model's own year-to-date growth (GDP, or one
-sector's value added) through the end of the period: ``y = model + e`` with
+Each figure is an *observation* of the model's own year-to-date growth (GDP, one
+sector's value added, or — nominal — district FAI and industrial investment when
+``[economy]`` models them) through the end of the period: ``y = model + e`` with
 ``e ~ N(0, sd²)``. The run conditions on every observation (importance weights, see
 ``docs/conditioning.md``); it never forces a replication through a figure. ``sd`` covers
 rounding to one decimal, the gap between a first release and the final figure, and — for
@@ -29,7 +32,9 @@ from typing import Any
 from .errors import describe, suggest
 
 _PERIOD = re.compile(r"^(?P<y>\d{4})-(?:(?P<m>\d{2})|Q(?P<q>[1-4])|H(?P<h>[12]))$")
-ACTUALS_KEYS = ("ytd", "sectors", "revision_sd")
+ACTUALS_KEYS = ("ytd", "sectors", "fai", "industrial_fai", "revision_sd")
+#: What each quantity is called in labels.
+QUANTITY_LABELS = {"fai": "固定资产投资", "industrial_fai": "工业投资"}
 FIGURE_KEYS = ("value", "sd", "note")
 #: Default sd of a published figure, fraction (see ``docs/conditioning.md``).
 DEFAULT_REVISION_SD = 0.003
@@ -56,6 +61,9 @@ class Observation:
         Key path of the figure in the scenario, for messages.
     note : str
         Free text (e.g. "Shenzhen figure used as a proxy").
+    quantity : str
+        ``"va"`` (GDP or a sector's value added, real), ``"fai"`` (district fixed-asset
+        investment, nominal) or ``"industrial_fai"`` (工业投资, nominal).
     """
 
     year: int
@@ -65,12 +73,21 @@ class Observation:
     sector: str | None = None
     path: str = ""
     note: str = ""
+    quantity: str = "va"
 
     @property
     def label(self) -> str:
         """``2022年1–6月 GDP`` style label."""
-        series = "GDP" if self.sector is None else self.sector
+        if self.quantity != "va":
+            series = QUANTITY_LABELS[self.quantity]
+        else:
+            series = "GDP" if self.sector is None else self.sector
         return f"{self.year}年1–{self.month}月 {series}"
+
+    @property
+    def is_gdp(self) -> bool:
+        """True for a figure of district GDP."""
+        return self.quantity == "va" and self.sector is None
 
     @property
     def informative(self) -> bool:
@@ -124,14 +141,15 @@ def _plain(ck: Any, raw: Any, where: str) -> float:
 
 
 def parse_actuals(
-    ck: Any, raw: Any, sector_ids: list[str], base_year: int, end_year: int
+    ck: Any, raw: Any, sector_ids: list[str], base_year: int, end_year: int,
+    economy: Any = None,
 ) -> tuple[Observation, ...]:
     """Validate ``[actuals]`` into observations sorted by period (sectors before GDP)."""
     t = ck.keys(raw, ACTUALS_KEYS, "actuals")
     default_sd = _sd(ck, t, "revision_sd", "actuals", DEFAULT_REVISION_SD)
     out: list[Observation] = []
 
-    def series(table: Any, path: str, sector: str | None) -> None:
+    def series(table: Any, path: str, sector: str | None, quantity: str = "va") -> None:
         if not isinstance(table, Mapping):
             raise ck.fail(path, 'a table like { "2022-06" = 0.03 }', describe(table))
         for key, figure in table.items():
@@ -142,9 +160,16 @@ def parse_actuals(
             if not base_year < period[0] <= end_year:
                 raise ck.fail(where, f"a period within {base_year + 1}..{end_year}", repr(key))
             value, sd, note = _figure(ck, figure, where, default_sd)
-            out.append(Observation(period[0], period[1], value, sd, sector, where, note))
+            out.append(Observation(period[0], period[1], value, sd, sector, where, note,
+                                   quantity))
 
     series(t.get("ytd", {}), "actuals.ytd", None)
+    for quantity, needs in (("fai", "models_fai"), ("industrial_fai", "models_industrial_fai")):
+        if quantity in t:
+            if economy is None or not getattr(economy, needs):
+                raise ck.fail(f"actuals.{quantity}", f"a {quantity} model in [economy] for "
+                              "these figures", "no model of that quantity")
+            series(t[quantity], f"actuals.{quantity}", None, quantity)
     sectors = t.get("sectors", {})
     if not isinstance(sectors, Mapping):
         raise ck.fail("actuals.sectors", "a table of sector ids to periods", describe(sectors))
@@ -154,16 +179,17 @@ def parse_actuals(
                 f"actuals.sectors.{sid}", "a known sector id", repr(sid), suggest(sid, sector_ids)
             )
         series(table, f"actuals.sectors.{sid}", sid)
-    out.sort(key=lambda o: (o.year, o.month, o.sector is None, o.sector or "", o.path))
+    out.sort(key=lambda o: (o.year, o.month, o.quantity != "va", o.sector is None,
+                            o.sector or "", o.path))
     _check_agreement(ck, out)
     return tuple(out)
 
 
 def _check_agreement(ck: Any, observations: list[Observation]) -> None:
     """Two figures of one series and period (``2022-Q2`` and ``2022-06``) must agree."""
-    seen: dict[tuple[int, int, str | None], Observation] = {}
+    seen: dict[tuple[int, int, str | None, str], Observation] = {}
     for o in observations:
-        key = (o.year, o.month, o.sector)
+        key = (o.year, o.month, o.sector, o.quantity)
         other = seen.get(key)
         if other is not None and o.informative and other.informative:
             gap = abs(o.value - other.value)

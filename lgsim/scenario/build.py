@@ -13,8 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from .actuals import parse_actuals
+from .actuals import ACTUALS_KEYS, parse_actuals
 from .checks import NAME_RE, Checker, shares
+from .checks import seasonality as season_weights
 from .entities import (
     BATCH_KEYS,
     LAND_KEYS,
@@ -30,8 +31,10 @@ from .entities import (
     build_shocks,
 )
 from .errors import describe, suggest
-from .model import Accounting, Economy, Sector, Street, Target
+from .investment import ECONOMY_KEYS, IO_KEYS, parse_economy, parse_io
+from .model import Accounting, Sector, Street, Target
 from .paths import entry_path, parse_path
+from .targets import TARGET_KEYS, parse_targets
 
 __all__ = [
     "BATCH_KEYS", "LAND_KEYS", "MAX_BATCH_COUNT", "MAX_REPLICATIONS", "PIPELINE_KEYS",
@@ -42,14 +45,17 @@ __all__ = [
 MAX_REPLICATIONS = 10_000_000
 MAX_YEARS = 50
 MAX_NAME = 100
+#: Most entries of each array of tables (checked before any entry is read).
+MAX_ENTRIES = {"sector": 200, "street": 200, "project": 10_000, "batch": 1_000,
+               "pipeline": 1_000, "land": 1_000, "shock": 1_000}
+#: Most project slots in all: projects, batch members and pipeline entries.
+MAX_SLOTS = 20_000
 
 TOP_KEYS = (
     "scenario", "target", "economy", "accounting", "sector", "correlation", "street",
-    "project", "batch", "land", "shock", "pipeline", "sources", "actuals",
+    "project", "batch", "land", "shock", "pipeline", "sources", "actuals", "io",
 )
 SCENARIO_KEYS = ("name", "title", "base_year", "target_year", "end_year", "seed", "replications")
-TARGET_KEYS = ("gdp_growth", "sectors", "streets", "decimals", "tolerance", "fai")
-ECONOMY_KEYS = ("gdp", "fai", "land_stock_ha")
 ACCOUNTING_KEYS = (
     "construction_share", "construction_va_ratio", "local_share", "investment_deflator",
 )
@@ -58,7 +64,7 @@ SECTOR_KEYS = (
     "seasonality", "va_ratio", "output_per_investment",
 )
 CORRELATION_KEYS = ("default", "sectors", "matrix")
-STREET_KEYS = ("id", "name", "share")
+STREET_KEYS = ("id", "name", "share", "sector_shares")
 
 
 def validate(doc: dict[str, Any], file: str) -> dict[str, Any]:
@@ -84,6 +90,10 @@ def validate(doc: dict[str, Any], file: str) -> dict[str, Any]:
     """
     ck = Checker(file)
     ck.keys(doc, TOP_KEYS, "", required=("scenario", "target", "economy", "sector"))
+    for kind, most in MAX_ENTRIES.items():
+        entries = doc.get(kind)
+        if isinstance(entries, list) and len(entries) > most:
+            raise ck.fail(kind, f"at most {most:,} [[{kind}]] entries", f"{len(entries):,}")
     # the order of the checks is the order of the messages a file with several problems
     # gets: the first one found is reported
     fields = _scenario_table(ck, doc["scenario"], file)
@@ -91,10 +101,15 @@ def validate(doc: dict[str, Any], file: str) -> dict[str, Any]:
     sectors = _sectors(ck, doc["sector"])
     sector_ids = [s.id for s in sectors]
     correlation = _correlation(ck, doc.get("correlation"), sector_ids)
-    streets = _streets(ck, doc.get("street", []))
+    streets = _streets(ck, doc.get("street", []), sectors)
     street_ids = [s.id for s in streets]
-    target = _target(ck, doc["target"], sector_ids, street_ids)
-    economy = _economy(ck, doc["economy"])
+    economy = parse_economy(ck, doc["economy"], sector_ids)
+    targets = parse_targets(ck, doc["target"], (sector_ids, street_ids),
+                            (base_year, fields["target_year"], end_year), economy)
+    if any(t.streets for t in targets.values()) and not any(s.sector_shares for s in streets):
+        ck.warn("target.streets", "street targets are not judged without street data "
+                "([[street]] sector_shares): street value added is allocated by share")
+    io = parse_io(ck, doc["io"], sector_ids, file) if "io" in doc else None
     accounting = _accounting(ck, doc, sector_ids)
     ctx = Context(ck, sector_ids, street_ids, base_year, fields["target_year"], end_year)
     projects = build_projects(ctx, doc)
@@ -103,14 +118,23 @@ def validate(doc: dict[str, Any], file: str) -> dict[str, Any]:
     lands = build_lands(ctx, doc)
     shocks = build_shocks(ctx, doc)
     _check_va_ratios(ck, sectors, projects, batches, pipelines)
-    sources = _sources(ck, doc.get("sources", {}))
+    slots = len(projects) + sum(b.count for b in batches) + len(pipelines)
+    if slots > MAX_SLOTS:
+        raise ck.fail("batch" if batches else "project",
+                      f"at most {MAX_SLOTS:,} projects, batch members and pipeline entries "
+                      "in all", f"{slots:,}")
+    for year, target in targets.items():
+        _check_subtarget_shares(ck, target, sectors, streets,
+                                "target" if year == fields["target_year"] else f"target.{year}")
+    sources = _sources(ck, doc.get("sources", {}), doc)
     actuals = (
-        parse_actuals(ck, doc["actuals"], sector_ids, base_year, end_year)
+        parse_actuals(ck, doc["actuals"], sector_ids, base_year, end_year, economy)
         if "actuals" in doc else ()
     )
     return {
         **fields,
-        "target": target, "economy": economy, "accounting": accounting, "sectors": sectors,
+        "target": targets[fields["target_year"]], "targets": targets, "economy": economy,
+        "io": io, "accounting": accounting, "sectors": sectors,
         "correlation": correlation, "streets": streets, "projects": projects,
         "batches": batches, "lands": lands, "shocks": shocks, "pipelines": pipelines,
         "sources": sources, "actuals": actuals, "file": file, "document": doc,
@@ -121,7 +145,7 @@ def validate(doc: dict[str, Any], file: str) -> dict[str, Any]:
 def _scenario_table(ck: Checker, raw: Any, file: str) -> dict[str, Any]:
     """``[scenario]``: name, title, years, seed and run size."""
     sc = ck.keys(raw, SCENARIO_KEYS, "scenario", required=("base_year",))
-    name = ck.string(sc, "name", "scenario", Path(file).stem)
+    name = ck.string(sc, "name", "scenario", Path(file).stem, line=False)
     if not NAME_RE.fullmatch(name) or ".." in name or len(name) > MAX_NAME:
         raise ck.fail(
             "scenario.name",
@@ -152,27 +176,9 @@ def _scenario_table(ck: Checker, raw: Any, file: str) -> dict[str, Any]:
     }
 
 
-def _seasonality(ck: Checker, season: Any, path: str) -> tuple[float, ...]:
-    """Twelve monthly weights, normalised (default 1/12 each)."""
-    if season is None:
-        return (1 / 12,) * 12
-    if (
-        not isinstance(season, list)
-        or len(season) != 12
-        or any(isinstance(w, bool) or not isinstance(w, int | float) for w in season)
-    ):
-        raise ck.fail(f"{path}.seasonality", "an array of 12 numbers", describe(season))
-    if any(not math.isfinite(w) or w < 0 for w in season):
-        raise ck.fail(f"{path}.seasonality", "12 finite numbers >= 0", str(season))
-    return tuple(shares(
-        ck, [(str(k), float(w)) for k, w in enumerate(season)],
-        f"{path}.seasonality", "12 monthly weights",
-    ))
-
-
 def _sector(ck: Checker, t: dict[str, Any], sid: str, path: str) -> dict[str, Any]:
     """One ``[[sector]]`` table's fields (share not yet normalised)."""
-    seasonality = _seasonality(ck, t.get("seasonality"), path)
+    seasonality = season_weights(ck, t.get("seasonality"), f"{path}.seasonality")
     return dict(
         id=sid,
         name=ck.string(t, "name", path, sid),
@@ -207,55 +213,82 @@ def _sectors(ck: Checker, raw: Any) -> tuple[Sector, ...]:
     return tuple(Sector(**{**p, "share": w}) for p, w in zip(partial, weights, strict=True))
 
 
-def _streets(ck: Checker, raw: Any) -> tuple[Street, ...]:
-    """``[[street]]``: unique ids, shares summing to 1; none means one street ``all`` (全区)."""
+def _streets(ck: Checker, raw: Any, sectors: tuple[Sector, ...]) -> tuple[Street, ...]:
+    """``[[street]]``: unique ids, shares summing to 1; none means one street ``all`` (全区).
+
+    With street data (``sector_shares`` on every street) each street's ``share`` is its
+    share of base-year value added, computed from the data.
+    """
     if not isinstance(raw, list):
         raise ck.fail("street", "an array of tables [[street]]", describe(raw))
     if not raw:
         return (Street("all", "全区", 1.0),)
-    items: list[tuple[str, str, float]] = []
+    items: list[tuple[str, str, float | None, dict[str, float] | None]] = []
+    with_data = any(isinstance(e, Mapping) and "sector_shares" in e for e in raw)
     for i, entry in enumerate(raw):
         path = entry_path("street", entry, i)
-        t = ck.keys(entry, STREET_KEYS, path, required=("id", "share"))
+        t = ck.keys(entry, STREET_KEYS, path,
+                    required=("id", "sector_shares") if with_data else ("id", "share"))
         stid = ck.ident(t, path)
         if stid in [s[0] for s in items]:
             raise ck.fail(f"{path}.id", "a unique street id", f"'{stid}' twice")
-        items.append(
-            (stid, ck.string(t, "name", path, stid), float(ck.number(t, "share", path, lo=0.0)))
-        )
-    weights = shares(ck, [(s[0], s[2]) for s in items], "street", "street shares")
+        if with_data and "share" in t:
+            raise ck.fail(f"{path}.share", "no share once streets give sector_shares (the "
+                          "share is computed from them)", f"{t['share']!r}")
+        items.append((stid, ck.string(t, "name", path, stid),
+                      None if with_data else float(ck.number(t, "share", path, lo=0.0)),
+                      _street_data(ck, t, path, sectors) if with_data else None))
+    if with_data:
+        return _streets_from_data(ck, items, sectors)
+    weights = shares(ck, [(s[0], float(s[2] or 0.0)) for s in items], "street", "street shares")
     return tuple(Street(s[0], s[1], w) for s, w in zip(items, weights, strict=True))
 
 
-def _target(ck: Checker, raw: Any, sector_ids: list[str], street_ids: list[str]) -> Target:
-    """``[target]``: GDP growth, sub-targets and the rule (decimals, tolerance)."""
-    tg = ck.keys(raw, TARGET_KEYS, "target", required=("gdp_growth",))
-    return Target(
-        gdp_growth=float(ck.number(tg, "gdp_growth", "target", fraction=True)),
-        sectors=_subtargets(ck, tg.get("sectors", {}), "target.sectors", sector_ids, "sector"),
-        streets=_subtargets(ck, tg.get("streets", {}), "target.streets", street_ids, "street"),
-        decimals=ck.number(tg, "decimals", "target", None, integer=True, lo=0, hi=6),
-        tolerance=float(ck.number(tg, "tolerance", "target", 0.0, lo=0.0, fraction=True)),
-        fai=ck.number(tg, "fai", "target", None, lo=0.0, lo_open=True),
-    )
+def _street_data(ck: Checker, t: dict[str, Any], path: str,
+                 sectors: tuple[Sector, ...]) -> dict[str, float]:
+    """One street's ``sector_shares``: known sector ids to fractions in [0, 1]."""
+    where = f"{path}.sector_shares"
+    table = t["sector_shares"]
+    ids = [s.id for s in sectors]
+    if not isinstance(table, Mapping):
+        raise ck.fail(where, "a table of sector ids to the street's share of them", describe(table))
+    out = {}
+    for key in table:
+        if key not in ids:
+            raise ck.fail(f"{where}.{key}", "a known sector id", repr(key), suggest(key, ids))
+        out[key] = float(ck.number(table, key, where, lo=0.0, hi=1.0))
+    return out
 
 
-def _economy(ck: Checker, raw: Any) -> Economy:
-    """``[economy]``: base-year GDP (亿元), FAI, land stock (hectares)."""
-    ec = ck.keys(raw, ECONOMY_KEYS, "economy", required=("gdp",))
-    return Economy(
-        gdp=float(ck.number(ec, "gdp", "economy", lo=0.0, lo_open=True)),
-        fai=ck.number(ec, "fai", "economy", None, lo=0.0, lo_open=True),
-        land_stock_ha=float(ck.number(ec, "land_stock_ha", "economy", 0.0, lo=0.0)),
-    )
+def _streets_from_data(ck: Checker, items: list[Any],
+                       sectors: tuple[Sector, ...]) -> tuple[Street, ...]:
+    """Streets with data: each sector's shares sum to 1 over streets (then normalised)."""
+    totals = {s.id: sum(item[3].get(s.id, 0.0) for item in items) for s in sectors}
+    for sid, total in totals.items():
+        if abs(total - 1.0) > 0.001:
+            raise ck.fail(
+                "street", "each sector's sector_shares summing to 1 over the streets "
+                "(within 0.001)", f"a sum of {total:.6g} for sector {sid}")
+    out = []
+    for stid, name, _, data in items:
+        norm = tuple((s.id, data.get(s.id, 0.0) / totals[s.id]) for s in sectors)
+        out.append(Street(stid, name, sum(w * s.share for (_, w), s in zip(norm, sectors,
+                                                                             strict=True)),
+                          norm))
+    return tuple(out)
 
 
 def _accounting(ck: Checker, doc: dict[str, Any], sector_ids: list[str]) -> Accounting:
-    """``[accounting]``: required (and a ``construction`` sector) once projects exist."""
+    """``[accounting]``: the works formula (and a ``construction`` sector) once projects exist.
+
+    With ``[io]`` the table turns spending into value added and the works formula is the
+    lower bound a scenario without ``[io]`` uses (docs/investment.md).
+    """
     has_projects = any(doc.get(k) for k in ("project", "batch", "pipeline"))
+    works_formula = has_projects and "io" not in doc  # [io] replaces the works formula
     ac = ck.keys(
         doc.get("accounting", {}), ACCOUNTING_KEYS, "accounting",
-        required=ACCOUNTING_KEYS[:3] if has_projects else (),
+        required=ACCOUNTING_KEYS[:3] if works_formula else (),
     )
 
     def fraction(key: str) -> float:
@@ -269,7 +302,7 @@ def _accounting(ck: Checker, doc: dict[str, Any], sector_ids: list[str]) -> Acco
             ck.number(ac, "investment_deflator", "accounting", 1.0, lo=0.0, lo_open=True)
         ),
     )
-    if has_projects and "construction" not in sector_ids:
+    if works_formula and "construction" not in sector_ids:
         raise ck.fail(
             "sector",
             "a sector with id 'construction' (works value added goes there)",
@@ -337,19 +370,6 @@ def _correlation(ck: Checker, raw: Any, sector_ids: list[str]) -> tuple[tuple[fl
     return tuple(map(tuple, m.tolist()))
 
 
-def _subtargets(
-    ck: Checker, raw: Any, path: str, known: list[str], what: str
-) -> dict[str, float]:
-    if not isinstance(raw, Mapping):
-        raise ck.fail(path, f"a table of {what} ids to growth targets", describe(raw))
-    out = {}
-    for key in raw:
-        if key not in known:
-            raise ck.fail(f"{path}.{key}", f"a known {what} id", repr(key), suggest(key, known))
-        out[key] = float(ck.number(raw, key, path, fraction=True))
-    return out
-
-
 def _check_va_ratios(ck, sectors, projects, batches, pipelines) -> None:
     by_id = {s.id: s for s in sectors}
     users: list[tuple[str, str, bool]] = []
@@ -372,20 +392,69 @@ def _check_va_ratios(ck, sectors, projects, batches, pipelines) -> None:
             )
 
 
-def _sources(ck: Checker, raw: Any) -> dict[str, str]:
+def _check_subtarget_shares(ck: Checker, target: Target, sectors: tuple[Sector, ...],
+                            streets: tuple[Street, ...], where: str) -> None:
+    """A sub-target needs value added to grow from: its sector or street has a share > 0."""
+    for kind, parts, targets in (("sectors", sectors, target.sectors),
+                                 ("streets", streets, target.streets)):
+        for part in parts:
+            if part.id in targets and part.share <= 0:
+                raise ck.fail(f"{where}.{kind}.{part.id}",
+                              f"a sub-target of a {kind[:-1]} with a share > 0 (growth of "
+                              "nothing is undefined)", f"share {part.share:g}")
+
+
+#: Keys a ``[sources]`` path may name in each table or array of tables.
+_SOURCE_FIELDS = {
+    "scenario": SCENARIO_KEYS, "target": TARGET_KEYS, "economy": ECONOMY_KEYS, "io": IO_KEYS,
+    "accounting": ACCOUNTING_KEYS, "correlation": CORRELATION_KEYS, "actuals": ACTUALS_KEYS,
+    "sector": SECTOR_KEYS, "street": STREET_KEYS, "project": PROJECT_KEYS,
+    "batch": BATCH_KEYS, "pipeline": PIPELINE_KEYS, "land": LAND_KEYS, "shock": SHOCK_KEYS,
+}
+
+
+def _sources(ck: Checker, raw: Any, doc: Mapping[str, Any]) -> dict[str, str]:
+    """``[sources]``: key paths of real fields to "source: ..." or "assumption: ..." texts."""
     if not isinstance(raw, Mapping):
         raise ck.fail("sources", "a table of key paths to sources", describe(raw))
     out = {}
     for key, value in raw.items():
-        try:
-            parse_path(key)
-        except ValueError as exc:
-            raise ck.fail(f"sources.{key}", "a key path like project[id].field", str(exc)) from None
-        if not isinstance(value, str) or not value.lstrip().startswith(("source:", "assumption:")):
+        _source_key(ck, key, doc)
+        text = value.strip() if isinstance(value, str) else ""
+        prefix = next((p for p in ("source:", "assumption:") if text.startswith(p)), None)
+        if prefix is None:
             raise ck.fail(
                 f'sources."{key}"',
                 '"source: <title>, <address>" or "assumption: <why>"',
                 describe(value),
             )
-        out[key] = value.strip()
+        if not text.removeprefix(prefix).strip():
+            raise ck.fail(f'sources."{key}"', f'text after "{prefix}" (where the number '
+                          "comes from, or why it is assumed)", f"an empty {prefix[:-1]}")
+        out[key] = text
     return out
+
+
+def _source_key(ck: Checker, key: str, doc: Mapping[str, Any]) -> None:
+    """A ``[sources]`` key must name a real field (or entry) of this scenario."""
+    try:
+        path = parse_path(key)
+    except ValueError as exc:
+        raise ck.fail(f"sources.{key}", "a key path like project[id].field", str(exc)) from None
+    where = f'sources."{key}"'
+    fields = _SOURCE_FIELDS.get(path.kind)
+    if fields is None:
+        raise ck.fail(where, "a key path into the scenario's tables",
+                      f"unknown table {path.kind!r}", suggest(path.kind, list(_SOURCE_FIELDS)))
+    if path.id is not None:
+        ids = [e.get("id") for e in doc.get(path.kind, []) if isinstance(e, Mapping)]
+        if path.id not in ids:
+            raise ck.fail(where, f"a {path.kind} of this scenario",
+                          f"no {path.kind} with id {path.id!r}",
+                          suggest(path.id, [i for i in ids if isinstance(i, str)]))
+    names = path.fields
+    if path.kind == "target" and names and names[0].isdigit():  # a later year's target
+        names = names[1:]
+    if names and names[0] not in fields:
+        raise ck.fail(where, f"a field of {path.kind}", f"unknown field {names[0]!r}",
+                      suggest(names[0], fields))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -16,6 +17,8 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 NAME_RE = re.compile(r"^\w[\w.-]*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MISSING = object()
+#: Longest name or title (characters).
+MAX_TEXT = 200
 
 
 class Checker:
@@ -117,8 +120,12 @@ class Checker:
             raise self.fail(where, f"values <= {upper:g}", found)
         return d
 
-    def string(self, table: Mapping[str, Any], key: str, path: str, default: Any = MISSING) -> Any:
-        """A string."""
+    def string(self, table: Mapping[str, Any], key: str, path: str, default: Any = MISSING,
+               *, line: bool = True) -> Any:
+        """A name or title: one line of text without control characters, at most 200 long.
+
+        ``line=False``: any string (the caller checks it with a stricter rule).
+        """
         if key not in table:
             if default is MISSING:
                 raise self.fail(f"{path}.{key}", "a value (required)", "nothing")
@@ -126,6 +133,14 @@ class Checker:
         x = table[key]
         if not isinstance(x, str):
             raise self.fail(f"{path}.{key}", "a string", describe(x))
+        if not line:
+            return x
+        if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in x):
+            raise self.fail(f"{path}.{key}", "one line of text without control characters",
+                            describe(x))
+        if len(x) > MAX_TEXT:
+            raise self.fail(f"{path}.{key}", f"a text of at most {MAX_TEXT} characters",
+                            f"{len(x):,} characters")
         return x
 
     def boolean(self, table: Mapping[str, Any], key: str, path: str, default: bool) -> bool:
@@ -182,3 +197,21 @@ def mix(
         items.append((key, float(v)))
     weights = shares(ck, items, path, "weights")
     return tuple((k, w) for (k, _), w in zip(items, weights, strict=True))
+
+
+def seasonality(ck: Checker, season: Any, path: str) -> tuple[float, ...]:
+    """Twelve monthly weights at ``path``, normalised (default 1/12 each)."""
+    if season is None:
+        return (1 / 12,) * 12
+    if (
+        not isinstance(season, list)
+        or len(season) != 12
+        or any(isinstance(w, bool) or not isinstance(w, int | float) for w in season)
+    ):
+        raise ck.fail(path, "an array of 12 numbers", describe(season))
+    if any(not math.isfinite(w) or w < 0 for w in season):
+        raise ck.fail(path, "12 finite numbers >= 0", str(season))
+    return tuple(shares(
+        ck, [(str(k), float(w)) for k, w in enumerate(season)],
+        path, "12 monthly weights",
+    ))

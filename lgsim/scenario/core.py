@@ -17,11 +17,13 @@ from typing import Any
 
 from .actuals import Observation
 from .build import validate
-from .merge import apply_changes, resolve_file
+from .errors import ScenarioError
+from .merge import apply_changes, check_values, resolve_file
 from .model import (
     Accounting,
     Batch,
     Economy,
+    IOSpec,
     LandTask,
     Pipeline,
     ProjectSpec,
@@ -31,6 +33,10 @@ from .model import (
     Target,
 )
 from .resolve import resolved_document, resolved_toml
+from .workbook import read_workbook
+
+#: File suffixes read as scenario workbooks (the rest as TOML).
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +71,10 @@ class Scenario:
     document: dict[str, Any] = field(repr=False, compare=False)
     actuals: tuple[Observation, ...] = ()
     warnings: tuple[str, ...] = ()
+    #: every year's targets (the target year's is :attr:`target`), by year
+    targets: dict[int, Target] = field(default_factory=dict)
+    #: ``[io]``: project spending through an input–output table (None: the works formula)
+    io: IOSpec | None = None
 
     @classmethod
     def from_document(cls, document: dict[str, Any], file: str) -> Scenario:
@@ -86,6 +96,11 @@ class Scenario:
     def years(self) -> list[int]:
         """Accounting years, from the base year to the end year."""
         return list(range(self.base_year, self.end_year + 1))
+
+    @property
+    def street_data(self) -> bool:
+        """True when the streets give data (``sector_shares``), not only allocation shares."""
+        return any(s.sector_shares is not None for s in self.streets)
 
     def sector_index(self, sector_id: str) -> int:
         """Position of a sector id."""
@@ -124,12 +139,13 @@ class Scenario:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Load, merge (``extends``) and validate a scenario file.
+    """Load, merge (``extends``) and validate a scenario file or workbook.
 
     Parameters
     ----------
     path : str or Path
-        The TOML file.
+        The TOML file, or an Excel workbook (``.xlsx``, :mod:`lgsim.scenario.workbook`),
+        whose errors name the sheet, row and column of the bad cell.
 
     Returns
     -------
@@ -140,4 +156,18 @@ def load_scenario(path: str | Path) -> Scenario:
     ScenarioError
         If the file or anything it extends is not a valid scenario.
     """
+    if Path(path).suffix.lower() in WORKBOOK_SUFFIXES:
+        return _load_workbook(Path(path))
     return Scenario.from_document(resolve_file(path), str(path))
+
+
+def _load_workbook(path: Path) -> Scenario:
+    """A workbook's document, validated; errors name the cell they come from."""
+    file = str(path)
+    doc, where = read_workbook(path)
+    check_values(doc, file)
+    doc.setdefault("scenario", {}).setdefault("name", path.stem)
+    try:
+        return Scenario.from_document(doc, file)
+    except ScenarioError as exc:
+        raise where.locate(exc) from None

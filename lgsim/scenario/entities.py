@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from . import calendar
 from . import drawdown as dd
 from .checks import Checker, mix
@@ -19,6 +21,9 @@ from .model import Batch, Drawdown, LandTask, Pipeline, ProjectSpec, Shock
 from .paths import entry_path
 from .plan_shape import solve_plan_shape
 
+#: The largest uniform a draw can use (:mod:`lgsim.engine.streams`: (2**52 − 1/2) / 2**52):
+#: ``ppf`` of it is the largest value a distribution can give in a run.
+LARGEST_UNIFORM = 1.0 - 2.0**-53
 #: At most this many members in one batch.
 MAX_BATCH_COUNT = 10_000
 
@@ -163,12 +168,22 @@ def build_pipelines(ctx: Context, doc: Mapping[str, Any]) -> tuple[Pipeline, ...
         signed = ctx.month(t["signed"], f"{path}.signed")
         if signed >= ctx.horizon:
             raise ck.fail(f"{path}.signed", "a date before the horizon's end", str(t["signed"]))
+        delay = ck.dist(t, "land_delay_months", path, 0.0, nonneg=True)
+        longest = float(delay.ppf(np.array([LARGEST_UNIFORM]))[0])  # the largest draw
+        if signed + longest < 0.0:
+            raise ck.fail(
+                f"{path}.signed",
+                f"a signing from which the entry can land within the horizon "
+                f"({ctx.base_year + 1}-01-01..{ctx.end_year}-12-31)",
+                f"{t['signed']} with at most {longest:.4g} months' land delay "
+                "(landed before the horizon: part of the base-year economy, no growth)",
+            )
         pipelines.append(
             Pipeline(
                 id=spec.id,
                 probability=float(ck.number(t, "probability", path, lo=0.0, hi=1.0)),
                 signed=signed,
-                land_delay_months=ck.dist(t, "land_delay_months", path, 0.0, nonneg=True),
+                land_delay_months=delay,
                 project=spec,
             )
         )

@@ -18,14 +18,18 @@ from __future__ import annotations
 
 import copy
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..fileio import FileTooLarge, NotRegularFile, file_kind, read_regular, size
 from .errors import ScenarioError, describe
+from .investment import absolute_table
 from .paths import ARRAY_KINDS, entry_path, locate, parse_path
 from .plan_shape import record_plan_schedule
+from .workbook import read_workbook
 
 #: Keys whose value replaces the parent's whole instead of merging key by key.
 REPLACE_WHOLE = frozenset({"impact", "sector_mix", "street_mix", "window", "matrix"})
@@ -35,17 +39,36 @@ _PLANNED_KINDS = ("project", "batch", "pipeline")
 MAX_DEPTH = 16
 #: TOML integers are 64-bit; tomllib accepts larger ones, which overflow float arithmetic.
 _INT64 = (-(2**63), 2**63 - 1)
+#: Largest scenario file read (bytes); a scenario of 200 sectors and 10,000 projects is
+#: about 3 MB.
+MAX_FILE_BYTES = 10 * 1000 * 1000
+#: Longest chain of ``extends`` (a file, its parent, its grandparent...).
+MAX_EXTENDS = 32
+#: Control characters no text of a scenario may hold (NUL cannot even be stored in
+#: results.nc; ESC and the like would act on a terminal): C0 except tab, newline and
+#: carriage return, DEL, C1, and the Unicode line and paragraph separators.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def read_toml(path: Path) -> dict[str, Any]:
-    """Read one TOML file, turning every failure into a :class:`ScenarioError`."""
+    """Read one TOML file, turning every failure into a :class:`ScenarioError`.
+
+    Only a regular file of at most :data:`MAX_FILE_BYTES` is read: a FIFO, a device
+    (``/dev/zero``) or a socket gets one line instead of a hang or a read without end.
+    """
     file = str(path)
     if path.is_dir():
         raise ScenarioError(file, "", "a scenario file", "a directory")
     try:
-        data = path.read_bytes()
+        data = read_regular(path, MAX_FILE_BYTES)
     except FileNotFoundError:
         raise ScenarioError(file, "", "an existing scenario file", "no such file") from None
+    except NotRegularFile as exc:
+        raise ScenarioError(file, "", "a scenario file (a regular file)", exc.strerror) from None
+    except FileTooLarge:
+        raise ScenarioError(
+            file, "", f"a scenario file of at most {size(MAX_FILE_BYTES)}", "a larger file"
+        ) from None
     except OSError as exc:
         raise ScenarioError(file, "", "a readable file", exc.strerror or str(exc)) from None
     try:
@@ -79,6 +102,14 @@ def check_values(value: Any, file: str, path: str = "") -> None:
         x, where, depth = stack.pop()
         if isinstance(x, int) and not isinstance(x, bool) and not _INT64[0] <= x <= _INT64[1]:
             raise ScenarioError(file, where, "an integer of at most 64 bits", describe(x))
+        if isinstance(x, str) and _CONTROL.search(x):
+            raise ScenarioError(file, where, "text without control characters",
+                                _control_found(x))
+        if isinstance(x, dict):
+            for k in x:
+                if _CONTROL.search(k):
+                    raise ScenarioError(file, where, "key names without control characters",
+                                        f"key {_control_found(k).removeprefix('text ')}")
         if isinstance(x, dict | list):
             if depth >= MAX_DEPTH:
                 raise ScenarioError(
@@ -92,6 +123,12 @@ def check_values(value: Any, file: str, path: str = "") -> None:
             else:
                 items = [(f"{where}[{i}]", v) for i, v in enumerate(x)]
             stack.extend((v, p, depth + 1) for p, v in items)
+
+
+def _control_found(text: str) -> str:
+    char = _CONTROL.search(text)[0]  # type: ignore[index]
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    return f"text {shown!r} holding the control character {char!r}"
 
 
 def _is_dist_table(value: Any) -> bool:
@@ -152,7 +189,7 @@ def _has_id(entry: dict[str, Any]) -> bool:
 
 
 #: Optional tables a child file may drop whole with ``remove = ["actuals"]``.
-REMOVABLE_TABLES = ("actuals", "correlation")
+REMOVABLE_TABLES = ("actuals", "correlation", "io")
 
 
 def _remove(doc: dict[str, Any], item: Any, file: str) -> None:
@@ -177,6 +214,10 @@ def _remove(doc: dict[str, Any], item: Any, file: str) -> None:
             file, "remove", f"an inherited {m['kind']} id", f"{item!r}, which the parent lacks"
         )
     doc[m["kind"]] = kept
+    if isinstance(doc.get("sources"), dict):  # its sources go with it
+        head = f"{m['kind']}[{m['id']}]"
+        doc["sources"] = {k: v for k, v in doc["sources"].items()
+                          if not (k == head or k.startswith(head + "."))}
 
 
 def merge_documents(parent: dict[str, Any], child: dict[str, Any], file: str) -> dict[str, Any]:
@@ -217,10 +258,10 @@ def resolve_file(path: str | Path) -> dict[str, Any]:
         The merged document, with ``scenario.name`` set to the file's stem unless the
         file itself names the scenario.
     """
-    return _resolve(Path(path), ())
+    return _resolve(Path(path), (), str(path))
 
 
-def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
+def _resolve(path: Path, chain: tuple[Path, ...], top: str) -> dict[str, Any]:
     try:
         key = path.resolve()
     except (OSError, RuntimeError):  # e.g. a symlink loop; read_toml names the problem
@@ -228,7 +269,17 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     if key in chain:
         cycle = " -> ".join(p.name for p in (*chain, key))
         raise ScenarioError(str(path), "extends", "no cycle of extends", cycle)
-    doc = read_toml(path)
+    if len(chain) >= MAX_EXTENDS:
+        raise ScenarioError(
+            top, "extends", f"a chain of at most {MAX_EXTENDS} files (extends)",
+            f"a longer chain (still going at {path.name})",
+        )
+    if path.suffix.lower() in (".xlsx", ".xlsm"):  # a workbook as a parent
+        doc = read_workbook(path)[0]
+        check_values(doc, str(path))
+    else:
+        doc = read_toml(path)
+    absolute_table(doc, path.parent)  # a user IO table is found next to its file
     if not isinstance(doc.get("scenario", {}), dict):
         raise ScenarioError(str(path), "scenario", "a table [scenario]", describe(doc["scenario"]))
     own_name = doc.get("scenario", {}).get("name")
@@ -240,14 +291,17 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
             raise ScenarioError(str(path), "extends", "a file name (string)", describe(parent_ref))
         parent_path = path.parent / parent_ref
         try:
-            found = parent_path.is_file()
-        except OSError:  # e.g. a name too long for the file system
-            found = False
-        if not found:
+            mode = parent_path.stat().st_mode  # never blocks, even on a FIFO
+        except (OSError, ValueError):  # missing, a name too long, a NUL...
+            mode = None
+        if mode is None:
             raise ScenarioError(
                 str(path), "extends", "an existing parent file", f"{parent_ref!r} (no such file)"
             )
-        base = _resolve(parent_path, (*chain, key))
+        if not stat.S_ISREG(mode):
+            raise ScenarioError(str(path), "extends", "a parent scenario file (a regular file)",
+                                f"{parent_ref!r}, {file_kind(mode)}")
+        base = _resolve(parent_path, (*chain, key), top)
     merged = merge_documents(base, doc, str(path))
     merged.setdefault("scenario", {})
     if own_name is None:

@@ -31,8 +31,11 @@ class Target:
         Judge as official releases do: ``round(100 G, d) >= round(100 target, d)``.
     tolerance : float
         Lowers the bar for "about X%" targets (fraction).
-    fai : float or None
-        District fixed-asset investment target, 亿元 (reported only; not modelled).
+    fai, industrial_fai : float or None
+        District fixed-asset investment (固定资产投资) and industrial investment (工业投资)
+        targets as levels, 亿元 nominal, met when the year's total reaches them ("超").
+    fai_growth, industrial_fai_growth : float or None
+        The same targets as nominal growth over the previous year, fractions.
     """
 
     gdp_growth: float
@@ -41,6 +44,59 @@ class Target:
     decimals: int | None = None
     tolerance: float = 0.0
     fai: float | None = None
+    fai_growth: float | None = None
+    industrial_fai: float | None = None
+    industrial_fai_growth: float | None = None
+
+    def investment_goals(self) -> list[tuple[str, str, float]]:
+        """The investment targets: ``(quantity, "level" | "growth", value)`` each.
+
+        ``quantity`` is ``"fai"`` or ``"industrial_fai"``; levels in 亿元, growth as a
+        fraction.
+        """
+        out = []
+        for quantity in ("fai", "industrial_fai"):
+            level = getattr(self, quantity)
+            growth = getattr(self, f"{quantity}_growth")
+            if level is not None:
+                out.append((quantity, "level", level))
+            if growth is not None:
+                out.append((quantity, "growth", growth))
+        return out
+
+    def investment_met(self, levels: dict[str, tuple[np.ndarray, np.ndarray]]
+                       ) -> dict[str, np.ndarray]:
+        """Per replication, each investment target met.
+
+        Parameters
+        ----------
+        levels : dict
+            ``quantity -> (previous year, this year)`` levels, 亿元 nominal.
+
+        Returns
+        -------
+        dict of numpy.ndarray of bool
+            Keyed ``fai`` / ``industrial_fai`` for level targets (met when the year's
+            total reaches the level: "超") and ``fai_growth`` / ``industrial_fai_growth``
+            for growth targets; quantities missing from ``levels`` are left out.
+        """
+        out = {}
+        for quantity, kind, value in self.investment_goals():
+            if quantity not in levels:
+                continue
+            before, now = (np.asarray(x, dtype=float) for x in levels[quantity])
+            if kind == "level":
+                out[quantity] = now >= value - 1e-9
+            else:
+                out[f"{quantity}_growth"] = now / before - 1.0 >= value - 1e-12
+        return out
+
+    @staticmethod
+    def investment_rule(key: str, value: float) -> str:
+        """Plain-language rule of an investment target (``key`` as :meth:`investment_met`)."""
+        if key.endswith("_growth"):
+            return f"{key[:-7]} growth >= {100 * value:.4g}%"
+        return f"{key} >= {value:,.2f}亿元"
 
     def rule(self) -> str:
         """Plain-language statement of the rule used to judge the target."""
@@ -104,11 +160,90 @@ class Target:
 
 @dataclass(frozen=True, slots=True)
 class Economy:
-    """District totals of the base year: GDP in 亿元, land stock in hectares."""
+    """District totals of the base year and how district investment grows.
+
+    Attributes
+    ----------
+    gdp : float
+        Base-year GDP, 亿元.
+    fai : float or None
+        Base-year district fixed-asset investment (固定资产投资), 亿元 nominal.
+    land_stock_ha : float
+        Ready land at the start, hectares.
+    fai_growth : Dist or None
+        Annual nominal growth of *organic* FAI, fraction: all district FAI except the
+        scenario's listed projects, batches and pipeline entries (and except industrial
+        investment when ``industrial_fai`` is given). ``None``: FAI is not modelled.
+    fai_persistence : float
+        AR(1) coefficient of the organic FAI growth surprises across years.
+    fai_seasonality : tuple of float
+        Share of a year's organic FAI in each month (sums to 1).
+    industrial_fai : float or None
+        Base-year industrial investment (工业投资, part of ``fai``), 亿元 nominal.
+    industrial_fai_growth : Dist or None
+        Annual nominal growth of organic industrial investment, fraction.
+    industrial_sectors : tuple of str
+        Sectors whose listed project spending counts as industrial investment.
+    """
 
     gdp: float
     fai: float | None = None
     land_stock_ha: float = 0.0
+    fai_growth: Dist | None = None
+    fai_persistence: float = 0.0
+    fai_seasonality: tuple[float, ...] = (1 / 12,) * 12
+    industrial_fai: float | None = None
+    industrial_fai_growth: Dist | None = None
+    industrial_sectors: tuple[str, ...] = ("industry",)
+
+    @property
+    def models_fai(self) -> bool:
+        """True when district FAI is a modelled quantity (base level and growth given)."""
+        return self.fai is not None and self.fai_growth is not None
+
+    @property
+    def models_industrial_fai(self) -> bool:
+        """True when industrial investment is modelled separately."""
+        return self.models_fai and self.industrial_fai is not None
+
+
+@dataclass(frozen=True, slots=True)
+class IOSpec:
+    """``[io]``: project spending through an input–output table (docs/investment.md).
+
+    Attributes
+    ----------
+    table : str
+        As written: a shipped table name (``nbs-2017``...) or a file path.
+    path : str
+        The file read.
+    sectors : tuple of str
+        The scenario's sector ids, in the order of the arrays below.
+    a : numpy.ndarray
+        ``(S, S)`` domestic technical coefficients.
+    v : numpy.ndarray
+        ``(S,)`` value added per unit of output.
+    final_demand : numpy.ndarray
+        ``(S,)`` domestic products bought per unit of project spending (the table's GFCF
+        composition; the rest is imported).
+    local_share : Dist
+        Share of each indirect round's domestic purchases made inside the district.
+    direct_local_share : float
+        Share of the direct domestic purchases made inside the district.
+    gfcf_share : float
+        Share of project investment that is gross fixed capital formation (FAI also
+        counts land purchases, which produce nothing).
+    """
+
+    table: str
+    path: str
+    sectors: tuple[str, ...]
+    a: np.ndarray = field(repr=False, compare=False)
+    v: np.ndarray = field(repr=False, compare=False)
+    final_demand: np.ndarray = field(repr=False, compare=False)
+    local_share: Dist = field(default_factory=lambda: Dist("fixed", (1.0,)))
+    direct_local_share: float = 1.0
+    gfcf_share: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,11 +279,18 @@ class Sector:
 
 @dataclass(frozen=True, slots=True)
 class Street:
-    """One street (街道) with its share of district value added."""
+    """One street (街道) with its share of district value added (fraction).
+
+    ``sector_shares`` (street data): the street's share of each sector's value added,
+    sector id → fraction (the shares of a sector sum to 1 over the streets). Without it,
+    district value added is allocated to streets by ``share`` (a proxy such as
+    population), which carries no information about streets.
+    """
 
     id: str
     name: str
     share: float
+    sector_shares: tuple[tuple[str, float], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

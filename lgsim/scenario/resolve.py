@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Order of top-level tables in a resolved file (arrays of tables after plain tables).
 _ORDER = (
     "scenario", "target", "economy", "accounting", "correlation", "sector", "street",
-    "project", "batch", "pipeline", "land", "shock", "actuals", "sources",
+    "project", "batch", "pipeline", "land", "shock", "io", "actuals", "sources",
 )
 
 

@@ -29,22 +29,24 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
 import tomllib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .._format import display_width, pad, pct, pp
+from .._format import display_width, pad, pct, pp, to_pct
 from .._version import __version__
 from ..analysis import (
     Z95,
     Interval,
+    effective_sample_size,
     finite_or_none,
     newcombe_from,
     newcombe_interval,
@@ -86,6 +88,12 @@ class Difference:
         Difference of mean target-year growth, fractions.
     growth_quantiles : dict
         P10/P50/P90 of the per-replication growth difference, fractions.
+    investment_paired : dict of Interval
+        Paired ``ΔP(met)`` of each investment target both runs judge (``fai``,
+        ``industrial_fai``...), fractions.
+    fai_paired : Interval or None
+        Paired difference of mean district FAI in the target year, 亿元 (None unless
+        both runs model FAI).
     """
 
     p_met_paired: Interval
@@ -93,6 +101,24 @@ class Difference:
     growth_paired: Interval
     growth_unpaired: Interval
     growth_quantiles: dict[str, float]
+    investment_paired: dict[str, Interval] = field(default_factory=dict)
+    fai_paired: Interval | None = None
+    #: density of the reference's target-year growth at the target's threshold, per pp
+    #: (share of replications within ±``DENSITY_WINDOW_PP`` of it, over the window width)
+    density_per_pp: float = math.nan
+
+    def expected_dp_pp(self) -> float:
+        """ΔP(met) a shift of the whole distribution by the mean Δgrowth would give, pp.
+
+        ``density × Δgrowth``: the first-order effect of moving growth across the
+        threshold. When the paired interval of ΔP(met) contains 0, this says how large
+        the effect can be expected to be.
+        """
+        return self.density_per_pp * 100.0 * self.growth_paired.estimate
+
+    def below_precision(self) -> bool:
+        """True when the paired 95% interval of ΔP(met) contains 0."""
+        return self.p_met_paired.low <= 0.0 <= self.p_met_paired.high
 
 
 def difference(results: Results, reference: Results) -> Difference:
@@ -101,7 +127,9 @@ def difference(results: Results, reference: Results) -> Difference:
     Runs conditioned on published figures carry importance weights: their differences
     are differences of weighted means, with delta-method intervals
     (:func:`lgsim.analysis.weighted_paired_interval`); the per-replication growth
-    differences are then weighted by the compared scenario's weights.
+    differences are then weighted by the compared scenario's weights. When both runs
+    estimate P(met) by conditional Monte Carlo, ΔP(met) is the paired difference of their
+    conditional probabilities.
     """
     if results.n != reference.n:
         raise ValueError("paired differences need the same number of replications")
@@ -110,16 +138,82 @@ def difference(results: Results, reference: Results) -> Difference:
     e = g1 - g0
     w1, w0 = results.weights, reference.weights
     if w1 is not None or w0 is not None:
-        return _weighted_difference(results, reference, e)
+        return _with_investment(_weighted_difference(results, reference, e), results,
+                                reference)
     q = np.quantile(e, [0.1, 0.5, 0.9], method="linear")
-    return Difference(
-        p_met_paired=paired_interval(met1.astype(float) - met0.astype(float)),
+    return _with_investment(Difference(
+        p_met_paired=paired_flags(met1, None, met0, None),
         p_met_unpaired=newcombe_interval(int(met1.sum()), met1.size, int(met0.sum()),
                                          met0.size),
         growth_paired=paired_interval(e),
         growth_unpaired=unpaired_mean_interval(g1, g0),
         growth_quantiles={"p10": float(q[0]), "p50": float(q[1]), "p90": float(q[2])},
-    )
+    ), results, reference)
+
+
+def paired_flags(met1: np.ndarray, w1: np.ndarray | None, met0: np.ndarray,
+                 w0: np.ndarray | None) -> Interval:
+    """Paired ΔP of two per-replication flags, fractions.
+
+    When no replication changes its flag the paired standard error is 0, which would
+    claim a precision the sample does not have: the interval is then ``±3 / n`` (the
+    "rule of three" 95% bound on the share of replications that could change, ``n`` the
+    effective sample size of a weighted run).
+    """
+    if np.array_equal(met1, met0):
+        n = min(effective_sample_size(w1, met1.size), effective_sample_size(w0, met0.size))
+        return Interval(0.0, -3.0 / n, 3.0 / n)
+    return _paired(np.asarray(met1, dtype=float), w1, np.asarray(met0, dtype=float), w0)
+
+
+def _paired(x1: np.ndarray, w1: np.ndarray | None, x0: np.ndarray,
+            w0: np.ndarray | None) -> Interval:
+    """Paired difference of two (weighted) means on the same replications."""
+    if w1 is None and w0 is None:
+        return paired_interval(np.asarray(x1, dtype=float) - np.asarray(x0, dtype=float))
+    return weighted_paired_interval(x1, w1, x0, w0)
+
+
+#: Half-width of the window the growth density at the threshold is measured in, pp.
+DENSITY_WINDOW_PP = 0.25
+
+
+def density_at_threshold(results: Results) -> float:
+    """Density of target-year growth at the rule's threshold, per pp of growth.
+
+    The (weighted) share of replications within ±0.25 pp of the threshold, over 0.5 pp.
+    """
+    h = DENSITY_WINDOW_PP / 100.0
+    g = results.growth()
+    cut = results.scenario.target.threshold()
+    inside = ((g >= cut - h) & (g < cut + h)).astype(float)
+    return float(weighted_mean(inside, results.weights)) / (2 * DENSITY_WINDOW_PP)
+
+
+def _with_investment(d: Difference, results: Results, reference: Results) -> Difference:
+    """``d`` with the investment targets' and FAI's paired differences, and the density.
+
+    The density is of the reference's growth at its threshold (:func:`density_at_threshold`).
+    """
+    f1, f0 = results.investment_flags(), reference.investment_flags()
+    w1, w0 = results.weights, reference.weights
+    investment = {k: paired_flags(f1[k], w1, f0[k], w0)
+                  for k in f1 if k in f0}
+    fai = None
+    if "fai" in results.ds and "fai" in reference.ds:
+        y = results.target_year
+        fai = _paired(results.ds["fai"].sel(year=y).values, w1,
+                      reference.ds["fai"].sel(year=y).values, w0)
+    d = dataclasses.replace(d, investment_paired=investment, fai_paired=fai,
+                            density_per_pp=density_at_threshold(reference))
+    if results.smoothed and reference.smoothed:  # conditional Monte Carlo on both sides
+        p1, p0 = results.ds["p_met_smooth"].values, reference.ds["p_met_smooth"].values
+        s1, s0 = results.smooth_weights, reference.smooth_weights
+        paired = (paired_flags(results.met(), w1, reference.met(), w0)
+                  if np.array_equal(p1, p0) else _paired(p1, s1, p0, s0))
+        d = dataclasses.replace(d, p_met_paired=paired, p_met_unpaired=newcombe_from(
+            results.p_target(), reference.p_target()))
+    return d
 
 
 def _weighted_difference(results: Results, reference: Results, e: np.ndarray) -> Difference:
@@ -130,7 +224,7 @@ def _weighted_difference(results: Results, reference: Results, e: np.ndarray) ->
                            + weighted_variance_of_mean(g0, w0))
     q = results.quantile_array(e, (0.1, 0.5, 0.9))
     return Difference(
-        p_met_paired=weighted_paired_interval(results.met(), w1, reference.met(), w0),
+        p_met_paired=paired_flags(results.met(), w1, reference.met(), w0),
         p_met_unpaired=newcombe_from(results.p_target(), reference.p_target()),
         growth_paired=weighted_paired_interval(g1, w1, g0, w0),
         growth_unpaired=Interval(mean1 - mean0, mean1 - mean0 - half, mean1 - mean0 + half),
@@ -228,14 +322,22 @@ class Comparison:
                     "unpaired_ci": [d.growth_unpaired.low, d.growth_unpaired.high],
                     "quantiles": d.growth_quantiles,
                 },
+                "investment_target_met_diff": {
+                    k: {"estimate": iv.estimate, "paired_ci": [iv.low, iv.high]}
+                    for k, iv in d.investment_paired.items()
+                },
+                "fai_diff": (None if d.fai_paired is None else {
+                    "mean": d.fai_paired.estimate,
+                    "paired_ci": [d.fai_paired.low, d.fai_paired.high]}),
             })
         return out
 
     def table(self) -> Any:
         """One row per scenario (the content of ``comparison.csv``), as a DataFrame.
 
-        Columns: probabilities and growth as fractions; ``d_*`` the differences to the
-        first scenario (empty on its own row); listed investment in 亿元 (nominal).
+        Names carry their unit: ``_pct`` percent (probabilities, growth), ``_pp``
+        percentage points (``d_*``: differences to the first scenario, empty on its own
+        row), ``_yi_yuan`` 亿元 (listed investment, nominal).
         """
         import pandas as pd
 
@@ -243,51 +345,52 @@ class Comparison:
         diffs = [None, *self.differences]
         for row, d in zip(self.scenario_rows(), diffs, strict=True):
             listed = row["listed_investment"] or {}
+            q = row["growth_quantiles"]
             rec = {
-                "letter": row["letter"],
-                "scenario": row["scenario"],
-                "title": row["title"],
-                "target_growth": row["target_growth"],
-                "p_met": row["p_target_met"],
-                "p_met_low": row["p_target_met_ci"][0],
-                "p_met_high": row["p_target_met_ci"][1],
-                "growth_p10": row["growth_quantiles"]["p10"],
-                "growth_p50": row["growth_quantiles"]["p50"],
-                "growth_p90": row["growth_quantiles"]["p90"],
-                "growth_mean": row["growth_mean"],
-                "listed_plan_yi": listed.get("plan", math.nan),
-                "listed_p10_yi": listed.get("p10", math.nan),
-                "listed_p50_yi": listed.get("p50", math.nan),
-                "listed_p90_yi": listed.get("p90", math.nan),
+                "letter": row["letter"], "scenario": row["scenario"], "title": row["title"],
+                "target_growth_pct": to_pct(row["target_growth"]),
+                "p_met_pct": to_pct(row["p_target_met"]),
+                "p_met_low_pct": to_pct(row["p_target_met_ci"][0]),
+                "p_met_high_pct": to_pct(row["p_target_met_ci"][1]),
+                **{f"growth_{k}_pct": to_pct(q[k]) for k in ("p10", "p50", "p90")},
+                "growth_mean_pct": to_pct(row["growth_mean"]),
+                **{f"listed_{k}_yi_yuan": listed.get(k, math.nan)
+                   for k in ("plan", "p10", "p50", "p90")},
             }
-            nan = math.nan
-            rec.update({
-                "d_p_met": d.p_met_paired.estimate if d else nan,
-                "d_p_met_paired_low": d.p_met_paired.low if d else nan,
-                "d_p_met_paired_high": d.p_met_paired.high if d else nan,
-                "d_p_met_unpaired_low": d.p_met_unpaired.low if d else nan,
-                "d_p_met_unpaired_high": d.p_met_unpaired.high if d else nan,
-                "d_growth_mean": d.growth_paired.estimate if d else nan,
-                "d_growth_paired_low": d.growth_paired.low if d else nan,
-                "d_growth_paired_high": d.growth_paired.high if d else nan,
-                "d_growth_unpaired_low": d.growth_unpaired.low if d else nan,
-                "d_growth_unpaired_high": d.growth_unpaired.high if d else nan,
-                "d_growth_p10": d.growth_quantiles["p10"] if d else nan,
-                "d_growth_p50": d.growth_quantiles["p50"] if d else nan,
-                "d_growth_p90": d.growth_quantiles["p90"] if d else nan,
-            })
+            ivs = {} if d is None else {
+                "d_p_met": (d.p_met_paired.estimate, None),
+                "d_p_met_paired": (d.p_met_paired.low, d.p_met_paired.high),
+                "d_p_met_unpaired": (d.p_met_unpaired.low, d.p_met_unpaired.high),
+                "d_growth_mean": (d.growth_paired.estimate, None),
+                "d_growth_paired": (d.growth_paired.low, d.growth_paired.high),
+                "d_growth_unpaired": (d.growth_unpaired.low, d.growth_unpaired.high),
+            }
+            for name in ("d_p_met", "d_p_met_paired", "d_p_met_unpaired", "d_growth_mean",
+                         "d_growth_paired", "d_growth_unpaired"):
+                lo, hi = ivs.get(name, (math.nan, math.nan))
+                if name in ("d_p_met", "d_growth_mean"):
+                    rec[f"{name}_pp"] = _pp_or_nan(lo)
+                else:
+                    rec[f"{name}_low_pp"], rec[f"{name}_high_pp"] = _pp_or_nan(lo), _pp_or_nan(hi)
+            for k in ("p10", "p50", "p90"):
+                rec[f"d_growth_{k}_pp"] = _pp_or_nan(d.growth_quantiles[k] if d else math.nan)
+            rec.update(_investment_columns(d, self.differences))
             records.append(rec)
         return pd.DataFrame.from_records(records)
 
     def to_dict(self) -> dict[str, Any]:
-        """The comparison as plain data (the content of ``comparison.json``)."""
+        """The comparison as plain data (the content of ``comparison.json``).
+
+        Names carry their unit: ``_pct`` percent, ``_pp`` percentage points, ``_yi_yuan``
+        亿元 (a table's name gives the unit of its numbers).
+        """
         return {
             "kind": "comparison",
             "seed": self.seed,
             "replications": self.n,
             "target_year": self.target_year,
-            "units": {"probabilities": "fraction", "growth": "fraction",
-                      "investment": "亿元 (nominal)"},
+            "units": ("names end with their unit: _pct percent (6.0 = 6%), _pp percentage "
+                      "points, _yi_yuan 亿元 (nominal)"),
             "method": (
                 "common random numbers: every scenario runs with the same seed and "
                 "replications, so replication i sees the same draws for every shared "
@@ -296,8 +399,8 @@ class Comparison:
                 "±1.96·√(var_A/n + var_B/n) for mean growth. All intervals are simulation "
                 "precision, not uncertainty in the assumptions."
             ),
-            "scenarios": _clean(self.scenario_rows()),
-            "differences": _clean(self.difference_rows()),
+            "scenarios": _clean([_labelled(r) for r in self.scenario_rows()]),
+            "differences": _clean([_labelled(r) for r in self.difference_rows()]),
             "changes": {
                 label: scenario_changes(self.results[0], r)
                 for label, r in zip(self.labels[1:], self.results[1:], strict=True)
@@ -358,6 +461,19 @@ class Comparison:
                 f"P50 {pp(d.growth_quantiles['p50'], 3)}  P90 "
                 f"{pp(d.growth_quantiles['p90'], 3)} pp",
             ]
+            if d.below_precision():
+                lines.append(
+                    f"    ΔP(met) is within its simulation precision: the mean Δgrowth of "
+                    f"{pp(d.growth_paired.estimate, 4)} pp times the density of growth at "
+                    f"the threshold, {d.density_per_pp:.3f} per pp, suggests about "
+                    f"{d.expected_dp_pp():+.4f} pp")
+            for key, iv in d.investment_paired.items():
+                lines.append(f"    ΔP({key} met) {pp(iv.estimate):>6} pp   paired 95% "
+                             f"{ci(iv)}")
+            if d.fai_paired is not None:
+                iv = d.fai_paired
+                lines.append(f"    ΔFAI {y} mean {iv.estimate:+8.1f}亿   paired 95% "
+                             f"[{iv.low:+.1f}, {iv.high:+.1f}]亿")
         lines += [
             "",
             "  (intervals are simulation precision, not uncertainty in the assumptions; the",
@@ -492,6 +608,59 @@ def _unique_names(names: Sequence[str]) -> list[str]:
         seen[name] = seen.get(name, 0) + 1
         out.append(name if seen[name] == 1 else f"{name}-{seen[name]}")
     return out
+
+
+#: Fields of :meth:`Comparison.scenario_rows` / ``difference_rows`` and their file names.
+_LABELS = {
+    "target_growth": "target_growth_pct", "p_target_met": "p_target_met_pct",
+    "p_target_met_ci": "p_target_met_ci_pct", "growth_quantiles": "growth_quantiles_pct",
+    "growth_mean": "growth_mean_pct", "p_target_met_diff": "p_target_met_diff_pp",
+    "growth_diff": "growth_diff_pp", "listed_investment": "listed_investment_yi_yuan",
+    "investment_target_met_diff": "investment_target_met_diff_pp", "fai_diff": "fai_diff_yi_yuan",
+}
+
+
+def _percent(value: Any) -> Any:
+    """Fractions → percent numbers, recursively (``to_pct``)."""
+    if isinstance(value, dict):
+        return {k: _percent(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_percent(v) for v in value]
+    return to_pct(value) if isinstance(value, float | np.floating) else value
+
+
+def _labelled(row: dict[str, Any]) -> dict[str, Any]:
+    """A row with unit-labelled names and percent values (money stays in 亿元)."""
+    out = {}
+    for key, value in row.items():
+        name = _LABELS.get(key, key)
+        converted = key in _LABELS and name.endswith(("_pct", "_pp"))
+        out[name] = _percent(value) if converted else value
+    return out
+
+
+def _investment_columns(d: Difference | None,
+                        differences: Sequence[Difference]) -> dict[str, float]:
+    """``d_p_<key>_met_pp`` (with paired bounds) per investment target, ``d_fai_*_yi_yuan``."""
+    keys = sorted({k for x in differences for k in x.investment_paired})
+    out: dict[str, float] = {}
+    for key in keys:
+        iv = None if d is None else d.investment_paired.get(key)
+        out[f"d_p_{key}_met_pp"] = _pp_or_nan(iv.estimate if iv else math.nan)
+        out[f"d_p_{key}_met_paired_low_pp"] = _pp_or_nan(iv.low if iv else math.nan)
+        out[f"d_p_{key}_met_paired_high_pp"] = _pp_or_nan(iv.high if iv else math.nan)
+    if any(x.fai_paired is not None for x in differences):
+        iv = None if d is None else d.fai_paired
+        out["d_fai_mean_yi_yuan"] = iv.estimate if iv else math.nan
+        out["d_fai_paired_low_yi_yuan"] = iv.low if iv else math.nan
+        out["d_fai_paired_high_yi_yuan"] = iv.high if iv else math.nan
+    return out
+
+
+def _pp_or_nan(x: float) -> float:
+    """A difference of fractions in percentage points (NaN stays NaN: an empty cell)."""
+    value = to_pct(x)
+    return math.nan if value is None else value
 
 
 def _clean(value: Any) -> Any:

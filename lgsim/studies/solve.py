@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .._format import pct
+from .._format import pct, to_pct
 from ..analysis import Probability
 from ..montecarlo.outcomes import evaluate_changes
 from ..montecarlo.runner import resolve_seed
@@ -50,6 +50,8 @@ _UNIT_FIELDS = ("probability", "p_stall", "execution", "delivered", "additionali
 _NOT_NUMBERS = ("id", "name", "title", "sector", "street", "planned_start", "plan_start",
                 "signed", "by", "start", "window", "drawdown", "sector_mix", "street_mix",
                 "seasonality", "dist", "values", "extends", "remove", "pauses_projects")
+#: Fields that hold whole numbers: such a lever is searched over integers.
+_INTEGER_FIELDS = ("count", "decimals")
 #: Fields holding growth rates or impacts (fractions that may be negative).
 _RATE_FIELDS = ("gdp_growth", "mean", "median", "mode", "low", "high", "tolerance")
 
@@ -134,11 +136,16 @@ class Solution:
         return self.to_text()
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data (for ``solve.json``); probabilities as fractions."""
+        """Plain data (for ``solve.json``).
+
+        Probabilities in percent (``_pct``); the lever's values (``value``, ``bounds``,
+        ``grid[].value``...) in the lever's own units, as written in the scenario.
+        """
         return {
             "scenario": self.scenario,
             "lever": self.lever,
-            "probability": self.probability,
+            "lever_units": "as written in the scenario at the lever's key path",
+            "probability_pct": to_pct(self.probability),
             "status": self.status,
             "value": self.value,
             "precision_95": [self.low, self.high],
@@ -149,12 +156,13 @@ class Solution:
             "current": self.current,
             "replaces_distribution": self.replaces,
             "direction": self.direction,
-            "grid": [{"value": x, "p_met": p.estimate, "ci": [p.low, p.high]}
-                     for x, p in self.grid],
+            "grid": [{"value": x, "p_met_pct": to_pct(p.estimate),
+                      "ci_pct": [to_pct(p.low), to_pct(p.high)]} for x, p in self.grid],
             "monotonicity_violations": [list(v) for v in self.violations],
-            "p_met_at_value": (None if self.at_value is None else
-                               {"estimate": self.at_value.estimate,
-                                "ci": [self.at_value.low, self.at_value.high]}),
+            "p_met_at_value_pct": (None if self.at_value is None else
+                                   {"estimate": to_pct(self.at_value.estimate),
+                                    "ci": [to_pct(self.at_value.low),
+                                           to_pct(self.at_value.high)]}),
             "evaluations": self.evaluations,
             "replications": self.replications,
             "seed": self.seed,
@@ -274,18 +282,55 @@ class _Lever:
     """P(target met) at lever values, each evaluated once on common random numbers."""
 
     def __init__(self, scenario: Scenario, lever: str, replications: int | None, seed: int,
-                 workers: int | None) -> None:
+                 workers: int | None, progress: Any = None) -> None:
         self.scenario = scenario
         self.lever = lever
         self.replications = replications
         self.seed = seed
         self.workers = workers
+        self.progress = progress
         self.cache: dict[float, Probability] = {}
         self.n = 0
+        written, value = _lever_entry(scenario, lever)
+        self.integer = (lever.rsplit(".", 1)[-1] in _INTEGER_FIELDS
+                        and (not written or isinstance(value, int)))
+
+    def snap(self, x: float) -> float:
+        """``x`` as a value of the lever: rounded for a whole-number lever (a batch count)."""
+        return float(round(x)) if self.integer else x
 
     def changes(self, x: float) -> dict[str, Any]:
         """The scenario's changes for lever value ``x`` (plan shapes pinned, rule 3)."""
-        return with_pinned_shapes(self.scenario, {self.lever: x})
+        value: float | int = round(x) if self.integer else x
+        return with_pinned_shapes(self.scenario, {self.lever: value})
+
+    def accepts(self, x: float) -> bool:
+        """True if the scenario accepts the lever at ``x`` (validated like a file)."""
+        try:
+            self.scenario.with_changes(self.changes(x))
+        except ScenarioError:
+            return False
+        return True
+
+    def narrow(self, bound: float, current: float | None) -> float:
+        """The accepted value nearest ``bound`` towards ``current`` (default bounds only).
+
+        A default bracket ignores a field's ties to others (``total_investment`` must
+        stay at or above ``first_year_plan``); it is narrowed to values the scenario
+        accepts, by bisection between the bound and the current value.
+        """
+        if current is None or self.accepts(bound) or not self.accepts(current):
+            return bound
+        bad, good = bound, current
+        for _ in range(40):
+            mid = self.snap(0.5 * (bad + good))
+            if mid in (bad, good):
+                break
+            if self.accepts(mid):
+                good = mid
+            else:
+                bad = mid
+        return good
 
     def evaluate(self, xs: Sequence[float]) -> None:
         """Evaluate the values not yet known, in one batch of runs."""
@@ -293,7 +338,8 @@ class _Lever:
         if not todo:
             return
         outs = evaluate_changes(self.scenario, [self.changes(x) for x in todo],
-                                self.replications, self.seed, self.workers)
+                                self.replications, self.seed, self.workers,
+                                progress=self.progress)
         for x, o in zip(todo, outs, strict=True):
             self.cache[x] = o.p_met
             self.n = o.n
@@ -325,7 +371,7 @@ def _bisect(lever: _Lever, brackets: dict[str, _Bracket], probability: float, to
         open_ = {k: v for k, v in active.items() if abs(v[1] - v[0]) > tol}
         if not open_:
             break
-        mids = {k: 0.5 * (v[0] + v[1]) for k, v in open_.items()}
+        mids = {k: lever.snap(0.5 * (v[0] + v[1])) for k, v in open_.items()}
         lever.evaluate(list(mids.values()))
         for k, m in mids.items():
             active[k][1 if _PREDICATES[k](lever.cache[m], probability) else 0] = m
@@ -354,6 +400,7 @@ def solve(
     grid: int = 9,
     xtol: float | None = None,
     max_rounds: int = 14,
+    progress: Any = None,
 ) -> Solution:
     """Find the lever value at which P(target met) reaches ``probability``.
 
@@ -379,6 +426,8 @@ def solve(
         Stop bisecting when the bracket is narrower (default: bounds width / 2000).
     max_rounds : int
         Maximum bisection rounds (each evaluates up to three values at once).
+    progress : callable, optional
+        Called with finished replications (see :func:`lgsim.montecarlo.outcomes.announce`).
 
     Returns
     -------
@@ -393,12 +442,20 @@ def solve(
         A probability outside (0, 1), bad bounds or grid.
     """
     current = lever_value(scenario, lever)
-    lo, hi = default_bounds(lever, current) if bounds is None else map(float, bounds)
+    ev = _Lever(scenario, lever, replications, resolve_seed(seed, scenario), workers, progress)
+    if bounds is None:
+        lo, hi = default_bounds(lever, current)
+        lo, hi = ev.narrow(lo, current), ev.narrow(hi, current)
+    else:
+        lo, hi = map(float, bounds)
+    if ev.integer:
+        lo, hi = float(math.ceil(lo)), float(math.floor(hi))
+        grid = max(3, min(grid, int(hi - lo) + 1)) if hi - lo >= 2 else grid
     _check_solve_arguments(probability, (lo, hi), grid)
-    ev = _Lever(scenario, lever, replications, resolve_seed(seed, scenario), workers)
     for x in (lo, hi):  # fail here, in this process, on values the scenario refuses
         scenario.with_changes(ev.changes(x))
-    xs = [lo + (hi - lo) * k / (grid - 1) for k in range(grid)]
+    xs = list(dict.fromkeys(ev.snap(lo + (hi - lo) * k / (grid - 1)) for k in range(grid)))
+    grid = len(xs)
     ev.evaluate(xs)
     ps = [ev.cache[x].estimate for x in xs]
     direction = (ps[-1] > ps[0]) - (ps[-1] < ps[0])
@@ -412,6 +469,8 @@ def solve(
     elif direction == 0 or brackets["value"].censor == +1:
         status = "not reachable"
     tol = (hi - lo) / 2000.0 if xtol is None else float(xtol)
+    if ev.integer:
+        tol = max(tol, 1.0)
     found = _bisect(ev, brackets, probability, tol, max_rounds) if status == "solved" else {}
     # in lever order the Wilson-upper crossing ("low") comes first when P rises with the
     # lever and last when it falls

@@ -115,9 +115,9 @@ def simulate_chunk_reference(plan, seed: int, start: int, n: int,
             inv[r, p] = d.total[r, p] * d.execution[r, p] * np.diff(cum)
 
     ac = sc.accounting
-    works = (inv / ac.investment_deflator
-             * (ac.construction_share * ac.construction_va_ratio * ac.local_share)
-             * d.additionality[:, :, None])
+    spend = inv / ac.investment_deflator * d.additionality[:, :, None]  # real, additional
+    direct_by_sector, indirect_unit = _spending_per_yuan(sc, d.local_share)
+    works = spend * direct_by_sector.sum()  # each slot's direct value added
     va_ratio = np.array([0.0 if s.va_ratio is None else s.va_ratio for s in sc.sectors])
     t0 = np.arange(n_months, dtype=float)
     finish = tl.finish[:, :, None]
@@ -145,16 +145,29 @@ def simulate_chunk_reference(plan, seed: int, start: int, n: int,
         scale = np.where(raw < 0, 1.0 / (1.0 - raw), 1.0)
     loss_share = -each * scale[:, None]
 
-    works_total = works.sum(axis=1)
+    spend_total = spend.sum(axis=1)
     other = op_sec * mult
     if n_slots:
-        other[:, sc.sector_index("construction")] += works_total
+        other += (direct_by_sector[None, :, None] + indirect_unit[:, :, None]) \
+            * spend_total[:, None, :]
     base_monthly = base_va[:, None] * seasonal
     sector_monthly = v0 * mult + other
 
     # streets: organic after shocks by street shares; project value added by its street
     street_shares = np.array([s.share for s in sc.streets])
-    street_monthly = (v0 * mult).sum(axis=1)[:, None, :] * street_shares[None, :, None]
+    indirect_total = indirect_unit.sum(axis=1)[:, None] * spend_total
+    if sc.street_data:  # each street's share of each sector's value added
+        by_sector = np.array([[w for _, w in s.sector_shares] for s in sc.streets])
+        street_monthly = np.zeros((n, len(sc.streets), n_months))
+        for k in range(len(sc.streets)):
+            for s_ in range(len(sc.sectors)):
+                street_monthly[:, k] += by_sector[k, s_] * (v0 * mult)[:, s_]
+            street_monthly[:, k] += street_shares[k] * indirect_total
+        street_base = np.broadcast_to(by_sector @ base_va, (n, len(sc.streets)))
+    else:
+        street_monthly = ((v0 * mult).sum(axis=1) + indirect_total)[:, None, :] \
+            * street_shares[None, :, None]
+        street_base = None
     for r in range(n):
         for p in range(n_slots):
             post = works[r, p] + operating[r, p] * mult[r, sector[r, p]]
@@ -167,9 +180,13 @@ def simulate_chunk_reference(plan, seed: int, start: int, n: int,
     n_groups = len(plan.groups)
     group_monthly = np.zeros((n, n_groups, n_months))
     inv_group = np.zeros((n, n_groups, n_months))
+    indirect_group = np.zeros((n, n_groups, n_months))
     for p, slot in enumerate(plan.slots):
         group_monthly[:, slot.group] += works[:, p] + operating[:, p]
+        indirect_group[:, slot.group] += indirect_unit.sum(axis=1)[:, None] * spend[:, p]
         inv_group[:, slot.group] += inv[:, p]
+    if sc.io is not None:
+        group_monthly = np.concatenate([group_monthly, indirect_group], axis=1)
     exposed = v0 + op_sec
     shock_monthly = -(loss_share * exposed[:, None]).sum(axis=2)
 
@@ -183,9 +200,10 @@ def simulate_chunk_reference(plan, seed: int, start: int, n: int,
     ytd[:, 1:] = cum[:, 1:] / cum[:, :-1] - 1.0
     growth = np.full(gdp.shape, np.nan)
     growth[:, 1:] = gdp[:, 1:] / gdp[:, :-1] - 1.0
-    street_va = np.concatenate([(gdp[:, :1] * street_shares[None, :])[:, None, :],
-                                _annual(street_monthly)], axis=1)
-    comp_base = np.concatenate([base_va, np.zeros(n_groups + len(sc.shocks))])
+    if street_base is None:
+        street_base = gdp[:, :1] * street_shares[None, :]
+    street_va = np.concatenate([street_base[:, None, :], _annual(street_monthly)], axis=1)
+    comp_base = np.concatenate([base_va, np.zeros(group_monthly.shape[1] + len(sc.shocks))])
     components = _with_base(comp_base, _annual(np.concatenate(
         [v0, group_monthly, shock_monthly], axis=1)))
     out = {
@@ -213,17 +231,95 @@ def simulate_chunk_reference(plan, seed: int, start: int, n: int,
         "pipeline_landing": d.landing,
         "land_delivered": d.land_hectares,
     }
+    if sc.io is not None:
+        out["io_local_share"] = d.local_share
+        out["io_indirect_ratio"] = indirect_unit.sum(axis=1)
+    if sc.economy.models_fai:
+        out.update(_fai(sc, d, inv))
     if sc.actuals:
-        out.update(_figures(sc, sector_monthly, base_monthly, d.log_prior_ratio))
+        out.update(_figures(sc, sector_monthly, base_monthly, d.log_prior_ratio, out))
     return out
 
 
-def _figures(sc, sector_monthly, base_monthly, log_prior_ratio) -> dict[str, np.ndarray]:
+def _spending_per_yuan(sc, local_share):
+    """Direct value added by sector ``(S,)`` and indirect ``(R, S)`` per unit of spending."""
+    n_sec = len(sc.sectors)
+    if sc.io is None:
+        ac = sc.accounting
+        direct = np.zeros(n_sec)
+        if "construction" in [s.id for s in sc.sectors]:
+            direct[sc.sector_index("construction")] = (
+                ac.construction_share * ac.construction_va_ratio * ac.local_share)
+        return direct, np.zeros((len(local_share), n_sec))
+    io = sc.io
+    y = io.final_demand * io.gfcf_share * io.direct_local_share
+    indirect = np.zeros((len(local_share), n_sec))
+    for r, lam in enumerate(local_share):
+        leontief = np.linalg.inv(np.eye(n_sec) - lam * io.a)
+        indirect[r] = io.v * (leontief @ y - y)
+    return io.v * y, indirect
+
+
+def _fai(sc, d, inv) -> dict[str, np.ndarray]:
+    """District FAI: organic parts month by month plus every slot's spending."""
+    ec = sc.economy
+    n, n_slots, n_months = inv.shape
+    parts = [ec.fai] if ec.industrial_fai is None else [ec.fai - ec.industrial_fai,
+                                                          ec.industrial_fai]
+    season = np.array(ec.fai_seasonality)
+    organic = np.zeros((n, len(parts), n_months))
+    for q, base in enumerate(parts):
+        level = np.full(n, base)
+        for m in range(n_months):
+            if m % 12 == 0:
+                level = level * (1.0 + d.fai_growth[:, q, m // 12])
+            organic[:, q, m] = level * season[m % 12]
+    total = organic.sum(axis=1) + inv.sum(axis=1)
+    out = {"fai": _yearly(total, ec.fai), "fai_listed": _yearly(inv.sum(axis=1), 0.0),
+           "fai_monthly": total,
+           "fai_ytd_growth": _ytd(total, ec.fai * season)}
+    if ec.industrial_fai is not None:
+        ind_ids = [sc.sector_index(s) for s in ec.industrial_sectors]
+        listed = np.zeros((n, n_months))
+        for r in range(n):
+            for p in range(n_slots):
+                if d.sector[r, p] in ind_ids:
+                    listed[r] += inv[r, p]
+        out["industrial_fai"] = _yearly(organic[:, 1] + listed, ec.industrial_fai)
+        out["industrial_fai_listed"] = _yearly(listed, 0.0)
+        out["industrial_fai_monthly"] = organic[:, 1] + listed
+        out["industrial_fai_ytd_growth"] = _ytd(organic[:, 1] + listed,
+                                                ec.industrial_fai * season)
+    return out
+
+
+def _yearly(monthly, base):
+    n = monthly.shape[0]
+    return np.concatenate([np.full((n, 1), base),
+                           monthly.reshape(n, -1, 12).sum(axis=2)], axis=1)
+
+
+def _ytd(monthly, base_monthly):
+    n = monthly.shape[0]
+    by_year = np.concatenate([np.broadcast_to(base_monthly, (n, 12))[:, None, :],
+                              monthly.reshape(n, -1, 12)], axis=1)
+    cum = np.cumsum(by_year, axis=2)
+    out = np.full(cum.shape, np.nan)
+    out[:, 1:] = cum[:, 1:] / cum[:, :-1] - 1.0
+    return out
+
+
+def _figures(sc, sector_monthly, base_monthly, log_prior_ratio, out) -> dict[str, np.ndarray]:
     """The model's value of each published figure and the log importance weight."""
     n = sector_monthly.shape[0]
     model = np.empty((n, len(sc.actuals)))
     log_weight = log_prior_ratio.copy()
     for k, o in enumerate(sc.actuals):
+        if o.quantity != "va":
+            model[:, k] = out[f"{o.quantity}_ytd_growth"][:, o.year - sc.base_year, o.month - 1]
+            if np.isfinite(o.sd):
+                log_weight = log_weight - 0.5 * ((o.value - model[:, k]) / o.sd) ** 2
+            continue
         rows = ([sc.sector_index(o.sector)] if o.sector is not None
                 else list(range(len(sc.sectors))))
         y = o.year - sc.base_year - 1

@@ -1,7 +1,8 @@
 """Contributions to GDP growth, in percentage points (百分点): by sector, component, street.
 
-One bar chart, :func:`contributions_chart`; the medians do not add up, the means do (to
-mean growth), which the chart's note states.
+One bar chart, :func:`contributions_chart`: bars are means (they add up to mean growth),
+medians are marked (they do not add up; a risk that usually does not happen has a median
+of zero but a negative mean), whiskers span P10–P90.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def contributions_chart(results: Results, by: str = "sector", year: int | None = None) -> Figure:
-    """Contributions to growth (percentage points): median bars with P10–P90 whiskers.
+    """Contributions to growth (percentage points): mean bars, medians marked, P10–P90.
 
     Parameters
     ----------
@@ -46,8 +47,9 @@ def contributions_chart(results: Results, by: str = "sector", year: int | None =
     Returns
     -------
     matplotlib.figure.Figure
-        One bar per part in scenario order, labelled with its median in pp; the note
-        gives the sum of the means, which equals mean growth (medians do not add up).
+        One bar per part in scenario order: its mean in pp (the label), a diamond at its
+        median, a whisker from P10 to P90; the note gives the sum of the means, which
+        equals mean growth (medians do not add up).
     """
     r = results
     year = year or r.target_year
@@ -64,15 +66,18 @@ def contributions_chart(results: Results, by: str = "sector", year: int | None =
     else:
         kinds = []
         colours = [BLUE] * n
+    mean = table["mean"].to_numpy()
     p50 = table["p50"].to_numpy()
-    ax.barh(y, p50, color=colours, height=0.62, alpha=0.9)
-    ax.errorbar(p50, y, xerr=[p50 - table["p10"].to_numpy(), table["p90"].to_numpy() - p50],
-                fmt="none", ecolor="#333333", elinewidth=1, capsize=2.5)
+    ax.barh(y, mean, color=colours, height=0.62, alpha=0.9, label="均值")
+    ax.hlines(y, table["p10"].to_numpy(), table["p90"].to_numpy(), color="#333333",
+              linewidth=1, label="P10–P90")
+    ax.plot(p50, y, "D", color="#222222", markersize=4, markerfacecolor="white",
+            label="中位数")
     labels = [_short(name, 16) for name in table["name"]]
     ax.set_yticks(y, labels, fontsize=9)
     ax.axvline(0, color=GREY, linewidth=0.9)
     span = max(float(np.nanmax(np.abs(table[["p10", "p90"]].to_numpy()))), 1e-3)
-    for yi, v, hi in zip(y, p50, table["p90"].to_numpy(), strict=True):
+    for yi, v, hi in zip(y, mean, table["p90"].to_numpy(), strict=True):
         ax.text(max(v, hi, 0) + 0.02 * span, yi, _num(v, "+.2f"), va="center", fontsize=8,
                 color="#333333")
     lo = min(float(table["p10"].min()), 0.0)
@@ -84,15 +89,22 @@ def contributions_chart(results: Results, by: str = "sector", year: int | None =
         from matplotlib.patches import Patch
 
         seen = list(dict.fromkeys(kinds))
+        marks = [h for h, label in zip(*ax.get_legend_handles_labels(), strict=True)
+                 if label != "均值"]
         _legend(ax, handles=[Patch(color=KIND_COLOURS.get(k, BLUE), label=KIND_NAMES.get(k, k))
-                             for k in seen], loc="lower right")
+                             for k in seen] + marks, loc="lower right")
+    else:
+        _legend(ax, loc="lower right")
     what = {"sector": "分行业", "component": "分来源", "street": "分街道"}[by]
     mean_growth = float(np.nanmean(r.growth(year)))
     subtitle = (
-        f"条形为中位数，细线为P10–P90；各项均值之和 {_num(table['mean'].sum(), '.2f')} 个百分点"
-        f" = 平均增速 {_num(100 * mean_growth, '.2f')}%（中位数不可相加）"
+        f"条形及数字为均值，◇为中位数，细线为P10–P90；均值之和 "
+        f"{_num(table['mean'].sum(), '.2f')} 个百分点 = 平均增速 "
+        f"{_num(100 * mean_growth, '.2f')}%（中位数不可相加）"
     )
     if by == "component":
         subtitle += "\n自然增长与所列项目无法从历史数据中完全区分，项目按“增量系数”计入"
+    if by == "street" and not r.scenario.street_data:
+        subtitle += "\n街道按人口份额分摊（非街道统计数据）"
     _titles(fig, ax, f"{year}年地区生产总值增长{what}拉动（百分点）", subtitle, _footer(r))
     return fig

@@ -97,7 +97,7 @@ def fan_chart(results: Results, year: int | None = None) -> Figure:
 def _published_figures(ax: Axes, results: Results, year: int) -> None:
     """The published GDP figures the run is conditioned on, with ±1.96 sd error bars."""
     figs = [o for o in results.scenario.actuals
-            if o.sector is None and o.year == year and o.informative]
+            if o.is_gdp and o.year == year and o.informative]
     if not figs:
         return
     ax.errorbar([o.month for o in figs], [100 * o.value for o in figs],
@@ -241,6 +241,8 @@ def _growth_vs_targets(results: Results, kind: str, year: int | None) -> Figure:
         subtitle = f"红色竖线为{what[1:]}目标；判定规则同地区生产总值目标"
     else:
         subtitle = f"本情景未设定{what[1:]}目标"
+    if kind == "streets" and not r.scenario.street_data:
+        subtitle += "\n街道增加值按人口份额分摊（非街道统计数据），不判定街道达标概率"
     _titles(fig, ax, f"{year}年{what}增加值增速与目标", subtitle, _footer(r))
     return fig
 

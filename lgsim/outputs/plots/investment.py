@@ -211,3 +211,69 @@ def _planned_starts(results: Results) -> dict[str, float | None]:
     out.update({b.id: b.template.planned_start for b in sc.batches})
     out.update({p.id: None for p in sc.pipelines})
     return out
+
+
+#: Panel titles of the FAI chart.
+_FAI_NAMES = {"fai": "固定资产投资", "industrial_fai": "工业投资"}
+
+
+def fai_chart(results: Results, year: int | None = None) -> Figure:
+    """Year-to-date growth of district FAI (and industrial investment) by month.
+
+    Parameters
+    ----------
+    results : Results
+        A run whose scenario models FAI (``[economy] fai_growth``).
+    year : int, optional
+        The year (default: the target year).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per modelled quantity: P10–P90 band and median of year-to-date
+        nominal growth (percent) through months 1–12, the published figures the run is
+        conditioned on (±1.96 sd), the full-year growth a level target needs and
+        P(target met) in the panel title.
+    """
+    r = results
+    year = year or r.target_year
+    quantities = [q for q in ("fai", "industrial_fai") if q in r.ds]
+    fig, axes = _figure(8.0, 3.9 * len(quantities), nrows=len(quantities), squeeze=False)
+    months = r.ds["month"].values
+    probs = r.p_investment(year) if year in (r.scenario.targets or {}) else {}
+    for ax, quantity in zip(axes[:, 0], quantities, strict=True):
+        _style(ax)
+        ytd = 100 * r.ds[f"{quantity}_ytd_growth"].sel(year=year).values
+        q = r.quantile_array(ytd, (0.1, 0.5, 0.9))
+        ax.fill_between(months, q[0], q[2], color=BAND_OUTER, linewidth=0,
+                        label="10%–90%分位区间")
+        ax.plot(months, q[1], color=BLUE, linewidth=2.0, marker="o", markersize=3,
+                label="中位数")
+        level = r.target_of(year).investment_goals() if probs else []
+        for qty, kind, value in level:
+            if qty != quantity:
+                continue
+            before = float(weighted_mean(r.ds[quantity].sel(year=year - 1).values, r.weights))
+            need = 100 * (value / before - 1.0) if kind == "level" else 100 * value
+            ax.axhline(need, color=RED, linestyle="--", linewidth=1.2,
+                       label=(f"目标 {value:,.0f}亿元所需全年增速 {need:.1f}%" if kind == "level"
+                              else f"目标增速 {need:.1f}%"))
+        figs = [o for o in r.scenario.actuals
+                if o.quantity == quantity and o.year == year and o.informative]
+        if figs:
+            ax.errorbar([o.month for o in figs], [100 * o.value for o in figs],
+                        yerr=[1.96 * 100 * o.sd for o in figs], fmt="D", color="#222222",
+                        markersize=5, capsize=4, linewidth=1.2, zorder=6,
+                        label="已公布数据（±1.96倍标准差）")
+        key = quantity if quantity in probs else f"{quantity}_growth"
+        title = f"{year}年{_FAI_NAMES[quantity]}累计增速（现价）"
+        if key in probs:
+            title += f"：达标概率 {100 * probs[key].estimate:.0f}%"
+        ax.set_title(title, loc="left", fontsize=11)
+        ax.set_xticks(months, ["1月"] + [f"1-{m}月" for m in months[1:]])
+        ax.tick_params(axis="x", labelsize=8)
+        _percent_axis(ax.yaxis)
+        _legend(ax, loc="best")
+    fig.suptitle(f"{year}年投资：累计增速的分布", x=0.01, ha="left", fontsize=13.5)
+    _footer_text(fig, _footer(r))
+    return fig

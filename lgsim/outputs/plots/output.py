@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from .contributions import contributions_chart
 from .growth import fan_chart, growth_distribution, sector_growth_chart, street_growth_chart
-from .investment import investment_chart, start_dates_chart
+from .investment import fai_chart, investment_chart, start_dates_chart
 from .style import figure_bytes
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -31,6 +31,7 @@ FIGURES: dict[str, Callable[[Results], Figure]] = {
     "start_dates": start_dates_chart,
     "sector_growth": sector_growth_chart,
     "street_growth": street_growth_chart,
+    "fai": fai_chart,
 }
 
 
@@ -38,7 +39,8 @@ def run_figures(results: Results) -> dict[str, Figure]:
     """Every chart that applies to a run, keyed by file stem.
 
     Sub-target charts are included only when the scenario sets sector or street
-    targets; investment and start-date charts only when it lists projects.
+    targets; investment and start-date charts only when it lists projects; the FAI
+    chart only when the scenario models FAI.
     """
     sc = results.scenario
     out: dict[str, Figure] = {}
@@ -49,6 +51,8 @@ def run_figures(results: Results) -> dict[str, Figure]:
         if stem == "sector_growth" and not sc.target.sectors:
             continue
         if stem == "street_growth" and not sc.target.streets:
+            continue
+        if stem == "fai" and "fai" not in results.ds:
             continue
         out[stem] = make(results)
     return out

@@ -138,10 +138,27 @@ def _spec_inputs(kind: str, ident: str, name: str, spec: ProjectSpec) -> list[Un
     return out
 
 
+def _economy_inputs(scenario: Scenario) -> list[UncertainInput]:
+    """Organic FAI growth (district and industrial) and the IO table's local share."""
+    ec = scenario.economy
+    out = []
+    for key, label, dist in (("fai_growth", "固定资产投资·自然增长率", ec.fai_growth),
+                             ("industrial_fai_growth", "工业投资·自然增长率",
+                              ec.industrial_fai_growth)):
+        if dist is not None and not dist.is_fixed:
+            out.append(UncertainInput(f"economy.{key}", label, "distribution", "fraction",
+                                      dist=dist))
+    if scenario.io is not None and not scenario.io.local_share.is_fixed:
+        out.append(UncertainInput("io.local_share", "投入产出·本地采购比例", "distribution",
+                                  "fraction", dist=scenario.io.local_share))
+    return out
+
+
 def uncertain_inputs(scenario: Scenario) -> list[UncertainInput]:
     """Every uncertain input of a scenario, in file order.
 
-    Distributions that are not fixed (sector growth; project, batch and pipeline fields;
+    Distributions that are not fixed (sector growth; organic FAI growth; the IO table's
+    local share; project, batch and pipeline fields;
     pipeline land delays; land hectares and delivery; shock durations and impacts) and
     event probabilities strictly between 0 and 1 (shocks, pipeline entries, ``p_stall``).
 
@@ -159,6 +176,7 @@ def uncertain_inputs(scenario: Scenario) -> list[UncertainInput]:
         if not s.growth.is_fixed:
             out.append(UncertainInput(f"sector[{s.id}].growth", f"{s.name}·增长率",
                                       "distribution", "fraction", dist=s.growth))
+    out += _economy_inputs(scenario)
     for p in scenario.projects:
         out += _spec_inputs("project", p.id, _short(p.name), p)
     for b in scenario.batches:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ...montecarlo.outcomes import evaluate_changes
+from ...montecarlo.outcomes import Outcome, evaluate_changes
 from ...montecarlo.runner import resolve_seed
 from ...scenario import Scenario
 from ...scenario.plan_shape import with_pinned_shapes
@@ -27,6 +27,7 @@ def tornado(
     *,
     low: float = 0.1,
     high: float = 0.9,
+    progress: Any = None,
 ) -> SensitivityResult:
     """One-at-a-time sensitivity: each input at its P10 and P90, on common random numbers.
 
@@ -43,11 +44,15 @@ def tornado(
         Processes (default: all cores); results do not depend on it.
     low, high : float
         The quantiles the input is set to (default P10 and P90).
+    progress : callable, optional
+        Called with finished replications (see :func:`lgsim.montecarlo.outcomes.announce`).
 
     Returns
     -------
     SensitivityResult
         Ranked by the absolute swing of P(target met), ties by the median growth swing.
+        With investment targets, also ``p_<key>_met_low`` / ``_high`` / ``_swing_pp``
+        for each (``key`` ``fai``, ``industrial_fai``...).
     """
     import pandas as pd
 
@@ -61,7 +66,8 @@ def tornado(
             c = with_pinned_shapes(scenario, {item.path: item.value_at(q)})
             _checked(scenario, c, f"{item.path} at its P{round(100 * q)}")
             changes.append(c)
-    outs = evaluate_changes(scenario, changes, replications, run_seed, workers)
+    outs = evaluate_changes(scenario, changes, replications, run_seed, workers,
+                            progress=progress)
     base = outs[0]
     rows = []
     for k, item in enumerate(inputs):
@@ -80,6 +86,7 @@ def tornado(
             "growth_p50_low": lo.median,
             "growth_p50_high": hi.median,
             "growth_p50_swing_pp": 100.0 * (hi.median - lo.median),
+            **_investment_swings(lo, hi),
         })
     table = pd.DataFrame(rows)
     table = _rank(table, ["p_met_swing_pp", "growth_p50_swing_pp"])
@@ -88,3 +95,13 @@ def tornado(
         {"low": low, "high": high},
     )
 
+
+def _investment_swings(lo: Outcome, hi: Outcome) -> dict[str, float]:
+    """P(each investment target met) at the input's low and high values, and the swing."""
+    out = {}
+    for key in lo.investment_met:
+        p_lo, p_hi = lo.p_investment(key).estimate, hi.p_investment(key).estimate
+        out[f"p_{key}_met_low"] = p_lo
+        out[f"p_{key}_met_high"] = p_hi
+        out[f"p_{key}_met_swing_pp"] = 100.0 * (p_hi - p_lo)
+    return out

@@ -120,6 +120,7 @@ def _header(r: SensitivityResult) -> str:
             f"{r.evaluations:,} sample points × {r.replications:,} replications each, "
             f"all on seed {r.seed} (common random numbers average the simulator's noise)."
         )
+    lines.extend(f"warning: {w}" for w in r.settings.get("warnings", ()))
     return "\n".join(lines)
 
 
@@ -129,10 +130,13 @@ def _text(r: SensitivityResult, top: int | None) -> str:
     lines = [_header(r), ""]
     if r.method == "tornado":
         lo, hi = round(100 * r.settings["low"]), round(100 * r.settings["high"])
+        extra = [c[2:-len("_met_swing_pp")] for c in t.columns
+                 if c.startswith("p_") and c.endswith("_met_swing_pp") and c != "p_met_swing_pp"]
         lines.append(
             "  #  " + pad("input", w) + pad(f"value P{lo} → P{hi}", 24)
             + pad("P(met) P10 → P90", 19) + pad("Δ pp", 8)
-            + pad("median P10 → P90", 19) + "Δ pp"
+            + pad("median P10 → P90", 19) + pad("Δ pp", 8)
+            + "".join(pad(f"ΔP({k}) pp", 22) for k in extra)
         )
         for _, row in t.iterrows():
             vals = f"{_value(row.value_low, row.unit)} → {_value(row.value_high, row.unit)}"
@@ -141,7 +145,8 @@ def _text(r: SensitivityResult, top: int | None) -> str:
             lines.append(
                 f"{row['rank']:3d}  " + pad(str(row.label), w) + pad(vals, 24) + pad(pm, 19)
                 + pad(f"{row.p_met_swing_pp:+.1f}", 8) + pad(gm, 19)
-                + f"{row.growth_p50_swing_pp:+.2f}"
+                + pad(f"{row.growth_p50_swing_pp:+.2f}", 8)
+                + "".join(pad(f"{row[f'p_{k}_met_swing_pp']:+.1f}", 22) for k in extra)
             )
             lines.append("     " + str(row.path))
     elif r.method == "sobol":

@@ -39,7 +39,7 @@ def _point_changes(scenario: Scenario, inputs: list[UncertainInput],
 
 def _global_outputs(
     scenario: Scenario, inputs: list[UncertainInput], X: np.ndarray, replications: int,
-    run_seed: int, workers: int | None,
+    run_seed: int, workers: int | None, progress: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     q_lo, q_hi = QUANTILE_BOUNDS
     for item in inputs:  # validate the extremes here, not inside worker processes
@@ -47,7 +47,8 @@ def _global_outputs(
             _checked(scenario, with_pinned_shapes(scenario, {item.path: item.value_at(q)}),
                      f"{item.path} at quantile {q}")
     changes = [_point_changes(scenario, inputs, x) for x in X]
-    outs = evaluate_changes(scenario, changes, replications, run_seed, workers)
+    outs = evaluate_changes(scenario, changes, replications, run_seed, workers,
+                            progress=progress)
     p = np.array([o.p_met.estimate for o in outs])
     g = np.array([o.median for o in outs])
     return p, g
@@ -80,6 +81,7 @@ def sobol(
     workers: int | None = None,
     *,
     samples: int = 64,
+    progress: Any = None,
 ) -> SensitivityResult:
     """Sobol first-order and total indices (SALib, Saltelli/Sobol' sequence).
 
@@ -98,6 +100,8 @@ def sobol(
         Processes (default: all cores).
     samples : int
         SALib base sample ``N`` (a power of 2); ``N (K + 2)`` points are evaluated.
+    progress : callable, optional
+        Called with finished replications (see :func:`lgsim.montecarlo.outcomes.announce`).
 
     Returns
     -------
@@ -119,7 +123,7 @@ def sobol(
         warnings.simplefilter("ignore", UserWarning)  # "N should be a power of 2"
         X = sobol_sample.sample(problem, int(samples), calc_second_order=False,
                                 seed=run_seed % 2**32)
-    p, g = _global_outputs(scenario, inputs, X, replications, run_seed, workers)
+    p, g = _global_outputs(scenario, inputs, X, replications, run_seed, workers, progress)
     cols: dict[str, Any] = {}
     for name, y in (("p_met", p), ("growth_p50", g)):
         if np.ptp(y) == 0.0:
@@ -137,8 +141,32 @@ def sobol(
     return SensitivityResult(
         "sobol", scenario.name, scenario.title, table, None, run_seed, int(replications),
         len(X), {"samples": int(samples), "quantile_bounds": QUANTILE_BOUNDS,
-                 "p_met_mean": float(p.mean()), "p_met_var": float(p.var())},
+                 "p_met_mean": float(p.mean()), "p_met_var": float(p.var()),
+                 "warnings": sobol_warnings(int(samples), cols)},
     )
+
+
+#: Fewest base samples for Sobol indices worth reading (SALib's examples use 1,024).
+MIN_SOBOL_SAMPLES = 64
+
+
+def sobol_warnings(samples: int, cols: dict[str, Any]) -> list[str]:
+    """Why Sobol indices of a run may not be worth reading (an empty list if none)."""
+    out = []
+    if samples < MIN_SOBOL_SAMPLES or samples & (samples - 1):
+        out.append(
+            f"{samples} base samples are too few for Sobol indices (use a power of 2, at "
+            f"least {MIN_SOBOL_SAMPLES}): the estimates below are unreliable"
+        )
+    values = np.concatenate([np.asarray(v, dtype=float) for k, v in cols.items()
+                             if not k.endswith("_conf")])
+    values = values[np.isfinite(values)]
+    if values.size and (values.min() < -0.1 or values.max() > 1.1):
+        out.append(
+            f"indices outside [0, 1] (from {values.min():.2f} to {values.max():.2f}): "
+            "sampling error dominates; use more samples"
+        )
+    return out
 
 
 def morris(
@@ -150,6 +178,7 @@ def morris(
     *,
     trajectories: int = 10,
     levels: int = 4,
+    progress: Any = None,
 ) -> SensitivityResult:
     """Morris elementary effects (SALib): a cheap screening of many inputs.
 
@@ -168,6 +197,8 @@ def morris(
         Number of Morris trajectories ``r``; ``r (K + 1)`` points are evaluated.
     levels : int
         Grid levels of the quantile range.
+    progress : callable, optional
+        Called with finished replications (see :func:`lgsim.montecarlo.outcomes.announce`).
 
     Returns
     -------
@@ -183,7 +214,7 @@ def morris(
     problem = _problem(inputs)
     X = morris_sample.sample(problem, int(trajectories), num_levels=int(levels),
                              seed=run_seed % 2**32)
-    p, g = _global_outputs(scenario, inputs, X, replications, run_seed, workers)
+    p, g = _global_outputs(scenario, inputs, X, replications, run_seed, workers, progress)
     cols: dict[str, Any] = {}
     for name, y in (("p_met", p), ("growth_p50", g)):
         with np.errstate(all="ignore"):
