@@ -7,11 +7,9 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from scipy.special import ndtri
 
 from lgsim.data import official as datasets
+from lgsim.forecasting import scores
 from lgsim.forecasting.backtest import backtest, crps_normal, crps_sample, wilson
 from lgsim.forecasting.combine import mix
 from lgsim.forecasting.models import MODELS
@@ -33,49 +31,11 @@ def bt(gdp: pd.Series):
 # ---------------------------------------------------------------- CRPS
 
 
-@pytest.mark.parametrize(
-    ("mu", "sigma", "y"),
-    [(0.0, 1.0, 0.0), (0.05, 0.02, 0.011), (0.05, 0.02, 0.09), (-1.0, 3.0, 2.5)],
-)
-def test_crps_sample_matches_normal_closed_form(mu: float, sigma: float, y: float) -> None:
-    m = 20000
-    sample = mu + sigma * ndtri((np.arange(m) + 0.5) / m)  # evenly spaced normal quantiles
-    expected = sigma * (
-        ((y - mu) / sigma) * (2 * 0.5 * (1 + math.erf((y - mu) / sigma / math.sqrt(2))) - 1)
-        + 2 * math.exp(-0.5 * ((y - mu) / sigma) ** 2) / math.sqrt(2 * math.pi)
-        - 1 / math.sqrt(math.pi)
-    )
-    assert float(crps_normal(mu, sigma, y)) == pytest.approx(expected, rel=1e-12)
-    assert float(crps_sample(sample, y)) == pytest.approx(expected, rel=2e-3)
-    if (mu, sigma, y) == (0.0, 1.0, 0.0):
-        assert expected == pytest.approx((math.sqrt(2) - 1) / math.sqrt(math.pi))
-
-
-def test_crps_sample_equals_pairwise_definition() -> None:
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(3, 57))
-    y = rng.normal(size=3)
-    brute = np.abs(x - y[:, None]).mean(axis=1) - 0.5 * np.abs(x[:, :, None] - x[:, None, :]).mean(
-        axis=(1, 2)
-    )
-    np.testing.assert_allclose(crps_sample(x, y), brute, rtol=1e-12, atol=1e-15)
-
-
-def test_crps_of_point_mass_is_absolute_error() -> None:
+def test_crps_comes_from_the_scores_module() -> None:
+    """One home: the backtest scores with :mod:`lgsim.forecasting.scores` (scoringrules),
+    whose CRPS is checked against the closed form and the definition in test_scores.py."""
+    assert crps_sample is scores.crps_sample and crps_normal is scores.crps_normal
     assert float(crps_sample(np.full(10, 0.06), 0.011)) == pytest.approx(0.049)
-
-
-@settings(max_examples=50, deadline=None)
-@given(
-    st.lists(st.floats(-1, 1), min_size=1, max_size=30),
-    st.floats(-1, 1),
-    st.floats(-1, 1),
-)
-def test_crps_nonnegative_and_translation_invariant(xs: list[float], y: float, c: float) -> None:
-    x = np.array(xs)
-    base = float(crps_sample(x, y))
-    assert base >= -1e-12
-    assert float(crps_sample(x + c, y + c)) == pytest.approx(base, abs=1e-9)
 
 
 def test_wilson_interval() -> None:

@@ -70,9 +70,9 @@ def test_backtest_writes_table_records_and_plot(tmp_path, capsys, monkeypatch) -
     assert not list(out.glob(".*.tmp"))
 
 
-def test_calibrate_writes_a_scenario_that_runs(tmp_path, capsys) -> None:
+def test_calibrate_from_forecast_writes_a_scenario_that_runs(tmp_path, capsys) -> None:
     out = tmp_path / "calibrated.toml"
-    assert main(["calibrate", str(BASE), "--out", str(out), *FAST]) == 0
+    assert main(["calibrate", str(BASE), "--out", str(out), "--from-forecast", *FAST]) == 0
     text = capsys.readouterr().out
     warnings = [line for line in text.splitlines() if line.startswith("warning:")]
     assert len(warnings) == 1 and "all published years" in warnings[0]
@@ -85,7 +85,8 @@ def test_calibrate_writes_a_scenario_that_runs(tmp_path, capsys) -> None:
 
 def test_calibrate_without_the_industry_proxy(tmp_path, capsys) -> None:
     out = tmp_path / "gdp-only.toml"
-    args = ["calibrate", str(BASE), "--out", str(out), "--industry-indicator", "none"]
+    args = ["calibrate", str(BASE), "--out", str(out), "--from-forecast",
+            "--industry-indicator", "none"]
     assert main([*args, *FAST]) == 0
     capsys.readouterr()
     s = lgsim.load_scenario(out)
@@ -109,9 +110,9 @@ def _bad_columns(tmp_path: Path) -> str:
         (["backtest", "--indicator", "gdp"], "expected '%'"),
         (["calibrate", str(BASE), "--out", "{tmp}/c.toml", "--data", "{tmp}/missing.csv"],
          "file not found"),
-        (["calibrate", str(BASE), "--out", "{tmp}/c.toml", "--industry-indicator", "ind"],
-         "no rows for indicator 'ind'"),
-        (["calibrate", str(BASE), "--out", "{tmp}/c.toml", "--year", "2020"],
+        (["calibrate", str(BASE), "--out", "{tmp}/c.toml", "--from-forecast",
+          "--industry-indicator", "ind"], "no rows for indicator 'ind'"),
+        (["calibrate", str(BASE), "--out", "{tmp}/c.toml", "--from-forecast", "--year", "2020"],
          "2020 is already published"),
         (["calibrate", "{tmp}/none.toml", "--out", "{tmp}/c.toml"], "no such file"),
         (["calibrate", str(BASE), "--out", str(BASE)], "the scenario being calibrated"),

@@ -94,7 +94,7 @@ def test_one_sector_reproduces_the_normal_posterior(write):
     sd = math.sqrt(float(np.sum(w * (r.growth() - mean) ** 2)))
     assert abs(mean - post_mean) < 4 * math.sqrt(post_var / r.ess)
     assert sd == pytest.approx(math.sqrt(post_var), rel=0.05)
-    # the prior P(met) comes from the pilot (1,000 replications from the prior)
+    # the prior P(met) comes from the pilot (500 replications from the prior)
     cond = r.conditioning()
     assert abs(cond["prior_p_target_met"] - 0.5) < 4 * math.sqrt(0.25 / 1000)
 

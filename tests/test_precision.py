@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "scenarios" / "base-unconditioned.toml"  # precision alone
 N_MAX = 3000
 CHUNK = 100
-H = 0.02
+H = 0.005
 
 
 @pytest.fixture(scope="module")

@@ -45,9 +45,9 @@ def test_with_changes_parameter_inside_distribution_table(base):
     s2 = base.with_changes({"sector[industry].growth.mean": 0.07})
     g = s2.sectors[s2.sector_index("industry")].growth
     assert g.kind == "normal"
-    assert g.params == (0.07, 0.05)
+    assert g.params == (0.07, 0.01977)  # the sd is kept (sized from past errors)
     # the scenario itself is unchanged (frozen, copied document)
-    assert base.sectors[base.sector_index("industry")].growth.params == (0.05, 0.05)
+    assert base.sectors[base.sector_index("industry")].growth.params == (0.05, 0.01977)
 
 
 @pytest.mark.parametrize(

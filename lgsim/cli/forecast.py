@@ -1,9 +1,13 @@
 """``forecast``, ``backtest`` and ``calibrate``: growth from history, and a scenario from it.
 
 Thin wrappers over :func:`lgsim.forecasting.forecast.forecast`,
-:func:`lgsim.forecasting.backtest.backtest` and :func:`lgsim.forecasting.calibrate.calibrate`.
-Data problems (missing CSV, missing column, unknown indicator, too few figures) exit with
-code 2 and one line.
+:func:`lgsim.forecasting.backtest.backtest` (history-only models),
+:func:`lgsim.forecasting.engine_backtest.backtest_engine` (``backtest --engine``: the
+scenario engine out of sample), :func:`lgsim.forecasting.spread.calibrate_spread`
+(``calibrate``: the organic spread from past errors) and
+:func:`lgsim.forecasting.calibrate.calibrate` (``calibrate --from-forecast``). Data problems
+(missing CSV, missing column, duplicate years, percent where a fraction is expected,
+unknown indicator, too few figures or origins) exit with code 2 and one line.
 """
 
 from __future__ import annotations
@@ -64,15 +68,33 @@ def _quantile_columns(frame: Any) -> tuple[str, ...]:
     return tuple(c for c in frame.columns if str(c).startswith("q") and str(c)[1:2].isdigit())
 
 
+def _one_file(args: argparse.Namespace) -> Path | None:
+    """The single ``--data`` file of the history-only commands (None: the shipped one)."""
+    if args.data and len(args.data) > 1:
+        raise InputError(f"--data: expected one annual file here, found {len(args.data)}")
+    return args.data[0] if args.data else None
+
+
 def _series(args: argparse.Namespace) -> Any:
     from ..data.official import growth_series, load_annual
 
     with _input_errors():
-        return growth_series(load_annual(args.data), args.indicator)
+        return growth_series(load_annual(_one_file(args)), args.indicator)
 
 
 def _data_label(args: argparse.Namespace) -> str:
-    return str(args.data) if args.data is not None else SHIPPED
+    return " + ".join(map(str, args.data)) if args.data else SHIPPED
+
+
+def _figures(args: argparse.Namespace) -> Any:
+    """The published figures of ``--data`` (annual or tidy files), default the shipped."""
+    from ..data.growth_figures import read_growth_figures
+
+    with _input_errors():
+        figs = read_growth_figures(args.data or None, args.indicator)
+        if args.areas:
+            figs = figs.only(a.strip() for a in args.areas.split(",") if a.strip())
+    return figs
 
 
 def cmd_forecast(args: argparse.Namespace) -> int:
@@ -83,7 +105,8 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     series = _series(args)
     with _input_errors(), ProgressBar("model", desc="backtest") as bar:
         fc = forecast(
-            series, horizon=args.horizon, n_sims=args.n_sims, seed=args.seed,
+            series, horizon=args.horizon, n_sims=args.n_sims,
+            seed=0 if args.seed is None else args.seed,
             min_train=args.min_train, gaps=args.gaps, progress=bar,
         )
     print(f"{args.indicator} from {_data_label(args)}")
@@ -101,7 +124,13 @@ def cmd_forecast(args: argparse.Namespace) -> int:
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
-    """``backtest``: rolling-origin scores of the models against the naive benchmarks."""
+    """``backtest``: rolling-origin scores of the models against the naive benchmarks.
+
+    With ``--engine SCENARIO``: the scenario's organic model replayed for every past year
+    and scored (:func:`cmd_backtest_engine`).
+    """
+    if args.engine is not None:
+        return cmd_backtest_engine(args)
     from ..fileio import write_text, write_with
     from ..forecasting.backtest import backtest
     from ..outputs.plots import backtest_chart
@@ -109,8 +138,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     series = _series(args)
     with _input_errors(), ProgressBar("model", desc="backtest") as bar:
         bt = backtest(
-            series, min_train=args.min_train, n_sims=args.n_sims, seed=args.seed,
-            gaps=args.gaps, progress=bar,
+            series, min_train=args.min_train, n_sims=args.n_sims,
+            seed=0 if args.seed is None else args.seed, gaps=args.gaps, progress=bar,
         )
     print(f"{args.indicator} from {_data_label(args)}")
     print(bt.to_string())
@@ -130,13 +159,57 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_backtest_engine(args: argparse.Namespace) -> int:
+    """``backtest --engine SCENARIO``: the scenario's organic model scored out of sample."""
+    from ..forecasting.engine_backtest import backtest_engine
+    from ..outputs.evidence_files import write_engine_backtest
+    from ..scenario import load_scenario
+
+    scenario = load_scenario(args.engine)
+    figures = _figures(args)
+    with _input_errors(), ProgressBar("year", desc="backtest") as bar:
+        bt = backtest_engine(
+            scenario, figures, area=args.area, vantage=args.vantage,
+            forecaster=args.forecaster, spread=args.spread, exclude=args.exclude or (),
+            gaps=args.gaps, replications=args.replications, seed=args.seed, progress=bar,
+        )
+    out = (Path(args.out) if args.out is not None
+           else Path("runs") / f"backtest-engine-{scenario.name}")
+    print(bt.to_text())
+    write_engine_backtest(bt, out)
+    print(f"wrote {out}/backtest.json (one record per origin year; growth as fractions), "
+          "backtest.txt, pit_histogram.png, reliability.png, hedgehog.png, asof/<year>.toml "
+          "(each year's scenario as run)")
+    return EXIT_OK
+
+
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    """``calibrate``: a scenario extending SCENARIO with organic growth fitted to history."""
-    from ..data.official import load_annual
-    from ..forecasting.calibrate import calibrate
+    """``calibrate``: a scenario extending SCENARIO with its organic spread from past errors.
+
+    With ``--from-forecast``: organic means and sds from the history-only forecast
+    (:func:`cmd_calibrate_forecast`).
+    """
+    if args.from_forecast:
+        return cmd_calibrate_forecast(args)
+    from ..forecasting.spread import calibrate_spread
     from ..scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
+    _check_out(args)
+    figures = _figures(args)
+    with _input_errors():
+        cal = calibrate_spread(scenario, figures, vantage=args.vantage,
+                               forecaster=args.forecaster, exclude=args.exclude or (),
+                               seed=0 if args.seed is None else args.seed)
+    path = cal.write(args.out)
+    print(cal.to_string())
+    print(f"wrote {path} (extends {cal.document(path)['extends']}); run it with: "
+          f"python -m lgsim run {path}")
+    return EXIT_OK
+
+
+def _check_out(args: argparse.Namespace) -> None:
+    """``--out`` must be a new file (or ``--force``), not the scenario or a directory."""
     if Path(args.out).resolve() == Path(args.scenario).resolve():
         raise InputError(f"--out: {args.out} is the scenario being calibrated; choose a new file")
     if Path(args.out).is_dir():
@@ -144,13 +217,24 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     if Path(args.out).exists() and not args.force:
         raise InputError(f"--out: {args.out} exists; choose a new file or add --force to "
                          "overwrite it")
+
+
+def cmd_calibrate_forecast(args: argparse.Namespace) -> int:
+    """``calibrate --from-forecast``: organic growth fitted to the history-only forecast."""
+    from ..data.official import load_annual
+    from ..forecasting.calibrate import calibrate
+    from ..scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    _check_out(args)
     ind = args.industry_indicator
     sectors = {} if ind.lower() == "none" else {"industry": ind}
     with _input_errors(), ProgressBar("model", desc="calibrate") as bar:
         cal = calibrate(
-            scenario, load_annual(args.data), indicator=args.indicator,
-            sector_indicators=sectors, year=args.year, n_sims=args.n_sims, seed=args.seed,
-            min_train=args.min_train, progress=bar,
+            scenario, load_annual(_one_file(args)), indicator=args.indicator,
+            sector_indicators=sectors, year=args.year, n_sims=args.n_sims,
+            seed=0 if args.seed is None else args.seed, min_train=args.min_train,
+            progress=bar,
         )
     path = cal.write(args.out)
     print(cal.to_string())
@@ -160,11 +244,16 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def _common(p: argparse.ArgumentParser, indicator: bool = True) -> None:
-    p.add_argument("--data", type=Path, help=f"annual statistics CSV (default: {SHIPPED})")
+    p.add_argument("--data", type=Path, action="append",
+                   help=f"statistics file (default: {SHIPPED}); backtest --engine and "
+                   "calibrate also read the tidy published-indicators format and take "
+                   "--data more than once (default: the shipped annual and "
+                   "published_indicators files)")
     if indicator:
         p.add_argument("--indicator", default="gdp_real_growth",
                        help="growth indicator, published in percent (default: gdp_real_growth)")
-    p.add_argument("--seed", type=seed_value, default=0, help="seed of the draws (default 0)")
+    p.add_argument("--seed", type=seed_value, default=None,
+                   help="seed of the draws (default 0; backtest --engine: the scenario's)")
     p.add_argument("--n-sims", type=positive_int, default=CLI_N_SIMS,
                    help=f"simulated paths per model (default {CLI_N_SIMS:,})")
     p.add_argument("--min-train", type=positive_int, default=5,
@@ -176,6 +265,20 @@ def _gaps(p: argparse.ArgumentParser) -> None:
                    help="years without a figure: 'tail' fits the run after the last gap, "
                    "'nan' keeps them as missing, 'auto' (default) uses 'tail' when it "
                    "leaves a backtest origin")
+
+
+def _evidence(p: argparse.ArgumentParser) -> None:
+    """Options of the past-error record (``backtest --engine`` and ``calibrate``)."""
+    p.add_argument("--vantage", help="month 1-12 (or jan, q1, h1, q3) as of whose end the "
+                   "forecast is made (default: one month after the scenario's latest "
+                   "published figure, else jan)")
+    p.add_argument("--forecaster", choices=("naive_last", "naive_mean"), default="naive_last",
+                   help="the point forecast of the year-ahead record (default naive_last: "
+                   "the random walk)")
+    p.add_argument("--areas", help="areas pooled in the error record, comma-separated "
+                   "(default: every area in the data, each labelled)")
+    p.add_argument("--exclude", type=int, action="append", metavar="YEAR",
+                   help="leave a year out of the error record (repeatable)")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -190,24 +293,42 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_forecast)
 
     p = sub.add_parser("backtest",
-                       help="score the forecasting models against naive benchmarks")
+                       help="score the forecasting models (or, with --engine, a scenario's "
+                       "organic model) out of sample against naive benchmarks")
     _common(p)
     _gaps(p)
+    p.add_argument("--engine", type=Path, metavar="SCENARIO",
+                   help="replay this scenario's organic model for every past year and score "
+                   "it (PIT, CRPS, log score, coverage; backtest.json and charts)")
+    _evidence(p)
+    p.add_argument("--area", help="with --engine: the area scored (default: the first in "
+                   "the data)")
+    p.add_argument("--spread", choices=("errors", "scenario"), default="errors",
+                   help="with --engine: the spread sized from the errors before each origin "
+                   "(default) or the scenario's own sds")
+    p.add_argument("-n", "--replications", type=positive_int, default=1000,
+                   help="with --engine: replications per origin (default 1,000)")
     p.add_argument("--out", type=out_dir,
-                   help="output folder (default: runs/backtest-<indicator>/)")
+                   help="output folder (default: runs/backtest-<indicator>/, with --engine "
+                   "runs/backtest-engine-<scenario>/)")
     p.set_defaults(func=cmd_backtest)
 
     p = sub.add_parser("calibrate",
-                       help="write a scenario whose organic growth is fitted to history")
+                       help="write a scenario whose organic spread is sized from past "
+                       "forecast errors")
     p.add_argument("scenario", type=Path, help="the scenario to extend")
     p.add_argument("--out", type=Path, required=True, help="the new scenario file (.toml)")
     p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     _common(p)
+    _evidence(p)
+    p.add_argument("--from-forecast", action="store_true",
+                   help="instead: organic means and sds from the history-only forecast "
+                   "(the options below apply to it)")
     p.add_argument("--industry-indicator", default="industry_above_size_va_real_growth",
-                   help="series whose forecast sets the spread of sector industry relative "
-                   "to the others, a labelled proxy (default: "
+                   help="with --from-forecast: series whose forecast sets the spread of "
+                   "sector industry relative to the others, a labelled proxy (default: "
                    "industry_above_size_va_real_growth; 'none': the GDP-level spread)")
     p.add_argument("--year", type=int,
-                   help="the year whose forecast is used (default: the target year)")
+                   help="with --from-forecast: the year whose forecast is used (default: "
+                   "the target year)")
     p.set_defaults(func=cmd_calibrate)
-

@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -83,6 +84,9 @@ def _number(text: str, where: str) -> float:
 def read_table(path: str | Path) -> IOTable:
     """Read and check an input–output table (the format of the shipped ``io10_*.csv``).
 
+    A file already read (same path, size and modification time) is not parsed again:
+    what-if studies validate the same scenario, and its table, hundreds of times.
+
     Raises
     ------
     ValueError
@@ -90,6 +94,14 @@ def read_table(path: str | Path) -> IOTable:
         or output, or columns that do not balance (message names the row or column).
     """
     path = Path(path)
+    stat = path.stat()
+    return _read_table(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=16)
+def _read_table(file: str, size: int, mtime_ns: int) -> IOTable:
+    """:func:`read_table` of one version of a file (``size``, ``mtime_ns`` key the cache)."""
+    path = Path(file)
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     if not rows or "row_type" not in rows[0] or "row" not in rows[0]:

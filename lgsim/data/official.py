@@ -49,6 +49,7 @@ _FILES = {
     "intra_year": "longgang_intra_year.csv",
     "targets": "longgang_targets.csv",
     "streets": "streets_population.csv",
+    "published": "published_indicators.csv",
 }
 
 PathLike = str | os.PathLike[str]
@@ -135,20 +136,24 @@ def load_annual(path: PathLike | None = None) -> pd.DataFrame:
     pandas.DataFrame
         Columns ``year`` (int), ``indicator`` (str), ``value`` (float, in ``unit``:
         亿元 for levels, **percent** for growth rates), ``unit``, ``status``, ``source``,
-        ``url`` (extra columns are kept). ``df.attrs["path"]`` names the file.
+        ``url`` (extra columns are kept; an ``area`` column makes the file hold several
+        areas). ``df.attrs["path"]`` names the file.
 
     Raises
     ------
     ValueError
         If the file is missing, a required column is absent (the message names it),
-        ``year`` / ``value`` are not numbers, or a (year, indicator) pair repeats.
+        ``year`` / ``value`` are not numbers, or a (year, indicator) pair repeats (within
+        an area, with an ``area`` column).
     """
     df = _read(path, "annual", ANNUAL_COLUMNS, numeric=("value",), integer=("year",))
-    dup = df.duplicated(["year", "indicator"])
+    keys = ["area", "year", "indicator"] if "area" in df.columns else ["year", "indicator"]
+    dup = df.duplicated(keys)
     if dup.any():
         row = df[dup].iloc[0]
+        where = f"area {row['area']!r} " if "area" in df.columns else ""
         raise ValueError(
-            f"{df.attrs['path']}: year {row['year']} indicator {row['indicator']!r} "
+            f"{df.attrs['path']}: {where}year {row['year']} indicator {row['indicator']!r} "
             "appears more than once"
         )
     return df

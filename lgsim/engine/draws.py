@@ -142,7 +142,10 @@ class _SlotDraws:
         self.duration[:, col] = fit(lanes.draw(entity, "duration_months",
                                                spec.duration_months, width))
         self.ramp[:, col] = fit(lanes.draw(entity, "ramp_months", spec.ramp_months, width))
-        self.addl[:, col] = fit(lanes.draw(entity, "additionality", spec.additionality, width))
+        # additionality is a property of the whole batch (what its spending displaces),
+        # one draw for all its members: independent draws would average its uncertainty away
+        addl = lanes.draw(entity, "additionality", spec.additionality)
+        self.addl[:, col] = addl[:, None] if isinstance(col, slice) else addl
         self.stall[:, col] = fit(lanes.st.uniform(entity, "stall", width) < spec.p_stall)
 
 

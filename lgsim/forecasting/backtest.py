@@ -6,7 +6,7 @@ The forecasts are scored against what was published:
 
 * MAE and RMSE of the point forecast (the predictive mean),
 * CRPS, a proper score of the whole predictive distribution, from the simulated sample
-  (:func:`crps_sample`),
+  (:func:`lgsim.forecasting.scores.crps_sample`, from the scoringrules library),
 * coverage of the central 80 % and 95 % intervals, each with the number of origins and a
   95 % Wilson interval (with a handful of origins these are wide: say so when quoting).
 
@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,63 +32,14 @@ from ..analysis import wilson as _wilson
 from ..montecarlo.outcomes import announce
 from .combine import Weighting, mix, model_weights
 from .models import BENCHMARKS, MIN_OBS, check_models, drop_unfittable, fit_model
+from .scores import crps_normal, crps_sample
 from .series import Gaps, GrowthData, prepare, span_notes
 from .streams import check_seed, keyed_rngs
-
-if TYPE_CHECKING:
-    pass
 
 #: Central interval levels scored.
 LEVELS: tuple[float, ...] = (0.80, 0.95)
 
-
-def crps_sample(samples: np.ndarray, y: np.ndarray | float) -> np.ndarray:
-    """CRPS of a predictive sample against an outcome (energy form).
-
-    ``CRPS = E|X - y| - ½ E|X - X'|`` with ``X, X'`` independent draws from the sample
-    (all m² pairs, computed in O(m log m) from the sorted sample).
-
-    Parameters
-    ----------
-    samples : numpy.ndarray
-        Draws, shape ``(..., m)`` (the last axis is the sample).
-    y : numpy.ndarray or float
-        Outcomes, shape ``(...)``, in the same units as ``samples``.
-
-    Returns
-    -------
-    numpy.ndarray
-        CRPS, shape ``(...)``, in the units of ``y`` (lower is better).
-    """
-    x = np.sort(np.asarray(samples, dtype=float), axis=-1)
-    m = x.shape[-1]
-    yy = np.asarray(y, dtype=float)[..., None]
-    spread = 2.0 / m**2 * np.sum((2 * np.arange(1, m + 1) - m - 1) * x, axis=-1)
-    return np.mean(np.abs(x - yy), axis=-1) - 0.5 * spread
-
-
-def crps_normal(
-    mean: np.ndarray | float, sd: np.ndarray | float, y: np.ndarray | float
-) -> np.ndarray:
-    """Closed-form CRPS of a normal forecast: ``σ[z(2Φ(z) − 1) + 2φ(z) − 1/√π]``.
-
-    Parameters
-    ----------
-    mean, sd : numpy.ndarray or float
-        Mean and standard deviation of the forecast.
-    y : numpy.ndarray or float
-        Outcome, same units; ``z = (y − mean) / sd``.
-
-    Returns
-    -------
-    numpy.ndarray
-    """
-    from scipy.special import ndtr
-
-    sd = np.asarray(sd, dtype=float)
-    z = (np.asarray(y, dtype=float) - np.asarray(mean, dtype=float)) / sd
-    pdf = np.exp(-0.5 * z**2) / math.sqrt(2 * math.pi)
-    return sd * (z * (2 * ndtr(z) - 1) + 2 * pdf - 1 / math.sqrt(math.pi))
+__all__ = ["LEVELS", "BacktestResult", "backtest", "crps_normal", "crps_sample", "wilson"]
 
 
 def wilson(k: int, n: int) -> tuple[float, float]:

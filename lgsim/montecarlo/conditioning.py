@@ -37,7 +37,7 @@ from ..engine.observe import FigureSpec, Tilt
 from ..scenario import Scenario, ScenarioError
 
 #: Replications of the pilot run (drawn from the prior).
-PILOT_REPLICATIONS = 1000
+PILOT_REPLICATIONS = 500
 #: A figure further than this many sds from what the model can produce is refused.
 MAX_Z = 10.0
 #: The proposal is the prior when its shift and scale differ from it by less than this.
@@ -153,7 +153,10 @@ def fit_tilt(plan: Plan, pilot: Pilot) -> Tilt | None:
         return None
     x = np.column_stack([np.ones(n), pilot.latent])
     sim = pilot.figures[:, keep]
-    coef, *_ = np.linalg.lstsq(x, sim, rcond=None)
+    try:  # the normal equations: the design is a constant and independent normals
+        coef = np.linalg.solve(x.T @ x, x.T @ sim)
+    except np.linalg.LinAlgError:
+        coef, *_ = np.linalg.lstsq(x, sim, rcond=None)
     a, b = coef[0], coef[1:].T  # (K,), (K, J)
     resid = sim - x @ coef
     noise = np.atleast_2d(resid.T @ resid / max(n - j - 1, 1))

@@ -23,6 +23,7 @@ results plus a few chunks, whatever the number of replications.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import secrets
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
@@ -68,6 +69,8 @@ KEEP_OPTIONS = ("paths",)
 MIN_ESS = 1000
 #: A conditioned run below the floor adds chunks up to this many times its replications.
 ESS_EXTENSION = 10
+#: Runs of at most this many chunks use one process unless workers are asked for.
+SMALL_RUN_CHUNKS = 8
 
 
 # ---------------------------------------------------------------------- settings
@@ -759,7 +762,9 @@ def run(
         Seed; default the scenario's, else the checkpoint's when resuming, else random
         (recorded in the results).
     workers : int, optional
-        Worker processes; default all cores. Results are identical for any value.
+        Worker processes; default all cores, or one for a run of at most
+        :data:`SMALL_RUN_CHUNKS` chunks (starting workers costs more than it saves).
+        Results are identical for any value.
     chunk_size : int, optional
         Replications per chunk (fixed per run, never derived from ``workers``); default
         :data:`DEFAULT_CHUNK`, or the checkpoint's when resuming.
@@ -807,6 +812,10 @@ def run(
     previous = Checkpoint.read_manifest(checkpoint) if resume and checkpoint else None
     settings = run_settings(scenario, replications, seed, workers, chunk_size,
                             previous=previous)
+    if workers is None and len(settings.chunks) <= SMALL_RUN_CHUNKS and precision is None:
+        # starting worker processes costs more than they save on a small run (results
+        # do not depend on where chunks run)
+        settings = dataclasses.replace(settings, workers=1)
     fp = footprint(scenario, settings.replications, settings.workers, settings.chunk_size, keep)
     check_memory(scenario, fp, early_stop=precision is not None)
     ck = (_open_checkpoint(scenario, settings, keep, checkpoint, resume)
