@@ -35,7 +35,7 @@ from .smoothing import SmoothingPlan
 from .timeline import Timeline, build_timeline
 
 #: Optional outputs of :func:`simulate_chunk` (``keep``).
-KEEP_OPTIONS = ("paths", "latents")
+KEEP_OPTIONS = ("paths", "latents", "smoothing")
 
 
 def simulate_chunk(
@@ -56,7 +56,10 @@ def simulate_chunk(
         Optional outputs: ``"paths"`` adds ``investment_monthly_project``
         (replication, month_index, project), monthly investment of every slot, 亿元
         nominal; ``"latents"`` adds ``latent`` (replication, J), the prior normals of
-        the latents the published figures depend on (for fitting a proposal).
+        the latents the published figures depend on (for fitting a proposal);
+        ``"smoothing"`` adds the pieces of the conditional Monte Carlo estimate of
+        P(target met) (:func:`.smoothed.smoothed_outputs`: ``smooth_xi``,
+        ``smooth_slope``, ``figure_slope``).
     tilt : Tilt, optional
         The proposal of a conditioned run (:mod:`.observe`): the latent normals are
         shifted towards the published figures.
@@ -115,7 +118,7 @@ def simulate_chunk(
         out["log_weight"] = d.log_prior_ratio + log_likelihood(plan.figures, figures)
     if isinstance(plan.smoothing, SmoothingPlan):
         out.update(smoothed_outputs(plan, plan.smoothing, d, v0 * mult, shocked, out,
-                                    (seed, start, n), tilt))
+                                    (seed, start, n), tilt, "smoothing" in keep))
     return out
 
 

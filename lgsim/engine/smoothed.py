@@ -31,11 +31,15 @@ from .smoothing import (
 
 def smoothed_outputs(plan: Plan, sp: SmoothingPlan, d: Draws, organic_post: np.ndarray,
                      shocked: ShockedValueAdded, out: dict[str, np.ndarray],
-                     chunk: tuple[int, int, int], tilt: Tilt | None) -> dict[str, np.ndarray]:
+                     chunk: tuple[int, int, int], tilt: Tilt | None,
+                     parts: bool = False) -> dict[str, np.ndarray]:
     """``p_met_smooth``, ``sector_p_met_smooth`` and (conditioned) ``log_weight_smooth``.
 
     ``organic_post`` is ``(R, S, M)`` organic value added after shocks; ``out`` the
-    chunk's arrays so far; ``chunk`` its ``(seed, start, n)``.
+    chunk's arrays so far; ``chunk`` its ``(seed, start, n)``. With ``parts``, also the
+    pieces a caller needs to redo the integral for another set of figures (the monthly
+    tracker): ``smooth_xi`` ``(R,)`` the value of ``ξ*``, ``smooth_slope`` ``(R,)`` the slope
+    ``B`` of target-year growth in it, ``figure_slope`` ``(R, K)`` each figure's slope.
     """
     sc = plan.scenario
     seed, start, n = chunk
@@ -45,6 +49,7 @@ def smoothed_outputs(plan: Plan, sp: SmoothingPlan, d: Draws, organic_post: np.n
     xi = xi_star(sp, sc, seed, start, n, d.latent, tilt)
     post = Posterior(np.zeros(n), np.ones(n), np.zeros(n))
     result: dict[str, np.ndarray] = {}
+    slopes = np.zeros((n, 0))
     if plan.figures:
         slopes = _figure_slopes(plan, sp, organic_post, growth_k, shocked)
         post = posterior(plan.figures, out["figure_model"], slopes, xi)
@@ -53,6 +58,8 @@ def smoothed_outputs(plan: Plan, sp: SmoothingPlan, d: Draws, organic_post: np.n
     gdp_before = out["gdp"][:, k]
     b = affine_growth(sp, organic_post[:, :, months], growth_k, gdp_before)
     g = out["growth"][:, k + 1]
+    if parts:
+        result.update(smooth_xi=xi, smooth_slope=b, figure_slope=slopes)
     t = sc.target
     result["p_met_smooth"] = conditional_probability(g - b * xi, b, post, t.threshold(),
                                                      t.met(g))

@@ -31,6 +31,7 @@ import numpy as np
 
 from ..engine import Plan, compile_plan
 from ..engine.observe import Tilt
+from ..engine.smoothing import SmoothingPlan
 from ..scenario import Scenario
 from .conditioning import PILOT_REPLICATIONS, Pilot, check_figures, fit_tilt, pilot_seed
 from .executors import Chunk
@@ -38,7 +39,7 @@ from .runner import ChunkTask, RunSettings, Variant, chunks_for, simulate
 
 #: Arrays a track keeps of every replication.
 TRACK_ARRAYS = ("latent", "figure_model", "growth", "va", "street_va", "fai",
-                "industrial_fai")
+                "industrial_fai", "smooth_xi", "smooth_slope", "figure_slope")
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,10 @@ class TrackDraws:
         FAI model), in 亿元 or fractions as :mod:`lgsim.results` lists them.
     log_base : numpy.ndarray
         ``(R,)`` ``log p(ξ) − log q(ξ)`` of each replication (constants dropped).
+    log_base_rest : numpy.ndarray or None
+        ``(R,)`` the same ratio without ``ξ*``, the normal the conditional Monte Carlo
+        estimate of P(target met) integrates out (:mod:`lgsim.engine.smoothing`); None
+        when the scenario does not allow that estimate.
     component : numpy.ndarray
         ``(R,)`` the mixture component each replication came from.
     components : int
@@ -66,6 +71,7 @@ class TrackDraws:
     component: np.ndarray
     components: int
     pilot_replications: int
+    log_base_rest: np.ndarray | None = None
 
 
 def pilot(scenario: Scenario, settings: RunSettings, *, executor: str | None = None,
@@ -128,7 +134,7 @@ def simulate_track(scenario: Scenario, settings: RunSettings, tilts: Sequence[Ti
     n_comp = len(tilts)
     chunks = [Chunk(c.index, c.start, c.size, c.index % n_comp) for c in settings.chunks]
     select = tuple(k for k in TRACK_ARRAYS if k != "street_va" or scenario.street_data)
-    task = ChunkTask(settings.seed, ("latents",), select=select)
+    task = ChunkTask(settings.seed, ("latents", "smoothing"), select=select)
     stream = simulate((scenario,) * n_comp, tuple(Variant(c) for c in range(n_comp)), chunks,
                       task, settings, tilts=tuple(tilts), executor=executor,
                       scheduler=scheduler)
@@ -141,16 +147,24 @@ def simulate_track(scenario: Scenario, settings: RunSettings, tilts: Sequence[Ti
     component = np.concatenate([np.full(c.size, c.variant) for c in chunks])
     latent = arrays.pop("latent", np.zeros((n, 0)))
     log_base = mixture_log_ratio(latent, component, tilts)
+    rest = None
+    sp = plan_of(scenario).smoothing
+    if isinstance(sp, SmoothingPlan) and "smooth_xi" in arrays:
+        latents = next((t.latents for t in tilts if t is not None), ())
+        drop = latents.index(sp.latent) if sp.latent in latents else None
+        rest = log_base if drop is None else mixture_log_ratio(latent, component, tilts, drop)
     pilot_n = PILOT_REPLICATIONS if any(t is not None for t in tilts) else 0
-    return TrackDraws(arrays, log_base, component, n_comp, pilot_n)
+    return TrackDraws(arrays, log_base, component, n_comp, pilot_n, rest)
 
 
 def mixture_log_ratio(eta: np.ndarray, component: np.ndarray,
-                      tilts: Sequence[Tilt | None]) -> np.ndarray:
+                      tilts: Sequence[Tilt | None], drop: int | None = None) -> np.ndarray:
     """``log p(ξ) − log Σ_c π_c q_c(ξ)`` of each replication (constants dropped).
 
     ``eta`` are the prior normals ``(R, J)`` of the latents; a replication of component
     ``c`` used ``ξ = m_c + L_c η``. ``π_c`` is the share of replications from ``c``.
+    With ``drop = j`` the densities are the marginals of the other latents (latent ``j``
+    integrated out): the ratio of the conditional Monte Carlo estimator.
     """
     n, j = eta.shape
     if j == 0 or all(t is None for t in tilts):
@@ -160,7 +174,9 @@ def mixture_log_ratio(eta: np.ndarray, component: np.ndarray,
         rows = component == c
         if tilt is not None and rows.any():
             xi[rows] = tilt.mean[None, :] + eta[rows] @ tilt.chol.T
-    log_p = -0.5 * np.einsum("rj,rj->r", xi, xi)
+    keep = [i for i in range(j) if i != drop]
+    rest = xi[:, keep]
+    log_p = -0.5 * np.einsum("rj,rj->r", rest, rest)
     shares = np.bincount(component, minlength=len(tilts)) / n
     terms = []
     for c, tilt in enumerate(tilts):
@@ -169,8 +185,10 @@ def mixture_log_ratio(eta: np.ndarray, component: np.ndarray,
         if tilt is None:
             log_q = log_p
         else:
-            z = np.linalg.solve(tilt.chol, (xi - tilt.mean[None, :]).T).T
-            log_q = -0.5 * np.einsum("rj,rj->r", z, z) - np.log(np.diag(tilt.chol)).sum()
+            root = (tilt.chol if drop is None else
+                    np.linalg.cholesky((tilt.chol @ tilt.chol.T)[np.ix_(keep, keep)]))
+            z = np.linalg.solve(root, (rest - tilt.mean[keep][None, :]).T).T
+            log_q = -0.5 * np.einsum("rj,rj->r", z, z) - np.log(np.diag(root)).sum()
         terms.append(np.log(shares[c]) + log_q)
     stacked = np.vstack(terms)
     top = stacked.max(axis=0)

@@ -26,81 +26,33 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import datetime as dt
-import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import combinations
 from typing import Any
 
 import numpy as np
-from scipy.special import log_ndtr
 
-from ..analysis import (
-    Probability,
-    effective_sample_size,
-    normalized_weights,
-    probability,
-    weighted_mean,
-    weighted_quantile,
-)
 from ..data.published import PublishedTable, load_published
 from ..montecarlo.footprint import check_memory, footprint
 from ..montecarlo.runner import MIN_ESS, run_settings
-from ..montecarlo.tracking import TrackDraws, mixture, pilot, plan_of, simulate_track
+from ..montecarlo.tracking import mixture, pilot, plan_of, simulate_track
 from ..scenario import Scenario, ScenarioError
 from ..scenario.bridge import Ignored, Release, bridge, release_lags
-from ..scenario.indicators import TargetFlags, target_flags
 from . import track_report
+from .track_states import MAX_SHAPLEY, Evaluator, MonthState, News, StateStats
 
-#: Most releases in one month for an exact Shapley split (2^n subsets).
-MAX_SHAPLEY = 12
+__all__ = [
+    "MAX_SHAPLEY",
+    "NEWS_ORDERS",
+    "MonthState",
+    "News",
+    "StateStats",
+    "Track",
+    "month_text",
+    "track",
+]
+
 #: News orders.
 NEWS_ORDERS = ("publication", "shapley")
-
-
-@dataclass(frozen=True)
-class StateStats:
-    """Statistics of one as-of state (fractions; probabilities with their intervals)."""
-
-    p: Probability
-    ess: float
-    mean_growth: float
-    quantiles: dict[str, float]
-    targets: tuple[tuple[TargetFlags, Probability | None], ...]
-
-
-@dataclass(frozen=True)
-class News:
-    """What one release changed: P(target met) and expected growth (fractions)."""
-
-    release: Release
-    kind: str  # "release" | "revision"
-    order: int
-    d_p: float
-    d_growth: float
-    p_before: float
-    p_after: float
-    growth_before: float
-    growth_after: float
-
-
-@dataclass(frozen=True)
-class MonthState:
-    """One month of the track: what was known at its end and what it implies."""
-
-    year: int
-    month: int
-    as_of: dt.date
-    known: tuple[int, ...]
-    stats: StateStats
-    news: tuple[News, ...] = ()
-    repeated: bool = False
-    low_ess: bool = False
-
-    @property
-    def label(self) -> str:
-        """``2022-03``."""
-        return f"{self.year}-{self.month:02d}"
 
 
 @dataclass
@@ -145,7 +97,7 @@ class Track:
 
     def weights(self, label: str) -> np.ndarray | None:
         """Normalised importance weights (mean 1) of a month's state; None if all equal."""
-        return self.evaluator.weights(self.month(label).known)[0]
+        return self.evaluator.weights(self.month(label).known)
 
     def values(self, name: str) -> np.ndarray:
         """An array of every replication: ``figure_model`` (R, K), ``growth``, ``va``..."""
@@ -228,7 +180,7 @@ def track(
             raise ScenarioError(table.file, exc.path, exc.expected, exc.found,
                                 exc.hint) from None
     draws = simulate_track(sc, settings, tilts, executor=executor)
-    ev = _Evaluator(sc, releases, draws)
+    ev = Evaluator(sc, releases, draws, plan.figures)
     opening = ev.month(dates[0].year, dates[0].month, dates[0], states[0], None, news,
                        min_ess)
     out = []
@@ -282,141 +234,6 @@ def _releases(table: PublishedTable, scenario: Scenario, dates: list[dt.date],
     states = [tuple(sorted(index[row] for row in rows)) for rows in rows_at]
     inside = [g for g in ignored if years[0] <= g.figure.year <= years[1]]
     return releases, states, inside, len(ignored) - len(inside)
-
-
-# ---------------------------------------------------------------------- weights and stats
-class _Evaluator:
-    """States' weights and statistics on the track's replications (cached by state)."""
-
-    def __init__(self, scenario: Scenario, releases: Sequence[Release],
-                 draws: TrackDraws) -> None:
-        self.scenario = scenario
-        self.draws = draws
-        self.loglik = _log_likelihoods(releases, draws.arrays["figure_model"])
-        a = draws.arrays
-        y = scenario.target_year - scenario.base_year
-        self.growth = a["growth"][:, y]
-        self.targets = target_flags(scenario, scenario.target_year, a)
-        self.met = self.targets[0].flags
-        self.releases = releases
-        self._cache: dict[tuple[int, ...], tuple[np.ndarray | None, float, float]] = {}
-
-    def weights(self, state: tuple[int, ...]) -> tuple[np.ndarray | None, float, float]:
-        """Normalised weights of a state, P(target met) and expected growth."""
-        hit = self._cache.get(state)
-        if hit is None:
-            log_w = self.draws.log_base.copy()
-            for k in state:  # in index order: the same sum for the same state
-                log_w += self.loglik[:, k]
-            w = normalized_weights(log_w)
-            p = probability(self.met, "", w).estimate  # as the month's P(met), exactly
-            hit = (w, p, float(weighted_mean(self.growth, w)))
-            self._cache[state] = hit
-        return hit
-
-    def stats(self, state: tuple[int, ...]) -> StateStats:
-        w, _, mean = self.weights(state)
-        rule = self.targets[0].rule
-        q = weighted_quantile(self.growth, np.array([0.1, 0.5, 0.9]), w) if w is not None \
-            else np.quantile(self.growth, [0.1, 0.5, 0.9], method="linear")
-        targets = tuple((t, None if t.flags is None else probability(t.flags, t.rule, w))
-                        for t in self.targets[1:])
-        return StateStats(probability(self.met, rule, w),
-                          effective_sample_size(w, self.growth.size), mean,
-                          dict(zip(("p10", "p50", "p90"), map(float, q), strict=True)),
-                          targets)
-
-    def month(self, year: int, month: int, as_of: dt.date, state: tuple[int, ...],
-              prev: MonthState | None, order: str, min_ess: float) -> MonthState:
-        """One month's state, with its news against ``prev``."""
-        stats = self.stats(state)
-        news: tuple[News, ...] = ()
-        repeated = prev is not None and prev.known == state
-        if prev is not None and not repeated:
-            events = _events(prev.known, state, self.releases)
-            news = (tuple(self._shapley(prev.known, events)) if order == "shapley"
-                    and len(events) <= MAX_SHAPLEY else tuple(self._chain(prev.known, events)))
-        return MonthState(year, month, as_of, state, stats, news, repeated,
-                          stats.ess < min_ess)
-
-    def _chain(self, start: tuple[int, ...], events: list[tuple[int, int | None]]
-               ) -> list[News]:
-        """Each event's news, adding the events one by one in publication order."""
-        out = []
-        state = start
-        for order, (k, old) in enumerate(events, start=1):
-            _, p0, g0 = self.weights(state)
-            state = _apply(state, k, old)
-            _, p1, g1 = self.weights(state)
-            out.append(News(self.releases[k], "revision" if old is not None else "release",
-                            order, p1 - p0, g1 - g0, p0, p1, g0, g1))
-        return out
-
-    def _shapley(self, start: tuple[int, ...], events: list[tuple[int, int | None]]
-                 ) -> list[News]:
-        """Each event's Shapley value over the orders of the month's events."""
-        n = len(events)
-        value: dict[frozenset[int], tuple[float, float]] = {}
-        for size in range(n + 1):
-            for subset in combinations(range(n), size):
-                state = start
-                for i in subset:
-                    state = _apply(state, *events[i])
-                _, p, g = self.weights(state)
-                value[frozenset(subset)] = (p, g)
-        out = []
-        for i, (k, old) in enumerate(events):
-            dp = dg = 0.0
-            others = [j for j in range(n) if j != i]
-            for size in range(n):
-                coef = math.factorial(size) * math.factorial(n - size - 1) / math.factorial(n)
-                for subset in combinations(others, size):
-                    s = frozenset(subset)
-                    dp += coef * (value[s | {i}][0] - value[s][0])
-                    dg += coef * (value[s | {i}][1] - value[s][1])
-            p0, g0 = value[frozenset()]
-            out.append(News(self.releases[k], "revision" if old is not None else "release",
-                            i + 1, dp, dg, p0, p0 + dp, g0, g0 + dg))
-        return out
-
-
-def _log_likelihoods(releases: Sequence[Release], model: np.ndarray) -> np.ndarray:
-    """``(R, K)`` log-likelihood of each figure in each replication (constants dropped).
-
-    A figure is ``y = ŷ + e``, ``e ~ N(0, sd²)``: ``−½((y − ŷ)/sd)²``; a "more than" /
-    "at least" figure observes ``ŷ + e ≥ y``: ``log Φ((ŷ − y)/sd)``.
-    """
-    out = np.zeros(model.shape)
-    for k, r in enumerate(releases):
-        o = r.observation
-        if not math.isfinite(o.sd):
-            continue
-        z = (model[:, k] - o.value) / o.sd
-        out[:, k] = log_ndtr(z) if r.bound else -0.5 * z * z
-    return out
-
-
-def _events(before: tuple[int, ...], after: tuple[int, ...], releases: Sequence[Release]
-            ) -> list[tuple[int, int | None]]:
-    """The releases that take ``before`` to ``after``: ``(new, replaced or None)``.
-
-    In publication order (date, then row); a new vintage replaces the figure of the same
-    key it supersedes.
-    """
-    gone = [k for k in before if k not in after]
-    out = []
-    for k in sorted((k for k in after if k not in before),
-                    key=lambda k: (releases[k].known, releases[k].figure.row)):
-        old = next((j for j in gone if releases[j].figure.key == releases[k].figure.key),
-                   None)
-        if old is not None:
-            gone.remove(old)
-        out.append((k, old))
-    return out
-
-
-def _apply(state: tuple[int, ...], new: int, old: int | None) -> tuple[int, ...]:
-    return tuple(sorted({*(k for k in state if k != old), new}))
 
 
 def month_text(text: str) -> tuple[int, int]:
