@@ -36,7 +36,7 @@ from .calibrate import share_weighted_sd
 #: Parts of a scenario that are not its organic model (dropped from an "as of" scenario).
 NON_ORGANIC: tuple[str, ...] = (
     "project", "batch", "pipeline", "land", "shock", "actuals", "sources", "remove", "extends",
-    "io",
+    "io", "indicator",
 )
 
 
