@@ -1,0 +1,224 @@
+"""Chinese by default, English on request: the catalogue, the language choice, both outputs.
+
+The rest of the suite runs in English (``tests/conftest.py`` sets ``LGSIM_LANG=en``);
+these tests ask for Chinese (``--lang zh``, ``LGSIM_LANG=zh`` or no setting at all) and
+check the catalogue: the committed ``.mo`` is the compiled ``.po``, the ``.po`` holds every
+string the code marks and translates each one, keeping its placeholders.
+"""
+
+from __future__ import annotations
+
+import ast
+import gettext
+import io
+import os
+import re
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lgsim import i18n
+from lgsim.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCALE = ROOT / "lgsim" / "locale"
+PO = LOCALE / "zh_CN" / "LC_MESSAGES" / "lgsim.po"
+MO = PO.with_suffix(".mo")
+CORPUS = ROOT / "tests" / "corpus"
+
+
+def lgsim_cli(*args: str, lang: str | None = None, cwd: Path = ROOT,
+              timeout: float = 120) -> subprocess.CompletedProcess:
+    """``python -m lgsim ARGS`` in a child process, with ``LGSIM_LANG=lang`` (None: unset)."""
+    env = {k: v for k, v in os.environ.items() if k != "LGSIM_LANG"}
+    if lang is not None:
+        env["LGSIM_LANG"] = lang
+    env["PYTHONIOENCODING"] = "utf-8"
+    return subprocess.run([sys.executable, "-m", "lgsim", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, encoding="utf-8", timeout=timeout)
+
+
+# ---------------------------------------------------------------- the catalogue
+
+
+def _po():
+    pofile = pytest.importorskip("babel.messages.pofile", reason="Babel is in the [dev] extra")
+    with PO.open("rb") as fh:
+        return pofile.read_po(fh)
+
+
+def _ids(message) -> tuple[str, ...]:
+    return (message.id,) if isinstance(message.id, str) else tuple(message.id)
+
+
+def _strs(message) -> tuple[str, ...]:
+    return (message.string,) if isinstance(message.string, str) else tuple(message.string)
+
+
+def test_committed_mo_is_the_compiled_po():
+    mofile = pytest.importorskip("babel.messages.mofile")
+    buf = io.BytesIO()
+    mofile.write_mo(buf, _po())
+    buf.seek(0)
+    fresh = gettext.GNUTranslations(buf)
+    with MO.open("rb") as fh:
+        committed = gettext.GNUTranslations(fh)
+    assert committed._catalog == fresh._catalog, "run tools/i18n.sh compile"  # type: ignore[attr-defined]
+
+
+def _extracted() -> set[str]:
+    """Every msgid the code marks, extracted by Babel with babel.cfg (what tools/i18n.sh does)."""
+    extract = pytest.importorskip("babel.messages.extract")
+    frontend = pytest.importorskip("babel.messages.frontend")
+    parse = getattr(frontend, "parse_mapping_cfg", None) or frontend.parse_mapping
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as fh:
+        method_map, options_map = parse(fh)
+    ids = set()
+    for _file, _line, message, _comments, _context in extract.extract_from_dir(
+            str(ROOT / "lgsim"), method_map, options_map):
+        ids.add(message if isinstance(message, str) else message[0])
+    return ids
+
+
+def test_catalogue_holds_exactly_the_strings_of_the_code():
+    in_po = {_ids(m)[0] for m in _po() if m.id}
+    in_code = _extracted()
+    assert not in_code - in_po, ("strings not in the catalogue: run tools/i18n.sh update and "
+                                 f"translate them: {sorted(in_code - in_po)[:10]}")
+    assert not in_po - in_code, f"stale catalogue entries: {sorted(in_po - in_code)[:10]}"
+
+
+def test_every_string_is_translated():
+    bad = [_ids(m)[0] for m in _po() if m.id and (m.fuzzy or not all(_strs(m)))]
+    assert not bad, bad[:10]
+
+
+def _fields(text: str) -> list[tuple[str, str, str]]:
+    brace = sorted((name, conv or "", spec or "")
+                   for _lit, name, spec, conv in string.Formatter().parse(text)
+                   if name is not None)
+    percent = sorted(("%", m, "") for m in re.findall(r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[a-z%]",
+                                                      text))
+    return brace + percent
+
+
+def test_translations_keep_every_placeholder():
+    bad = []
+    for m in _po():
+        if not m.id:
+            continue
+        flags = m.flags
+        for msgid, msgstr in zip(_ids(m) * 2, _strs(m), strict=False):
+            if "python-brace-format" in flags or "python-format" in flags:
+                if _fields(msgid) != _fields(msgstr):
+                    bad.append((msgid, msgstr))
+    assert not bad, bad[:5]
+
+
+def test_the_catalogue_ships_as_package_data():
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"locale/*/LC_MESSAGES/*"' in text
+    assert MO.is_file() and MO.stat().st_size > 1000
+    assert i18n.translations("zh").gettext("options") == "选项"
+
+
+def test_no_function_hides_the_translation_function():
+    """A module that imports ``_`` must not assign ``_`` (``for _ in``) in a function."""
+    hits = []
+    for path in sorted((ROOT / "lgsim").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        if not any(isinstance(n, ast.ImportFrom) and any(a.name == "_" for a in n.names)
+                   for n in tree.body):
+            continue
+        for fn in ast.walk(tree):
+            if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(fn):
+                if isinstance(node, ast.Name) and node.id == "_" and \
+                        isinstance(node.ctx, ast.Store):
+                    hits.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not hits, hits
+
+
+# ---------------------------------------------------------------- the language
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("zh", "zh"), ("zh_CN", "zh"), ("zh-CN.UTF-8", "zh"), ("en", "en"), ("EN_us", "en"),
+    ("fr", None), ("", None), (None, None),
+])
+def test_language_names(text, lang):
+    assert i18n.normalise(text) == lang
+
+
+def test_set_language_wins_over_the_environment(monkeypatch):
+    monkeypatch.setenv("LGSIM_LANG", "zh")
+    assert i18n.language() == "zh"
+    assert i18n._("options") == "选项"
+    i18n.set_language("en")
+    assert i18n._("options") == "options"
+    with i18n.using("zh"):
+        assert i18n.language() == "zh"
+    assert i18n.language() == "en"
+    i18n.set_language(None)
+    monkeypatch.delenv("LGSIM_LANG")
+    assert i18n.language() == "zh"  # the default
+    with pytest.raises(ValueError, match="fr"):
+        i18n.set_language("fr")
+
+
+def test_chinese_by_default_with_no_setting():
+    done = lgsim_cli("--help", lang=None)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("用法：lgsim")
+    assert "选项：" in done.stdout and "显示本帮助信息并退出" in done.stdout
+    assert "模拟一个情景并写出运行目录" in done.stdout
+
+
+def test_help_of_a_command_in_both_languages(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["--lang", "zh", "run", "--help"])
+    assert stop.value.code == 0
+    zh = capsys.readouterr().out
+    assert zh.startswith("用法：lgsim run")
+    assert "位置参数：" in zh and "随机种子（默认：情景中设定的，否则随机）" in zh
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])  # LGSIM_LANG=en (conftest)
+    en = capsys.readouterr().out
+    assert en.startswith("usage: lgsim run")
+    assert "seed (default: the scenario's, else random)" in en
+    assert i18n.language() == "en" and os.environ["LGSIM_LANG"] == "en"  # nothing left behind
+
+
+def test_lang_flag_wins_over_the_environment():
+    done = lgsim_cli("--lang", "en", "validate", "tests/corpus/valid/tiny.toml", lang="zh")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("ok tests/corpus/valid/tiny.toml: tiny — 3 sectors")
+    done = lgsim_cli("validate", "tests/corpus/valid/tiny.toml", "--lang", "zh", lang="en")
+    assert done.stdout.startswith("通过 tests/corpus/valid/tiny.toml：tiny — 3 个行业")
+
+
+def test_usage_errors_in_chinese(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["--lang", "zh", "run"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1] == "lgsim run：错误：缺少以下必需参数：SCENARIO"
+    with pytest.raises(SystemExit):
+        main(["--lang", "zh", "run", "s.toml", "-n", "many"])
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "lgsim run：错误：参数 -n/--replications：应为整数，实为 'many'")
+
+
+def test_an_unknown_language_is_one_line_and_exit_code_2(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["--lang", "fr", "--help"])
+    assert stop.value.code == 2
+    assert "--lang: invalid choice: 'fr' (choose from 'zh', 'en')" in capsys.readouterr().err
+    done = lgsim_cli("validate", "tests/corpus/valid/tiny.toml", lang="fr")
+    assert done.returncode == 2
+    assert done.stderr == "lgsim：LGSIM_LANG：应为 zh 或 en，实为 'fr'\n"
+    assert done.stdout == ""
