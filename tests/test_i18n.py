@@ -222,3 +222,59 @@ def test_an_unknown_language_is_one_line_and_exit_code_2(capsys):
     assert done.returncode == 2
     assert done.stderr == "lgsim：LGSIM_LANG：应为 zh 或 en，实为 'fr'\n"
     assert done.stdout == ""
+
+
+def test_babel_finds_no_problem_in_the_catalogue():
+    """Babel's own checks (what ``pybabel compile`` runs): placeholders, plural forms."""
+    problems = [(m.id, [str(e) for e in errors]) for m, errors in _po().check()]
+    assert not problems, problems[:5]
+
+
+def test_the_rule_of_a_target_in_both_languages(base_scenario):
+    target = base_scenario.target
+    english = "growth rounded half-up to 1 decimal(s) of a percent >= 6.0%"
+    assert target.rule() == english  # files record English, whatever the language
+    with i18n.using("zh"):
+        assert target.rule() == english
+        assert target.rule(i18n._) == "增速四舍五入保留 1 位小数后 >= 6.0%"
+    assert target.rule(i18n._) == english
+
+
+def test_help_wraps_chinese_by_terminal_columns():
+    from lgsim._format import display_width
+    from lgsim.cli import wrap_columns
+
+    text = "输出语言：zh（中文，默认）或 en（英文）；优先于环境变量 LGSIM_LANG"
+    lines = wrap_columns(text, 20)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    assert all(display_width(line) <= 20 for line in lines)
+    assert wrap_columns("aaaa bbbb  cccc", 11) == ["aaaa bbbb", "cccc"]
+
+
+# ---------------------------------------------------------------- the run, in Chinese
+
+
+def test_run_prints_its_headline_in_chinese_by_default(tmp_path):
+    done = lgsim_cli("run", "scenarios/base.toml", "--out", str(tmp_path / "r"), lang=None)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "龙岗区 2022 基准情景（2022-06-07 视角）  [base]"
+    assert lines[1] == "2,000 次模拟 · 随机种子 20220607 · lgsim 0.1.0"
+    assert lines[3] == "2022 年目标：GDP 增长 6.00% — 判定规则：增速四舍五入保留 1 位小数后 >= 6.0%"
+    assert re.fullmatch(r"达标概率 = \d+\.\d%   95% 模拟精度 \[\d+\.\d%, \d+\.\d%\]"
+                        r"（n = 2,000；有效样本 [\d,]+）", lines[4]), lines[4]
+    assert lines[5] == "  （该区间是模拟精度，不是情景假设的不确定性）"
+    assert any(line.startswith("2022 年各行业对增长的拉动（百分点）") for line in lines)
+    assert lines[-1] == f"已写入 {tmp_path / 'r'}/"
+    assert not re.search(r"replications|Target|Growth|Wrote", done.stdout)
+
+
+def test_lang_en_overrides_lgsim_lang_zh_for_the_run(tmp_path):
+    done = lgsim_cli("--lang", "en", "run", "scenarios/base.toml", "--out", str(tmp_path / "r"),
+                     lang="zh")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[1] == "2,000 replications · seed 20220607 · lgsim 0.1.0"
+    assert lines[3].startswith("Target 2022: GDP growth 6.00% — rule: growth rounded half-up")
+    assert lines[-1] == f"Wrote {tmp_path / 'r'}/"
+    assert not re.search("[次模拟达标概率已写入]", "".join(lines[1:]).replace("龙岗区", ""))

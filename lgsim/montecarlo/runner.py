@@ -37,6 +37,7 @@ from .._version import __version__
 from ..analysis import Z95, weighted_wilson, wilson
 from ..engine import Plan, compile_plan, simulate_chunk
 from ..engine.observe import Tilt
+from ..i18n import _
 from ..results import Results
 from ..scenario import Scenario, ScenarioError
 from ..scenario.build import MAX_REPLICATIONS
@@ -313,31 +314,32 @@ class Stopping:
             return self._describe_precision()
         asked = []
         if self.target_half_width is not None:
-            asked.append(f"precision ±{100 * self.target_half_width:.2f} pp")
+            asked.append(_("precision ±{half:.2f} pp").format(half=100 * self.target_half_width))
         if self.min_ess is not None:
-            asked.append(f"effective sample size {self.min_ess:,.0f}")
+            asked.append(_("effective sample size {ess:,.0f}").format(ess=self.min_ess))
         got = f"±{100 * self.half_width:.2f} pp"
         if self.ess is not None:
-            got += f", effective sample size {self.ess:,.0f}"
+            got += _(", effective sample size {ess:,.0f}").format(ess=self.ess)
         if self.reached:
-            return (f"stopped once {' and '.join(asked)} were reached ({got}) after "
-                    f"{self.chunks} chunks ({self.replications:,} of at most "
-                    f"{self.max_replications:,} replications)")
-        return (f"{' and '.join(asked)} not reached: {got} with the maximum "
-                f"{self.replications:,} replications")
+            return _("stopped once {asked} were reached ({got}) after {chunks} chunks "
+                     "({n:,} of at most {most:,} replications)").format(
+                asked=_(" and ").join(asked), got=got, chunks=self.chunks,
+                n=self.replications, most=self.max_replications)
+        return _("{asked} not reached: {got} with the maximum {n:,} replications").format(
+            asked=_(" and ").join(asked), got=got, n=self.replications)
 
     def _describe_precision(self) -> str:
         if self.reached:
-            return (
-                f"stopped at precision: ±{100 * self.half_width:.2f} pp ≤ "
-                f"±{100 * self.target_half_width:.2f} pp after {self.chunks} chunks "
-                f"({self.replications:,} of at most {self.max_replications:,} replications)"
-            )
-        return (
-            f"precision ±{100 * self.target_half_width:.2f} pp not reached: "
-            f"±{100 * self.half_width:.2f} pp with the maximum {self.replications:,} "
+            return _(
+                "stopped at precision: ±{half:.2f} pp ≤ ±{target:.2f} pp after {chunks} chunks "
+                "({n:,} of at most {most:,} replications)"
+            ).format(half=100 * self.half_width, target=100 * self.target_half_width,
+                     chunks=self.chunks, n=self.replications, most=self.max_replications)
+        return _(
+            "precision ±{target:.2f} pp not reached: ±{half:.2f} pp with the maximum {n:,} "
             "replications"
-        )
+        ).format(target=100 * self.target_half_width, half=100 * self.half_width,
+                 n=self.replications)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for ``summary.json``."""

@@ -33,6 +33,7 @@ from typing import Any, NamedTuple
 
 from .._format import pct, to_pct
 from ..analysis import Probability
+from ..i18n import _
 from ..montecarlo.outcomes import evaluate_changes
 from ..montecarlo.runner import resolve_seed
 from ..scenario import Scenario
@@ -322,7 +323,7 @@ class _Lever:
         if current is None or self.accepts(bound) or not self.accepts(current):
             return bound
         bad, good = bound, current
-        for _ in range(40):
+        for _step in range(40):
             mid = self.snap(0.5 * (bad + good))
             if mid in (bad, good):
                 break
@@ -371,7 +372,7 @@ def _bisect(lever: _Lever, brackets: dict[str, _Bracket], probability: float, to
     low-probability end): the predicate is false at ``before`` and true at ``after``.
     """
     active = {k: [b.left, b.right] for k, b in brackets.items() if b.censor == 0}
-    for _ in range(max_rounds):
+    for _round in range(max_rounds):
         open_ = {k: v for k, v in active.items() if abs(v[1] - v[0]) > tol}
         if not open_:
             break
@@ -509,58 +510,66 @@ def fmt_lever(x: float | None, ref: Sequence[float]) -> str:
 
 
 def _text(s: Solution) -> str:
-    now = fmt_lever(s.current, s.bounds) if s.current is not None else "a default"
+    now = fmt_lever(s.current, s.bounds) if s.current is not None else _("a default")
     if s.replaces is not None:
-        now = f"{s.replaces}, median {now}; replaced by a fixed value"
+        now = _("{distribution}, median {now}; replaced by a fixed value").format(
+            distribution=s.replaces, now=now)
     lines = [
-        f"Target-seeking — {s.title}  [{s.scenario}]",
-        f"Lever {s.lever} (now {now}),"
-        f" bounds [{fmt_lever(s.bounds[0], s.bounds)}, {fmt_lever(s.bounds[1], s.bounds)}];"
-        f" requested P(target met) = {pct(s.probability)}",
-        f"{s.evaluations} lever values × {s.replications:,} replications, all on seed {s.seed} "
-        "(common random numbers)",
+        _("Target-seeking — {title}  [{scenario}]").format(title=s.title, scenario=s.scenario),
+        _("Lever {lever} (now {now}), bounds [{low}, {high}]; requested P(target met) = {p}")
+        .format(lever=s.lever, now=now, low=fmt_lever(s.bounds[0], s.bounds),
+                high=fmt_lever(s.bounds[1], s.bounds), p=pct(s.probability)),
+        _("{count} lever values × {n:,} replications, all on seed {seed} (common random "
+          "numbers)").format(count=s.evaluations, n=s.replications, seed=s.seed),
         "",
-        "  lever value     P(met)   95% simulation precision",
+        _("  lever value     P(met)   {p95} simulation precision").format(p95="95%"),
     ]
     for x, p in s.grid:
         lines.append(f"  {fmt_lever(x, s.bounds):>12}   {pct(p.estimate):>7}   "
                      f"[{pct(p.low)}, {pct(p.high)}]")
-    word = {1: "rises", -1: "falls", 0: "does not change"}[s.direction]
+    word = {1: _("rises"), -1: _("falls"), 0: _("does not change")}[s.direction]
     if s.violations:
-        lines.append(f"Monotonicity: P(met) {word} with the lever overall, but NOT monotone "
-                     "over the grid:")
+        lines.append(_("Monotonicity: P(met) {word} with the lever overall, but NOT monotone "
+                       "over the grid:").format(word=word))
         for x1, x2, p1, p2 in s.violations:
             lines.append(f"  {fmt_lever(x1, s.bounds)} → {fmt_lever(x2, s.bounds)}: "
                          f"{pct(p1)} → {pct(p2)}")
     else:
-        lines.append(f"Monotonicity: P(met) {word} with the lever; monotone over the grid.")
+        lines.append(_("Monotonicity: P(met) {word} with the lever; monotone over the grid.")
+                     .format(word=word))
     lines.append("")
+    return "\n".join(lines + _answer_lines(s))
+
+
+def _answer_lines(s: Solution) -> list[str]:
+    """The answer of a target-seeking: the value and its precision, or why there is none."""
     if s.status == "not reachable":
         far = s.grid[-1][1] if s.direction >= 0 else s.grid[0][1]
-        best = max(p.estimate for _, p in s.grid)
-        lines.append(
-            f"Not reachable within bounds: P(met) reaches at most {pct(best)} over "
-            f"[{fmt_lever(s.bounds[0], s.bounds)}, {fmt_lever(s.bounds[1], s.bounds)}] "
-            f"(at the far end {pct(far.estimate)}); widen the bounds or choose another lever."
-        )
-    elif s.status == "already reached":
+        best = max(p.estimate for _x, p in s.grid)
+        return [
+            _("Not reachable within bounds: P(met) reaches at most {best} over [{low}, {high}] "
+              "(at the far end {far}); widen the bounds or choose another lever.").format(
+                best=pct(best), low=fmt_lever(s.bounds[0], s.bounds),
+                high=fmt_lever(s.bounds[1], s.bounds), far=pct(far.estimate))
+        ]
+    if s.status == "already reached":
         near_x, near_p = s.grid[0] if s.direction >= 0 else s.grid[-1]
-        lines.append(
-            f"Already reached: P(met) = {pct(near_p.estimate)} >= {pct(s.probability)} even at "
-            f"{s.lever} = {fmt_lever(near_x, s.bounds)}, the bound where it is lowest; widen "
-            "the bounds to locate the crossing."
-        )
-    else:
-        low = (f"< {fmt_lever(s.bounds[0], s.bounds)}" if s.low_censored
-               else fmt_lever(s.low, s.bounds))
-        high = (f"> {fmt_lever(s.bounds[1], s.bounds)}" if s.high_censored
-                else fmt_lever(s.high, s.bounds))
-        lines.append(f"Answer: {s.lever} = {fmt_lever(s.value, s.bounds)}   "
-                     f"(95% simulation precision {low} … {high})")
-        if s.at_value is not None:
-            p = s.at_value
-            lines.append(f"  at that value P(target met) = {pct(p.estimate)} "
-                         f"[{pct(p.low)}, {pct(p.high)}]")
-        lines.append("  (the range is simulation precision — more replications narrow it — "
-                     "not uncertainty in the scenario's assumptions)")
-    return "\n".join(lines)
+        return [
+            _("Already reached: P(met) = {p} >= {asked} even at {lever} = {value}, the bound "
+              "where it is lowest; widen the bounds to locate the crossing.").format(
+                p=pct(near_p.estimate), asked=pct(s.probability), lever=s.lever,
+                value=fmt_lever(near_x, s.bounds))
+        ]
+    low = (f"< {fmt_lever(s.bounds[0], s.bounds)}" if s.low_censored
+           else fmt_lever(s.low, s.bounds))
+    high = (f"> {fmt_lever(s.bounds[1], s.bounds)}" if s.high_censored
+            else fmt_lever(s.high, s.bounds))
+    lines = [_("Answer: {lever} = {value}   ({p95} simulation precision {low} … {high})").format(
+        p95="95%", lever=s.lever, value=fmt_lever(s.value, s.bounds), low=low, high=high)]
+    if s.at_value is not None:
+        p = s.at_value
+        lines.append(_("  at that value P(target met) = {p} [{low}, {high}]").format(
+            p=pct(p.estimate), low=pct(p.low), high=pct(p.high)))
+    lines.append(_("  (the range is simulation precision — more replications narrow it — not "
+                   "uncertainty in the scenario's assumptions)"))
+    return lines
