@@ -278,3 +278,40 @@ def test_lang_en_overrides_lgsim_lang_zh_for_the_run(tmp_path):
     assert lines[3].startswith("Target 2022: GDP growth 6.00% — rule: growth rounded half-up")
     assert lines[-1] == f"Wrote {tmp_path / 'r'}/"
     assert not re.search("[次模拟达标概率已写入]", "".join(lines[1:]).replace("龙岗区", ""))
+
+
+# ---------------------------------------------------------------- errors, in Chinese
+
+
+def _corpus_cases() -> list[tuple[Path, str]]:
+    from test_corpus import BROKEN, expectation
+
+    return [(file, expectation(file)[0]) for file in BROKEN]
+
+
+@pytest.mark.parametrize(("file", "path"), _corpus_cases(), ids=lambda x: getattr(x, "stem", ""))
+def test_every_broken_file_gets_the_same_structure_in_chinese(file, path, capsys):
+    """``<file>：<key path>：应为 …，实为 …``: one line, exit code 2, file and path as they are."""
+    code = main(["--lang", "zh", "validate", str(file)])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    head = f"{file}：应为 " if path == "-" else f"{file}：{path}：应为 "
+    assert lines[0].startswith(head), lines[0]
+    assert "，实为 " in lines[0], lines[0]
+    assert "expected" not in lines[0] and ", found" not in lines[0], lines[0]
+
+
+def test_a_broken_file_in_chinese_end_to_end():
+    """The issue's example: an unknown key, with the suggestion, in a child process."""
+    file = "tests/corpus/unknown_key_misspelt.toml"
+    done = lgsim_cli("validate", file, lang=None)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == (f"{file}：sector[industry].shares：应为 已知的键，实为 未知的键 "
+                           "'shares'（是否应为 'share'？）\n")
+    en = lgsim_cli("--lang", "en", "validate", file, lang="zh")
+    assert en.returncode == 2
+    assert en.stderr == (f"{file}: sector[industry].shares: expected a known key, found unknown "
+                         "key 'shares' (did you mean 'share'?)\n")

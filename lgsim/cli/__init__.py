@@ -42,19 +42,23 @@ FLAGS = {"resume": "--resume", "precision": "--precision", "params": "--params",
          "out": "--out", "bounds": "--bounds", "seed": "--seed", "workers": "--workers",
          "replications": "-n"}
 
-#: The library's way out of a run too large for memory, in flags.
-MEMORY_HINT = ("memory: use fewer replications", "keep fewer outputs",
-               "stop early at a precision")
+#: The library's way out of a run too large for memory (its hint starts with the tag, then
+#: the first way), and the same ways in flags.
+MEMORY_TAG = i18n.N_("memory: ")
+MEMORY_HINT = (i18n.N_("use fewer replications"), i18n.N_("keep fewer outputs"),
+               i18n.N_("stop early at a precision"))
+MEMORY_FLAGS = (i18n.N_("use -n N"), i18n.N_("drop --keep paths"),
+                i18n.N_("stop early with --precision H"))
 
 
 def scenario_message(exc: ScenarioError) -> str:
     """The one-line message of a scenario error, naming the flag where a flag set it."""
     if exc.path in FLAGS:
         hint = exc.hint
-        if hint.startswith(MEMORY_HINT[0]):
-            hint = (hint.removeprefix("memory: ").replace("use fewer replications", "use -n N")
-                    .replace("keep fewer outputs", "drop --keep paths")
-                    .replace("stop early at a precision", "stop early with --precision H"))
+        if hint.startswith(_(MEMORY_TAG) + _(MEMORY_HINT[0])):
+            hint = hint.removeprefix(_(MEMORY_TAG))
+            for words, flag in zip(MEMORY_HINT, MEMORY_FLAGS, strict=True):
+                hint = hint.replace(_(words), _(flag))
         exc = ScenarioError(exc.file, FLAGS[exc.path], exc.expected, exc.found, hint)
     return exc.message
 

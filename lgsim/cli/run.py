@@ -209,7 +209,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         except ScenarioError as exc:
             if exc.path == "replications":  # the file's run size (run names the flag -n)
                 exc = ScenarioError(exc.file, "scenario.replications", exc.expected, exc.found,
-                                    exc.hint.removeprefix("memory: "))
+                                    exc.hint.removeprefix(_("memory: ")))
             print(exc.message, file=sys.stderr)
             status = EXIT_INPUT
             continue

@@ -151,9 +151,10 @@ def run_settings(
     n = int(replications if replications is not None else scenario.replications)
     if not 1 <= n <= MAX_REPLICATIONS:
         raise ScenarioError(scenario.file, "scenario.replications",
-                            f"1..{MAX_REPLICATIONS:,} replications", f"{n:,}")
+                            _("1..{MAX_REPLICATIONS:,} replications")
+                            .format(MAX_REPLICATIONS=MAX_REPLICATIONS), f"{n:,}")
     if seed is not None and not 0 <= int(seed) < 2**63:
-        raise ScenarioError(scenario.file, "scenario.seed", "0 <= seed < 2**63", str(seed))
+        raise ScenarioError(scenario.file, "scenario.seed", _("0 <= seed < 2**63"), str(seed))
     if chunk_size is not None and chunk_size < 1:
         raise ValueError("chunk_size must be >= 1")
     if seed is None and scenario.seed is None and previous is not None:
@@ -644,11 +645,11 @@ def _check_options(scenario: Scenario, keep: Collection[str], precision: float |
     if precision is not None and not 0.0 < precision < 0.5:
         raise ScenarioError(
             scenario.file, "precision",
-            "a half-width between 0 and 0.5 (a probability: 0.005 = ±0.5 pp)", str(precision),
+            _("a half-width between 0 and 0.5 (a probability: 0.005 = ±0.5 pp)"), str(precision),
         )
     if not (isinstance(min_ess, int | float) and 0 < min_ess < 1e9):
         raise ScenarioError(scenario.file, "min_ess",
-                            "an effective sample size between 1 and 1e9", str(min_ess))
+                            _("an effective sample size between 1 and 1e9"), str(min_ess))
     if resume and checkpoint is None:
         raise ValueError("resume needs a checkpoint directory")
     return keep
