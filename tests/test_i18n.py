@@ -315,3 +315,17 @@ def test_a_broken_file_in_chinese_end_to_end():
     assert en.returncode == 2
     assert en.stderr == (f"{file}: sector[industry].shares: expected a known key, found unknown "
                          "key 'shares' (did you mean 'share'?)\n")
+
+
+def test_the_report_text_follows_the_language(tiny):
+    """The report is bilingual; its English-only parts (the rules) follow the language."""
+    import lgsim
+    from lgsim.outputs.report import run_html
+
+    results = lgsim.run(tiny(), replications=200, workers=1)
+    with i18n.using("zh"):
+        zh = run_html(results, figures={})
+    en = run_html(results, figures={})
+    assert "判定规则 target rule</td><td>增速 &gt;= 5%" in zh
+    assert "判定规则 target rule</td><td>growth &gt;= 5%" in en
+    assert "主要结果 Key figures" in zh and "主要结果 Key figures" in en  # bilingual either way
