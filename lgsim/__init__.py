@@ -16,6 +16,7 @@ import os
 from typing import Any
 
 from ._version import __version__
+from .i18n import set_language
 from .montecarlo.runner import run as _run
 from .results import Results
 from .scenario import Scenario, ScenarioError, load_scenario
@@ -24,7 +25,7 @@ from .studies.compare import compare as _compare
 
 __all__ = [
     "Comparison", "Results", "Scenario", "ScenarioError", "__version__", "compare",
-    "load_scenario", "run",
+    "load_scenario", "run", "set_language",
 ]
 
 
