@@ -566,8 +566,8 @@ def compare(
         if s.target_year != first.target_year:
             raise ScenarioError(
                 s.file, "scenario.target_year",
-                f"{first.target_year}, the target year of {first.name} (scenarios "
-                "compared must share it)", str(s.target_year),
+                _("{target_year}, the target year of {name} (scenarios compared must share it)")
+                .format(target_year=first.target_year, name=first.name), str(s.target_year),
             )
     n = int(replications if replications is not None else first.replications)
     run_seed = resolve_seed(seed, first)

@@ -182,7 +182,7 @@ def _lever_entry(scenario: Scenario, lever: str) -> tuple[bool, Any]:
         table, key = locate(scenario.document, path)
     except (ValueError, KeyError) as exc:
         raise ScenarioError(scenario.file, lever,
-                            "a lever: the key path of a number in this scenario",
+                            _("a lever: the key path of a number in this scenario"),
                             str(exc).strip("'\"")) from None
     return (key in table, table.get(key))
 
@@ -212,8 +212,9 @@ def lever_value(scenario: Scenario, lever: str) -> float | None:
     if not written:
         field_name = lever.rsplit(".", 1)[-1]
         if field_name in _NOT_NUMBERS:
-            raise ScenarioError(scenario.file, lever, "a number (a lever)",
-                                f"'{field_name}', which is not a number")
+            raise ScenarioError(scenario.file, lever, _("a number (a lever)"),
+                                _("'{field_name}', which is not a number")
+                                .format(field_name=field_name))
         return None
     if _is_number(value):
         return float(value)
@@ -228,7 +229,7 @@ def lever_value(scenario: Scenario, lever: str) -> float | None:
         hint = "a lever is one number: name one key of the table, e.g. " + ", ".join(
             f"{lever}.{k}" for k in list(value)[:3]
         )
-    raise ScenarioError(scenario.file, lever, "a number (a lever)", describe(value), hint)
+    raise ScenarioError(scenario.file, lever, _("a number (a lever)"), describe(value), hint)
 
 
 def lever_replaces(scenario: Scenario, lever: str) -> str | None:
