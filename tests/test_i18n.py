@@ -247,7 +247,9 @@ def test_help_wraps_chinese_by_terminal_columns():
     text = "输出语言：zh（中文，默认）或 en（英文）；优先于环境变量 LGSIM_LANG"
     lines = wrap_columns(text, 20)
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
-    assert all(display_width(line) <= 20 for line in lines)
+    assert all(display_width(line) <= 20 or (display_width(line) <= 22 and line[-1] in "，）；")
+               for line in lines)  # closing punctuation hangs rather than start a line
+    assert not any(line[0] in "，。、；：？！）" for line in lines)
     assert wrap_columns("aaaa bbbb  cccc", 11) == ["aaaa bbbb", "cccc"]
 
 
@@ -329,3 +331,25 @@ def test_the_report_text_follows_the_language(tiny):
     assert "判定规则 target rule</td><td>增速 &gt;= 5%" in zh
     assert "判定规则 target rule</td><td>growth &gt;= 5%" in en
     assert "主要结果 Key figures" in zh and "主要结果 Key figures" in en  # bilingual either way
+
+
+COMMANDS = ([], ["run"], ["validate"], ["compare"], ["report"], ["forecast"], ["backtest"],
+            ["calibrate"], ["sensitivity"], ["solve"], ["excel"], ["excel", "export"],
+            ["excel", "import"])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_help_fits_the_terminal_in_both_languages(lang, capsys, monkeypatch):
+    from lgsim._format import display_width
+
+    monkeypatch.setenv("COLUMNS", "80")
+    for cmd in COMMANDS:
+        with pytest.raises(SystemExit):
+            main(["--lang", lang, *cmd, "--help"])
+        text = capsys.readouterr().out
+        assert text.startswith("用法：lgsim" if lang == "zh" else "usage: lgsim"), text[:40]
+        for line in text.splitlines():
+            assert display_width(line) <= 82, line  # a hanging full-width comma at most
+            assert not line.lstrip()[:1] or line.lstrip()[0] not in "，。、；：？！）", line
+        if lang == "zh":
+            assert "选项：" in text and "options:" not in text

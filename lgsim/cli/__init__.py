@@ -254,7 +254,7 @@ def wrap_columns(text: str, width: int) -> list[str]:
             continue
         w = display_width(token)
         gap = 1 if space else 0
-        if line and used + gap + w > width:
+        if line and used + gap + w > width and token not in _CLOSING:
             lines.append(line)
             line, used, gap = "", 0, 0
         line += " " * gap + token
@@ -263,6 +263,8 @@ def wrap_columns(text: str, width: int) -> list[str]:
     return [*lines, line] if line else lines
 
 
+#: Punctuation a line must not start with (it hangs at the end of the line before).
+_CLOSING = frozenset("，。、；：？！）》」』】〉…")
 #: Words, single wide characters (each a break point) and runs of spaces.
 _TOKENS = re.compile(r"\s+|[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]|"
                      r"[^\s\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+")
