@@ -133,7 +133,6 @@ def land_grants(inp: LifecycleInput) -> np.ndarray:
         Grant time of each project, months since 1 January of base_year + 1; NaN for a
         project never ready or never served.
     """
-    env = simpy.Environment()
     n = len(inp.ready)
     granted = np.full(n, np.nan)
     order = sorted(
@@ -164,6 +163,7 @@ def land_grants(inp: LifecycleInput) -> np.ndarray:
         granted[order[0]] = single_grant(inp.ready[order[0]], inp.land_ha[order[0]], level,
                                          supplies[0] if supplies else ([], 0.0))
         return granted
+    env = simpy.Environment()
     pool = simpy.Container(env, init=level)
     for times, part in supplies:
         env.process(_supply(env, pool, times, part, waiting))
