@@ -7,7 +7,9 @@ served in order and the head of the queue blocks later ones. Only the queue coup
 projects, so only the queue runs in simpy: a handful of events per project, stopped as
 soon as every request is served. Pauses cannot change *when* land is granted, so starts
 and finishes follow from the grants by the pause algebra of :mod:`.pauses`, and monthly
-money flows are computed afterwards with numpy (:mod:`.accounting`).
+money flows are computed afterwards with numpy (:mod:`.accounting`). A replication with
+a single request has no queue: its grant follows in closed form (:func:`single_grant`),
+equal to the event pass to the bit (``tests/test_engine.py`` checks it against simpy).
 
 ``tests/oracles/lifecycle.py`` runs the whole lifecycle (land, pauses and work clocks)
 in simpy; the tests check that the two agree.
