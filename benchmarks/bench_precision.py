@@ -198,9 +198,14 @@ def markdown(res: dict) -> str:
             f"±{100 * r['half_width_conditional']:.2f} pp vs indicator "
             f"{100 * r['p_indicator']:.2f}% ±{100 * r['half_width_indicator']:.2f} pp | |")
     need = res["indicator_replications_for_half_width"]
+    prior = vr["base-unconditioned"]
+    need_prior = prior["n"] * (prior["half_width_indicator"] / 0.005) ** 2
     rows = [
         ("`run base.toml --precision 0.005` (±0.5 pp), wall", e2e["precision"],
          f"; the indicator would need ≈{need:,.0f} replications"),
+        ("`run base-unconditioned.toml --precision 0.005` (±0.5 pp), wall",
+         e2e["precision_prior"],
+         f"; the indicator would need ≈{need_prior:,.0f} replications"),
         ("`run base.toml -n 10000`, wall", e2e["n10000"], ""),
         ("warm what-if `lgsim.run(s.with_changes(...), 2000)`", res["warm_what_if"], ""),
         ("`solve base.toml --lever target.gdp_growth --probability 0.8`, wall",
@@ -244,6 +249,8 @@ def main() -> None:
         res["end_to_end"] = {
             "precision": wall([*py, "run", str(BASE), "--precision", "0.005", "--out",
                                f"{tmp}/p", "--force"], reps),
+            "precision_prior": wall([*py, "run", str(PRIOR), "--precision", "0.005",
+                                     "--out", f"{tmp}/q", "--force"], reps),
             "n10000": wall([*py, "run", str(BASE), "-n", "10000", "--out", f"{tmp}/n",
                             "--force"], reps),
             "solve": wall([*py, "solve", str(BASE), "--lever", "target.gdp_growth",

@@ -33,6 +33,8 @@ from typing import Any, NamedTuple
 
 from .._format import pct, to_pct
 from ..analysis import Probability
+from ..engine import compile_plan
+from ..engine.smoothing import SmoothingPlan
 from ..i18n import _
 from ..montecarlo.outcomes import evaluate_changes
 from ..montecarlo.runner import resolve_seed
@@ -54,6 +56,8 @@ _NOT_NUMBERS = ("id", "name", "title", "sector", "street", "planned_start", "pla
 #: Fields that hold whole numbers: such a lever is searched over integers.
 _INTEGER_FIELDS = ("count", "decimals")
 #: Fields holding growth rates or impacts (fractions that may be negative).
+#: Default replications per evaluation when P(met) has the conditional estimator.
+SOLVE_REPLICATIONS = 1000
 _RATE_FIELDS = ("gdp_growth", "mean", "median", "mode", "low", "high", "tolerance")
 
 
@@ -421,7 +425,8 @@ def solve(
     bounds : (float, float), optional
         Search bracket in the lever's units (default: :func:`default_bounds`).
     replications : int, optional
-        Replications per evaluation (default: the scenario's).
+        Replications per evaluation (default: the scenario's, at most
+        :data:`SOLVE_REPLICATIONS` when P(met) is estimated by conditional Monte Carlo).
     seed : int, optional
         The one seed of every evaluation (default: the scenario's, else random).
     workers : int, optional
@@ -448,6 +453,9 @@ def solve(
         A probability outside (0, 1), bad bounds or grid.
     """
     current = lever_value(scenario, lever)
+    if replications is None and isinstance(compile_plan(scenario).smoothing, SmoothingPlan):
+        # P(met) by conditional Monte Carlo: each evaluation is precise at this size
+        replications = min(scenario.replications, SOLVE_REPLICATIONS)
     ev = _Lever(scenario, lever, replications, resolve_seed(seed, scenario), workers, progress)
     if bounds is None:
         lo, hi = default_bounds(lever, current)
