@@ -58,13 +58,13 @@ def main() -> None:
                 times.append(one_run(path, out))
             summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
             cond = summary.get("conditioning") or {}
-            prior = cond.get("prior_p_target_met")
+            prior = cond.get("prior_p_target_met_pct")
             ess = cond.get("ess")
             size = (f"{ess:,.0f} / {summary['replications']:,}" if ess is not None
                     else f"— / {summary['replications']:,}")
             print(f"| {label} | {statistics.median(times):.2f} s | "
-                  f"{statistics.median(loads):.2f} | {100 * summary['p_target_met']:.1f}% | "
-                  f"{'—' if prior is None else f'{100 * prior:.1f}%'} | {size} |")
+                  f"{statistics.median(loads):.2f} | {summary['p_target_met_pct']:.2f}% | "
+                  f"{'—' if prior is None else f'{prior:.1f}%'} | {size} |")
 
 
 if __name__ == "__main__":

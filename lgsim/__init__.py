@@ -17,6 +17,7 @@ import os
 from typing import Any
 
 from ._version import __version__
+from .i18n import set_language
 from .montecarlo.runner import run as _run
 from .results import Results
 from .scenario import Scenario, ScenarioError, load_scenario
@@ -27,7 +28,7 @@ from .studies.track import track as _track
 
 __all__ = [
     "Comparison", "Results", "Scenario", "ScenarioError", "Track", "__version__", "compare",
-    "load_scenario", "run", "track",
+    "load_scenario", "run", "set_language", "track",
 ]
 
 

@@ -24,6 +24,8 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from .i18n import N_, _
+
 #: Name of the lock file :class:`DirectoryLock` keeps in a directory.
 LOCK_FILE = ".lgsim.lock"
 #: Free space kept beyond an estimate (bytes): file-system metadata, estimate error.
@@ -144,8 +146,8 @@ def ensure_free_space(directory: str | Path, needed: int, what: str) -> None:
         return
     raise WriteError(
         errno.ENOSPC,
-        f"not enough free space for {what}: about {size(needed + SPACE_MARGIN)} needed, "
-        f"{size(free)} free",
+        _("not enough free space for {what}: about {needed} needed, {free} free").format(
+            what=what, needed=size(needed + SPACE_MARGIN), free=size(free)),
         str(directory),
     )
 
@@ -182,9 +184,11 @@ class DirectoryLock:
         except OSError:
             holder = _read_small(fd)
             os.close(fd)
-            who = f"process {holder}" if holder.isdigit() else "another process"
+            who = (_("process {pid}").format(pid=holder) if holder.isdigit()
+                   else _("another process"))
             raise DirectoryBusy(
-                errno.EBUSY, f"in use by another lgsim run ({who})", str(self.directory)
+                errno.EBUSY, _("in use by another lgsim run ({who})").format(who=who),
+                str(self.directory)
             ) from None
         os.ftruncate(fd, 0)
         os.lseek(fd, 0, os.SEEK_SET)
@@ -246,12 +250,14 @@ class FileTooLarge(OSError):
 
 def file_kind(mode: int) -> str:
     """What a file of ``st_mode`` is, for messages: ``"a FIFO (named pipe)"``..."""
-    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
-                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-                       (stat.S_ISSOCK, "a socket"), (stat.S_ISREG, "a regular file")):
+    for test, name in ((stat.S_ISDIR, N_("a directory")),
+                       (stat.S_ISFIFO, N_("a FIFO (named pipe)")),
+                       (stat.S_ISCHR, N_("a character device")),
+                       (stat.S_ISBLK, N_("a block device")), (stat.S_ISSOCK, N_("a socket")),
+                       (stat.S_ISREG, N_("a regular file"))):
         if test(mode):
-            return name
-    return "a special file"
+            return _(name)
+    return _("a special file")
 
 
 def read_regular(path: str | Path, limit: int) -> bytes:
@@ -287,7 +293,8 @@ def read_regular(path: str | Path, limit: int) -> bytes:
             parts.append(block)
             total += len(block)
         if total > limit:
-            raise FileTooLarge(errno.EFBIG, f"larger than {size(limit)}", str(path))
+            raise FileTooLarge(errno.EFBIG, _("larger than {size}").format(size=size(limit)),
+                           str(path))
         return b"".join(parts)
     finally:
         os.close(fd)

@@ -1,15 +1,35 @@
-"""Shared fixtures: tiny scenarios written to temporary files."""
+"""Shared fixtures: tiny scenarios written to temporary files.
+
+The suite reads lgsim's output in English: ``LGSIM_LANG=en`` is set here for this
+process and every process it starts (Chinese, the default, is tested in
+``tests/test_i18n.py`` by tests that ask for it).
+"""
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
+
+os.environ["LGSIM_LANG"] = "en"  # before lgsim is imported; inherited by subprocesses
 
 import pytest
 
 import lgsim
+from lgsim import i18n
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked():
+    """Every test starts in English (LGSIM_LANG=en) and leaves no language chosen behind."""
+    os.environ["LGSIM_LANG"] = "en"
+    i18n.set_language(None)
+    yield
+    i18n.set_language(None)
+    os.environ["LGSIM_LANG"] = "en"
+
 
 TINY = """
 [scenario]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import lgsim
 from lgsim.engine import pauses as pz
@@ -218,3 +220,25 @@ def test_stalled_projects_never_start(tiny):
     assert abs(never.mean() - 0.25) < 4 * np.sqrt(0.25 * 0.75 / 2000)
     inv = r.ds["investment"].sel(year=2022, project="p").values
     assert (inv[never] == 0).all() and np.allclose(inv[~never], 10.0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ready=st.floats(0.0, 30.0), need=st.floats(0.0, 60.0), stock=st.floats(0.0, 20.0),
+       start=st.integers(0, 10), span=st.integers(0, 14), hectares=st.floats(0.0, 80.0),
+       on_month=st.booleans())
+def test_a_lone_request_is_granted_as_the_simpy_pass_grants_it(
+        ready, need, stock, start, span, hectares, on_month):
+    """The closed form for one request equals the event pass to the bit: the same
+    request, queued ahead of a second one that needs no land, goes through simpy."""
+    if on_month:
+        ready = float(round(ready))  # deliveries at the ready time itself come first
+    lands = [(float(start), float(start + span) + 0.5, hectares)]
+
+    def inp(n: int) -> LifecycleInput:
+        return LifecycleInput(
+            ready=[ready, 31.0][:n], planned=[0.0, 1.0][:n], ids=["a", "b"][:n],
+            duration=[12.0, 12.0][:n], land_ha=[need, 0.0][:n], pauses=[],
+            land_deliveries=lands, land_stock=stock)
+
+    lone, queued = land_grants(inp(1))[0], land_grants(inp(2))[0]
+    assert (np.isnan(lone) and np.isnan(queued)) or lone == queued

@@ -90,3 +90,17 @@ def test_comparison_csv_matches_the_terminal(tmp_path, capsys):
     assert not [p for p, _ in _numbers(data["scenarios"]) if not _labelled(p)]
     assert not [p for p, _ in _numbers(data["differences"]) if not _labelled(p)]
     assert math.isclose(data["scenarios"][0]["p_target_met_pct"], table.loc[0, "p_met_pct"])
+
+
+def test_tornado_csv_probabilities_name_their_unit(tmp_path):
+    from lgsim.outputs.study_files import write_sensitivity
+    from lgsim.studies.sensitivity import tornado
+
+    result = tornado(lgsim.load_scenario("scenarios/base.toml"),
+                     params=["economy.fai_growth"], replications=250, workers=1)
+    write_sensitivity(result, tmp_path, plot=False)
+    table = pd.read_csv(tmp_path / "sensitivity-tornado.csv", encoding="utf-8-sig")
+    probabilities = [c for c in table.columns if c.startswith("p_")]
+    assert "p_fai_met_low_pct" in probabilities
+    assert all(c.endswith(("_pct", "_pp")) for c in probabilities), probabilities
+    assert 0.0 <= table.loc[0, "p_fai_met_high_pct"] <= 100.0

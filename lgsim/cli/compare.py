@@ -6,6 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
+from ..i18n import _
 from . import EXIT_OK, InputError, add_run_options
 
 
@@ -17,7 +18,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from .run import progress_bar
 
     if len(args.scenarios) < 2:
-        raise InputError("compare needs at least two scenario files")
+        raise InputError(_("compare needs at least two scenario files"))
     scenarios = [load_scenario(path) for path in args.scenarios]
     n = args.replications or scenarios[0].replications
     update, close = progress_bar(n * len(scenarios))
@@ -32,7 +33,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     formats = ("png", "svg") if args.svg else ("png",)
     write_comparison(comparison, out, formats=formats, report=not args.no_report)
     print(comparison.to_text(out_dir=f"{out}/"))
-    print(f"({len(scenarios)} × {n:,} replications in {elapsed:.1f} s)")
+    print(_("({scenarios} × {n:,} replications in {seconds:.1f} s)").format(
+        scenarios=len(scenarios), n=n, seconds=elapsed))
     return EXIT_OK
 
 
@@ -40,8 +42,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add ``compare``."""
     p = sub.add_parser(
         "compare",
-        help="compare scenarios on common random numbers (paired differences to the first)",
-        description=(
+        help=_("compare scenarios on common random numbers (paired differences to the "
+               "first)"),
+        description=_(
             "Run every scenario with the first one's seed and replications (or -n/--seed) "
             "and compare each with the first, replication by replication. Writes "
             "comparison.json, comparison.csv, charts and comparison.html into --out "
@@ -49,8 +52,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO",
-                   help="two or more scenario files; the first is the reference")
+                   help=_("two or more scenario files; the first is the reference"))
     add_run_options(p)
-    p.add_argument("--svg", action="store_true", help="also write the charts as SVG")
-    p.add_argument("--no-report", action="store_true", help="do not write comparison.html")
+    p.add_argument("--svg", action="store_true", help=_("also write the charts as SVG"))
+    p.add_argument("--no-report", action="store_true",
+                   help=_("do not write comparison.html"))
     p.set_defaults(func=cmd_compare)

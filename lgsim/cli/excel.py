@@ -9,17 +9,20 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..i18n import _
 from . import EXIT_OK, InputError
 
 
 def _target(args: argparse.Namespace, suffix: str) -> Path:
     out = args.out if args.out is not None else Path(Path(args.file).stem + suffix)
     if out.suffix.lower() != suffix:
-        raise InputError(f"--out: expected a {suffix} file, found {out}")
+        raise InputError(_("--out: expected a {suffix} file, found {out}").format(
+            suffix=suffix, out=out))
     if out.exists() and not args.force:
-        raise InputError(f"--out: {out} exists (use --force to overwrite it)")
+        raise InputError(_("--out: {out} exists (use --force to overwrite it)").format(out=out))
     if out.resolve() == Path(args.file).resolve():
-        raise InputError(f"--out: {out} is the file being converted; choose a new file")
+        raise InputError(_("--out: {out} is the file being converted; choose a new file")
+                         .format(out=out))
     return out
 
 
@@ -32,8 +35,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.file)
     out = _target(args, ".xlsx")
     write_workbook(resolved_document(scenario), out)
-    print(f"Wrote {out}: {len(SHEETS)} sheets ({', '.join(k for k, _ in SHEETS)}) and a guide")
-    print(f"Run it with: python -m lgsim run {out}")
+    print(_("Wrote {out}: {count} sheets ({names}) and a guide").format(
+        out=out, count=len(SHEETS), names=", ".join(k for k, _label in SHEETS)))
+    print(_("Run it with: python -m lgsim run {out}").format(out=out))
     return EXIT_OK
 
 
@@ -51,26 +55,29 @@ def cmd_import(args: argparse.Namespace) -> int:
     text = (f"# imported from {Path(args.file).name} by lgsim {__version__}\n"
             + tomli_w.dumps(resolved_document(scenario)))
     write_text(out, text)
-    print(f"Wrote {out} ({scenario.name}: {len(scenario.sectors)} sectors, "
-          f"{len(scenario.batches)} batches, {len(scenario.sources)} sources)")
+    print(_("Wrote {out} ({name}: {sectors} sectors, {batches} batches, {sources} sources)")
+          .format(out=out, name=scenario.name, sectors=len(scenario.sectors),
+                  batches=len(scenario.batches), sources=len(scenario.sources)))
     return EXIT_OK
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``excel export`` and ``excel import``."""
-    p = sub.add_parser("excel", help="convert a scenario to an Excel workbook and back",
-                       description="A scenario as a workbook: one sheet per section, Chinese "
-                       "headers with the key names, drop-down lists for distributions, the "
-                       "[sources] text next to the numbers. `run` and `validate` also read "
-                       ".xlsx files directly.")
+    p = sub.add_parser("excel", help=_("convert a scenario to an Excel workbook and back"),
+                       description=_("A scenario as a workbook: one sheet per section, "
+                                     "Chinese headers with the key names, drop-down lists for "
+                                     "distributions, the [sources] text next to the numbers. "
+                                     "`run` and `validate` also read .xlsx files directly."))
     sub2 = p.add_subparsers(dest="excel_command", required=True, metavar="ACTION")
-    e = sub2.add_parser("export", help="write SCENARIO as a workbook (extends resolved)")
-    e.add_argument("file", type=Path, metavar="SCENARIO", help="a .toml (or .xlsx) scenario")
-    e.add_argument("--out", type=Path, help="the workbook (default: ./<name>.xlsx)")
-    e.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    e = sub2.add_parser("export", help=_("write SCENARIO as a workbook (extends resolved)"))
+    e.add_argument("file", type=Path, metavar="SCENARIO",
+                   help=_("a .toml (or .xlsx) scenario"))
+    e.add_argument("--out", type=Path, help=_("the workbook (default: ./<name>.xlsx)"))
+    e.add_argument("--force", action="store_true", help=_("overwrite --out if it exists"))
     e.set_defaults(func=cmd_export)
-    i = sub2.add_parser("import", help="write a workbook as a TOML scenario")
-    i.add_argument("file", type=Path, metavar="WORKBOOK", help="a .xlsx scenario workbook")
-    i.add_argument("--out", type=Path, help="the TOML file (default: ./<name>.toml)")
-    i.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    i = sub2.add_parser("import", help=_("write a workbook as a TOML scenario"))
+    i.add_argument("file", type=Path, metavar="WORKBOOK",
+                   help=_("a .xlsx scenario workbook"))
+    i.add_argument("--out", type=Path, help=_("the TOML file (default: ./<name>.toml)"))
+    i.add_argument("--force", action="store_true", help=_("overwrite --out if it exists"))
     i.set_defaults(func=cmd_import)

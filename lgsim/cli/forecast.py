@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..i18n import _
 from ..scenario.errors import ScenarioError
 from . import EXIT_OK, InputError, out_dir, positive_int, seed_value
 from .progress import ProgressBar
@@ -71,7 +72,8 @@ def _quantile_columns(frame: Any) -> tuple[str, ...]:
 def _one_file(args: argparse.Namespace) -> Path | None:
     """The single ``--data`` file of the history-only commands (None: the shipped one)."""
     if args.data and len(args.data) > 1:
-        raise InputError(f"--data: expected one annual file here, found {len(args.data)}")
+        raise InputError(_("--data: expected one annual file here, found {count}").format(
+            count=len(args.data)))
     return args.data[0] if args.data else None
 
 
@@ -103,23 +105,24 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     from ..forecasting.forecast import forecast
 
     series = _series(args)
-    with _input_errors(), ProgressBar("model", desc="backtest") as bar:
+    with _input_errors(), ProgressBar("model", desc=_("backtest")) as bar:
         fc = forecast(
             series, horizon=args.horizon, n_sims=args.n_sims,
             seed=0 if args.seed is None else args.seed,
             min_train=args.min_train, gaps=args.gaps, progress=bar,
         )
-    print(f"{args.indicator} from {_data_label(args)}")
+    print(_("{indicator} from {data}").format(indicator=args.indicator, data=_data_label(args)))
     print(fc.to_string())
     for c in fc.caveats():
-        print(f"caveat: {c}")
+        print(_("caveat: {caveat}").format(caveat=c))
     if args.out is not None:
         frame = fc.to_frame()
         frame.insert(0, "indicator", args.indicator)
         frame = labelled(frame, ("mean", *_quantile_columns(frame)), ("sd",))
         path = Path(args.out) / f"forecast-{args.indicator}.csv"
         write_text(path, _csv_text(frame))
-        print(f"wrote {path} (growth in percent: _pct; its sd in percentage points: _pp)")
+        print(_("wrote {path} (growth in percent: _pct; its sd in percentage points: _pp)")
+              .format(path=path))
     return EXIT_OK
 
 
@@ -136,12 +139,12 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     from ..outputs.plots import backtest_chart
 
     series = _series(args)
-    with _input_errors(), ProgressBar("model", desc="backtest") as bar:
+    with _input_errors(), ProgressBar("model", desc=_("backtest")) as bar:
         bt = backtest(
             series, min_train=args.min_train, n_sims=args.n_sims,
             seed=0 if args.seed is None else args.seed, gaps=args.gaps, progress=bar,
         )
-    print(f"{args.indicator} from {_data_label(args)}")
+    print(_("{indicator} from {data}").format(indicator=args.indicator, data=_data_label(args)))
     print(bt.to_string())
     out = Path(args.out) if args.out is not None else Path("runs") / f"backtest-{args.indicator}"
     table = bt.table()
@@ -153,8 +156,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     fig = backtest_chart(bt)
     write_with(out / "backtest.png", lambda tmp: fig.savefig(tmp, format="png", dpi=150))
     print(
-        f"wrote {out}/backtest_table.csv (errors in pp, coverage in percent), "
-        "backtest_records.csv (growth in percent, errors in pp), backtest.png"
+        _("wrote {out}/backtest_table.csv (errors in pp, coverage in percent), "
+          "backtest_records.csv (growth in percent, errors in pp), backtest.png").format(out=out)
     )
     return EXIT_OK
 
@@ -167,7 +170,7 @@ def cmd_backtest_engine(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.engine)
     figures = _figures(args)
-    with _input_errors(), ProgressBar("year", desc="backtest") as bar:
+    with _input_errors(), ProgressBar("year", desc=_("backtest")) as bar:
         bt = backtest_engine(
             scenario, figures, area=args.area, vantage=args.vantage,
             forecaster=args.forecaster, spread=args.spread, exclude=args.exclude or (),
@@ -177,9 +180,9 @@ def cmd_backtest_engine(args: argparse.Namespace) -> int:
            else Path("runs") / f"backtest-engine-{scenario.name}")
     print(bt.to_text())
     write_engine_backtest(bt, out)
-    print(f"wrote {out}/backtest.json (one record per origin year; growth as fractions), "
-          "backtest.txt, pit_histogram.png, reliability.png, hedgehog.png, asof/<year>.toml "
-          "(each year's scenario as run)")
+    print(_("wrote {out}/backtest.json (one record per origin year; growth as fractions), "
+            "backtest.txt, pit_histogram.png, reliability.png, hedgehog.png, asof/<year>.toml "
+            "(each year's scenario as run)").format(out=out))
     return EXIT_OK
 
 
@@ -203,20 +206,22 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                                seed=0 if args.seed is None else args.seed)
     path = cal.write(args.out)
     print(cal.to_string())
-    print(f"wrote {path} (extends {cal.document(path)['extends']}); run it with: "
-          f"python -m lgsim run {path}")
+    print(_("wrote {path} (extends {parent}); run it with: python -m lgsim run {path}").format(
+        path=path, parent=cal.document(path)["extends"]))
     return EXIT_OK
 
 
 def _check_out(args: argparse.Namespace) -> None:
     """``--out`` must be a new file (or ``--force``), not the scenario or a directory."""
     if Path(args.out).resolve() == Path(args.scenario).resolve():
-        raise InputError(f"--out: {args.out} is the scenario being calibrated; choose a new file")
+        raise InputError(_("--out: {out} is the scenario being calibrated; choose a new file")
+                         .format(out=args.out))
     if Path(args.out).is_dir():
-        raise InputError(f"--out: {args.out} is a directory; name the new scenario file")
+        raise InputError(_("--out: {out} is a directory; name the new scenario file").format(
+            out=args.out))
     if Path(args.out).exists() and not args.force:
-        raise InputError(f"--out: {args.out} exists; choose a new file or add --force to "
-                         "overwrite it")
+        raise InputError(_("--out: {out} exists; choose a new file or add --force to "
+                           "overwrite it").format(out=args.out))
 
 
 def cmd_calibrate_forecast(args: argparse.Namespace) -> int:
@@ -229,7 +234,7 @@ def cmd_calibrate_forecast(args: argparse.Namespace) -> int:
     _check_out(args)
     ind = args.industry_indicator
     sectors = {} if ind.lower() == "none" else {"industry": ind}
-    with _input_errors(), ProgressBar("model", desc="calibrate") as bar:
+    with _input_errors(), ProgressBar("model", desc=_("calibrate")) as bar:
         cal = calibrate(
             scenario, load_annual(_one_file(args)), indicator=args.indicator,
             sector_indicators=sectors, year=args.year, n_sims=args.n_sims,
@@ -238,97 +243,100 @@ def cmd_calibrate_forecast(args: argparse.Namespace) -> int:
         )
     path = cal.write(args.out)
     print(cal.to_string())
-    print(f"wrote {path} (extends {cal.document(path)['extends']}); run it with: "
-          f"python -m lgsim run {path}")
+    print(_("wrote {path} (extends {parent}); run it with: python -m lgsim run {path}").format(
+        path=path, parent=cal.document(path)["extends"]))
     return EXIT_OK
 
 
 def _common(p: argparse.ArgumentParser, indicator: bool = True) -> None:
     p.add_argument("--data", type=Path, action="append",
-                   help=f"statistics file (default: {SHIPPED}); backtest --engine and "
-                   "calibrate also read the tidy published-indicators format and take "
-                   "--data more than once (default: the shipped annual and "
-                   "published_indicators files)")
+                   help=_("statistics file (default: {shipped}); backtest --engine and "
+                          "calibrate also read the tidy published-indicators format and take "
+                          "--data more than once (default: the shipped annual and "
+                          "published_indicators files)").format(shipped=SHIPPED))
     if indicator:
         p.add_argument("--indicator", default="gdp_real_growth",
-                       help="growth indicator, published in percent (default: gdp_real_growth)")
+                       help=_("growth indicator, published in percent (default: "
+                              "gdp_real_growth)"))
     p.add_argument("--seed", type=seed_value, default=None,
-                   help="seed of the draws (default 0; backtest --engine: the scenario's)")
+                   help=_("seed of the draws (default 0; backtest --engine: the scenario's)"))
     p.add_argument("--n-sims", type=positive_int, default=CLI_N_SIMS,
-                   help=f"simulated paths per model (default {CLI_N_SIMS:,})")
+                   help=_("simulated paths per model (default {n:,})").format(n=CLI_N_SIMS))
     p.add_argument("--min-train", type=positive_int, default=5,
-                   help="fewest figures before a backtest origin (default 5)")
+                   help=_("fewest figures before a backtest origin (default 5)"))
 
 
 def _gaps(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gaps", choices=("auto", "tail", "nan"), default="auto",
-                   help="years without a figure: 'tail' fits the run after the last gap, "
-                   "'nan' keeps them as missing, 'auto' (default) uses 'tail' when it "
-                   "leaves a backtest origin")
+                   help=_("years without a figure: 'tail' fits the run after the last gap, "
+                          "'nan' keeps them as missing, 'auto' (default) uses 'tail' when it "
+                          "leaves a backtest origin"))
 
 
 def _evidence(p: argparse.ArgumentParser) -> None:
     """Options of the past-error record (``backtest --engine`` and ``calibrate``)."""
-    p.add_argument("--vantage", help="month 1-12 (or jan, q1, h1, q3) as of whose end the "
-                   "forecast is made (default: one month after the scenario's latest "
-                   "published figure, else jan)")
+    p.add_argument("--vantage", help=_("month 1-12 (or jan, q1, h1, q3) as of whose end the "
+                                       "forecast is made (default: one month after the "
+                                       "scenario's latest published figure, else jan)"))
     p.add_argument("--forecaster", choices=("naive_last", "naive_mean"), default="naive_last",
-                   help="the point forecast of the year-ahead record (default naive_last: "
-                   "the random walk)")
-    p.add_argument("--areas", help="areas pooled in the error record, comma-separated "
-                   "(default: every area in the data, each labelled)")
+                   help=_("the point forecast of the year-ahead record (default naive_last: "
+                          "the random walk)"))
+    p.add_argument("--areas", help=_("areas pooled in the error record, comma-separated "
+                                     "(default: every area in the data, each labelled)"))
     p.add_argument("--exclude", type=int, action="append", metavar="YEAR",
-                   help="leave a year out of the error record (repeatable)")
+                   help=_("leave a year out of the error record (repeatable)"))
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``forecast``, ``backtest`` and ``calibrate``."""
-    p = sub.add_parser("forecast", help="forecast a growth indicator from its own history")
+    p = sub.add_parser("forecast", help=_("forecast a growth indicator from its own history"))
     _common(p)
     p.add_argument("--horizon", type=positive_int, default=3,
-                   help="years after the last figure (default 3)")
+                   help=_("years after the last figure (default 3)"))
     _gaps(p)
     p.add_argument("--out", type=out_dir,
-                   help="folder for forecast-<indicator>.csv (predictive quantiles)")
+                   help=_("folder for forecast-<indicator>.csv (predictive quantiles)"))
     p.set_defaults(func=cmd_forecast)
 
     p = sub.add_parser("backtest",
-                       help="score the forecasting models (or, with --engine, a scenario's "
-                       "organic model) out of sample against naive benchmarks")
+                       help=_("score the forecasting models (or, with --engine, a scenario's "
+                              "organic model) out of sample against naive benchmarks"))
     _common(p)
     _gaps(p)
     p.add_argument("--engine", type=Path, metavar="SCENARIO",
-                   help="replay this scenario's organic model for every past year and score "
-                   "it (PIT, CRPS, log score, coverage; backtest.json and charts)")
+                   help=_("replay this scenario's organic model for every past year and "
+                          "score it (PIT, CRPS, log score, coverage; backtest.json and "
+                          "charts)"))
     _evidence(p)
-    p.add_argument("--area", help="with --engine: the area scored (default: the first in "
-                   "the data)")
+    p.add_argument("--area", help=_("with --engine: the area scored (default: the first in "
+                                    "the data)"))
     p.add_argument("--spread", choices=("errors", "scenario"), default="errors",
-                   help="with --engine: the spread sized from the errors before each origin "
-                   "(default) or the scenario's own sds")
+                   help=_("with --engine: the spread sized from the errors before each "
+                          "origin (default) or the scenario's own sds"))
     p.add_argument("-n", "--replications", type=positive_int, default=1000,
-                   help="with --engine: replications per origin (default 1,000)")
+                   help=_("with --engine: replications per origin (default 1,000)"))
     p.add_argument("--out", type=out_dir,
-                   help="output folder (default: runs/backtest-<indicator>/, with --engine "
-                   "runs/backtest-engine-<scenario>/)")
+                   help=_("output folder (default: runs/backtest-<indicator>/, with --engine "
+                          "runs/backtest-engine-<scenario>/)"))
     p.set_defaults(func=cmd_backtest)
 
     p = sub.add_parser("calibrate",
-                       help="write a scenario whose organic spread is sized from past "
-                       "forecast errors")
-    p.add_argument("scenario", type=Path, help="the scenario to extend")
-    p.add_argument("--out", type=Path, required=True, help="the new scenario file (.toml)")
-    p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+                       help=_("write a scenario whose organic spread is sized from past "
+                              "forecast errors"))
+    p.add_argument("scenario", type=Path, metavar="SCENARIO",
+                   help=_("the scenario to extend"))
+    p.add_argument("--out", type=Path, required=True, help=_("the new scenario file (.toml)"))
+    p.add_argument("--force", action="store_true", help=_("overwrite --out if it exists"))
     _common(p)
     _evidence(p)
     p.add_argument("--from-forecast", action="store_true",
-                   help="instead: organic means and sds from the history-only forecast "
-                   "(the options below apply to it)")
+                   help=_("instead: organic means and sds from the history-only forecast "
+                          "(the options below apply to it)"))
     p.add_argument("--industry-indicator", default="industry_above_size_va_real_growth",
-                   help="with --from-forecast: series whose forecast sets the spread of "
-                   "sector industry relative to the others, a labelled proxy (default: "
-                   "industry_above_size_va_real_growth; 'none': the GDP-level spread)")
+                   help=_("with --from-forecast: series whose forecast sets the spread of "
+                          "sector industry relative to the others, a labelled proxy (default: "
+                          "industry_above_size_va_real_growth; 'none': the GDP-level spread)"))
     p.add_argument("--year", type=int,
-                   help="with --from-forecast: the year whose forecast is used (default: "
-                   "the target year)")
+                   help=_("with --from-forecast: the year whose forecast is used (default: "
+                          "the target year)"))
     p.set_defaults(func=cmd_calibrate)

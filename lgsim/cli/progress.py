@@ -11,6 +11,11 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from ..i18n import N_, _
+
+#: The units a bar counts, as shown.
+UNITS = {"rep": N_("rep"), "model": N_("model"), "year": N_("year")}
+
 
 class ProgressBar:
     """A tqdm bar on stderr (or nothing when stderr is not a terminal).
@@ -31,7 +36,8 @@ class ProgressBar:
             from tqdm import tqdm
 
             tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked
-            self.bar = tqdm(total=total or None, unit=unit, unit_scale=unit == "rep",
+            self.bar = tqdm(total=total or None, unit=_(UNITS.get(unit, unit)),
+                            unit_scale=unit == "rep",
                             # under lgsim's escaping stream, the terminal itself: the bar's
                             # own control codes (\r) must reach it unescaped
                             file=getattr(sys.stderr, "raw", sys.stderr), leave=False,

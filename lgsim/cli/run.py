@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import re
 import socket
 import sys
 import time
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..i18n import _
 from ..scenario.errors import ScenarioError, ScenarioWarning
 from . import (
     EXIT_INPUT,
@@ -50,8 +52,8 @@ def check_out_dir(out: Path, scenario: str, seed: int | None, *, force: bool) ->
         if force:
             return
         raise ScenarioError(
-            str(out), "--out", "an empty directory or an lgsim run directory (or --force)",
-            str(exc).split(": ", 1)[-1],
+            str(out), "--out", _("an empty directory or an lgsim run directory (or --force)"),
+            re.split(r": |：", str(exc), maxsplit=1)[-1],
         ) from None
     if force or old is None:
         return
@@ -59,8 +61,9 @@ def check_out_dir(out: Path, scenario: str, seed: int | None, *, force: bool) ->
     if not same:
         raise ScenarioError(
             str(out), "--out",
-            "an empty directory or one holding the same scenario and seed (or --force)",
-            f"a run of scenario {old.get('scenario')!r} with seed {old.get('seed')}",
+            _("an empty directory or one holding the same scenario and seed (or --force)"),
+            _("a run of scenario {scenario!r} with seed {seed}").format(
+                scenario=old.get("scenario"), seed=old.get("seed")),
         )
 
 
@@ -69,11 +72,14 @@ def half_width(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, found {text!r}") from None
-    if not 0.0 < value < 0.5:
-        hint = f" (looks like percentage points: write {value / 100:g})" if value >= 0.5 else ""
         raise argparse.ArgumentTypeError(
-            f"expected a half-width between 0 and 0.5, found {text}{hint}"
+            _("expected a number, found {text!r}").format(text=text)) from None
+    if not 0.0 < value < 0.5:
+        hint = _(" (looks like percentage points: write {value:g})").format(
+            value=value / 100) if value >= 0.5 else ""
+        raise argparse.ArgumentTypeError(
+            _("expected a half-width between 0 and 0.5, found {text}{hint}").format(
+                text=text, hint=hint)
         )
     return value
 
@@ -86,7 +92,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     executor = args.executor or ("dask" if args.scheduler else None)
     if args.scheduler and executor != "dask":
-        raise InputError("--scheduler needs --executor dask")
+        raise InputError(_("--scheduler needs --executor dask"))
 
     scenario = load_scenario(args.scenario)
     out = Path(args.out or default_out_dir(scenario.name))
@@ -101,9 +107,10 @@ def _resume_hint(out: Path) -> str:
     from ..montecarlo.checkpoint import CHUNK_DIR
 
     if any((out / CHUNK_DIR).glob("chunk-*.npz")):
-        return (f"the chunks finished so far are kept in {out / CHUNK_DIR}: rerun the same "
-                "command with --resume to compute only the rest")
-    return "nothing was computed yet: rerun the same command (--resume continues a stopped run)"
+        return _("the chunks finished so far are kept in {folder}: rerun the same command "
+                 "with --resume to compute only the rest").format(folder=out / CHUNK_DIR)
+    return _("nothing was computed yet: rerun the same command (--resume continues a "
+             "stopped run)")
 
 
 def _run_locked(args: argparse.Namespace, scenario: Any, out: Path,
@@ -123,7 +130,7 @@ def _run_locked(args: argparse.Namespace, scenario: Any, out: Path,
 
     def on_start() -> None:
         fp = footprint(scenario, n, args.workers, args.chunk_size, keep & {"paths"})
-        ensure_free_space(out, fp.disk(checkpoint=True), "the chunk files and results.nc")
+        ensure_free_space(out, fp.disk(checkpoint=True), _("the chunk files and results.nc"))
         begin_run(out)
 
     update, close = progress_bar(n)
@@ -179,7 +186,7 @@ def _write_extras(args: argparse.Namespace, results: Results, out: Path) -> None
     from ..outputs.report import write_report
     from ..outputs.rundir import EXTRAS_BYTES
 
-    ensure_free_space(out, EXTRAS_BYTES, "the charts and the report")
+    ensure_free_space(out, EXTRAS_BYTES, _("the charts and the report"))
     figures = run_figures(results)
     if args.plots or args.svg:
         save_figures(figures, out, ("png", "svg") if args.svg else ("png",))
@@ -202,59 +209,66 @@ def cmd_validate(args: argparse.Namespace) -> int:
         except ScenarioError as exc:
             if exc.path == "replications":  # the file's run size (run names the flag -n)
                 exc = ScenarioError(exc.file, "scenario.replications", exc.expected, exc.found,
-                                    exc.hint.removeprefix("memory: "))
+                                    exc.hint.removeprefix(_("memory: ")))
             print(exc.message, file=sys.stderr)
             status = EXIT_INPUT
             continue
         members = sum(b.count for b in s.batches)
         print(
-            f"ok {path}: {s.name} — {len(s.sectors)} sectors, {len(s.projects)} projects, "
-            f"{len(s.batches)} batches ({members} members), {len(s.pipelines)} pipeline, "
-            f"{len(s.lands)} land, {len(s.shocks)} shocks"
+            _("ok {path}: {name} — {sectors} sectors, {projects} projects, {batches} batches "
+              "({members} members), {pipeline} pipeline, {land} land, {shocks} shocks").format(
+                path=path, name=s.name, sectors=len(s.sectors), projects=len(s.projects),
+                batches=len(s.batches), members=members, pipeline=len(s.pipelines),
+                land=len(s.lands), shocks=len(s.shocks))
         )
         for w in s.warnings:
-            print(f"warning: {w}")
+            print(_("warning: {message}").format(message=w))
     return status
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``run`` and ``validate``."""
-    p = sub.add_parser("run", help="simulate a scenario and write its run directory")
-    p.add_argument("scenario", type=Path)
+    p = sub.add_parser("run", help=_("simulate a scenario and write its run directory"))
+    p.add_argument("scenario", type=Path, metavar="SCENARIO",
+                   help=_("a scenario file (.toml or .xlsx)"))
     add_run_options(p)
     p.add_argument("--force", action="store_true",
-                   help="overwrite a run directory of another scenario or seed")
-    p.add_argument("--plots", action="store_true", help="write the charts (PNG) into the run "
-                   "directory")
-    p.add_argument("--svg", action="store_true", help="write the charts as SVG too (implies "
-                   "--plots)")
-    p.add_argument("--report", action="store_true", help="write report.html (charts, tables, "
-                   "sources) into the run directory")
+                   help=_("overwrite a run directory of another scenario or seed"))
+    p.add_argument("--plots", action="store_true",
+                   help=_("write the charts (PNG) into the run directory"))
+    p.add_argument("--svg", action="store_true",
+                   help=_("write the charts as SVG too (implies --plots)"))
+    p.add_argument("--report", action="store_true",
+                   help=_("write report.html (charts, tables, sources) into the run directory"))
     p.add_argument("--executor", choices=("serial", "process", "dask"),
-                   help="where chunks run (default: process pool, serial for --workers 1); "
-                   "results are identical for every executor")
+                   help=_("where chunks run (default: process pool, serial for --workers 1); "
+                          "results are identical for every executor"))
     p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="address of a running dask.distributed scheduler (implies --executor "
-                   "dask); without it --executor dask starts a local cluster")
+                   help=_("address of a running dask.distributed scheduler (implies "
+                          "--executor dask); without it --executor dask starts a local "
+                          "cluster"))
     p.add_argument("--chunk-size", type=positive_int, metavar="C",
-                   help="replications per chunk (default 250; fixed per run)")
+                   help=_("replications per chunk (default 250; fixed per run)"))
     p.add_argument("--precision", type=half_width, metavar="H",
-                   help="stop once the 95%% interval of P(target met) is within ±H (a "
-                   "probability: 0.005 = ±0.5 pp); -n is then the maximum")
+                   help=_("stop once the 95%% interval of P(target met) is within ±H (a "
+                          "probability: 0.005 = ±0.5 pp); -n is then the maximum"))
     p.add_argument("--min-ess", type=positive_int, default=1000, metavar="E",
-                   help="a run conditioned on published figures ([actuals]) whose effective "
-                   "sample size is below E (default 1000) adds replications until it reaches "
-                   "it, up to --max-replications")
+                   help=_("a run conditioned on published figures ([actuals]) whose "
+                          "effective sample size is below E (default 1000) adds replications "
+                          "until it reaches it, up to --max-replications"))
     p.add_argument("--max-replications", type=positive_int, metavar="M",
-                   help="most replications a conditioned run may add up to (default 10 × -n)")
+                   help=_("most replications a conditioned run may add up to (default 10 × "
+                          "-n)"))
     p.add_argument("--resume", action="store_true",
-                   help="continue a run killed part-way: compute only the chunks missing "
-                   "in OUT/chunks")
+                   help=_("continue a run killed part-way: compute only the chunks missing "
+                          "in OUT/chunks"))
     p.add_argument("--keep", action="append", choices=("paths", "chunks"),
-                   help="paths: also keep monthly investment of every project "
-                   "(investment_monthly_project); chunks: keep OUT/chunks after the run")
+                   help=_("paths: also keep monthly investment of every project "
+                          "(investment_monthly_project); chunks: keep OUT/chunks after the "
+                          "run"))
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("validate", help="check scenario files without running them")
-    p.add_argument("scenarios", nargs="+", type=Path)
+    p = sub.add_parser("validate", help=_("check scenario files without running them"))
+    p.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO",
+                   help=_("scenario files (.toml or .xlsx)"))
     p.set_defaults(func=cmd_validate)

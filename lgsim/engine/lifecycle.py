@@ -7,7 +7,9 @@ served in order and the head of the queue blocks later ones. Only the queue coup
 projects, so only the queue runs in simpy: a handful of events per project, stopped as
 soon as every request is served. Pauses cannot change *when* land is granted, so starts
 and finishes follow from the grants by the pause algebra of :mod:`.pauses`, and monthly
-money flows are computed afterwards with numpy (:mod:`.accounting`).
+money flows are computed afterwards with numpy (:mod:`.accounting`). A replication with
+a single request has no queue: its grant follows in closed form (:func:`single_grant`),
+equal to the event pass to the bit (``tests/test_engine.py`` checks it against simpy).
 
 ``tests/oracles/lifecycle.py`` runs the whole lifecycle (land, pauses and work clocks)
 in simpy; the tests check that the two agree.
@@ -85,6 +87,35 @@ def _request(
     waiting.count -= 1
 
 
+def single_grant(ready: float, need: float, level: float,
+                 supply: tuple[Sequence[float], float]) -> float:
+    """The grant time of a lone request, as the simpy pass computes it.
+
+    ``level`` is the pool's level before the first delivery still to come (``supply``:
+    delivery times and the hectares of each). Deliveries at the ready time itself come
+    first (their timeouts are scheduled before the request's); the pool grows by the
+    same additions in the same order, so the level — and the grant — are those of the
+    event pass to the bit. NaN when the need is never met.
+    """
+    if need <= 0:
+        return ready
+    times, part = supply
+    k = 0
+    while k < len(times) and times[k] <= ready:
+        if part > 0:
+            level += part
+        k += 1
+    if level >= need:
+        return ready
+    while k < len(times):
+        if part > 0:
+            level += part
+        if level >= need:
+            return float(times[k])
+        k += 1
+    return math.nan
+
+
 def land_grants(inp: LifecycleInput) -> np.ndarray:
     """When each project is granted its land: the land-queue event pass (rule 7).
 
@@ -104,7 +135,6 @@ def land_grants(inp: LifecycleInput) -> np.ndarray:
         Grant time of each project, months since 1 January of base_year + 1; NaN for a
         project never ready or never served.
     """
-    env = simpy.Environment()
     n = len(inp.ready)
     granted = np.full(n, np.nan)
     order = sorted(
@@ -130,6 +160,12 @@ def land_grants(inp: LifecycleInput) -> np.ndarray:
                 level += part
             k += 1
         supplies[0] = (times[k:], part)
+    if len(order) == 1 and len(supplies) <= 1:
+        # one request: the queue is trivial, and the grant follows in closed form
+        granted[order[0]] = single_grant(inp.ready[order[0]], inp.land_ha[order[0]], level,
+                                         supplies[0] if supplies else ([], 0.0))
+        return granted
+    env = simpy.Environment()
     pool = simpy.Container(env, init=level)
     for times, part in supplies:
         env.process(_supply(env, pool, times, part, waiting))

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from ..data.growth_figures import GrowthFigure
+from ..i18n import _
 from ..montecarlo.runner import run
 from ..scenario import Scenario, ScenarioError
 from ..scenario.actuals import DEFAULT_REVISION_SD
@@ -105,8 +106,8 @@ def sector_structure(scenario: Scenario) -> SectorStructure:
         else:
             raise ScenarioError(
                 scenario.file, f"sector[{s.id}].growth",
-                "a normal distribution or a number (the spread is scaled sector by sector, "
-                "keeping the shape)", f"a {d.kind} distribution"
+                _("a normal distribution or a number (the spread is scaled sector by sector, "
+                  "keeping the shape)"), f"a {d.kind} distribution"
                 + (" with min/max" if d.kind == "normal" else ""),
             )
     shares = np.array([s.share for s in scenario.sectors], dtype=float)

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis import wilson as _wilson
+from ..i18n import _
 from ..montecarlo.outcomes import announce
 from .combine import Weighting, mix, model_weights
 from .models import BENCHMARKS, MIN_OBS, check_models, drop_unfittable, fit_model
@@ -230,13 +231,15 @@ class BacktestResult:
         obs = self.data.observed
         yrs = self.data.years[obs]
         lines = [
-            f"Backtest: one step ahead from {self.n_origins} origins "
-            f"({', '.join(map(str, self.origins)) or 'none'}), data {yrs[0]}–{yrs[-1]}, "
-            f"min_train={self.min_train}, n_sims={self.n_sims}, seed={self.seed}, "
-            f"parameter uncertainty {'on' if self.parameter_uncertainty else 'off'}, "
-            f"combination weights: {self.weighting} from earlier origins.",
-            "Errors in percentage points; coverage with 95% Wilson interval; "
-            "crps/last and crps/mean < 1 beat that benchmark.",
+            _("Backtest: one step ahead from {n} origins ({origins}), data {first}–{last}, "
+              "min_train={min_train}, n_sims={n_sims}, seed={seed}, parameter uncertainty "
+              "{on}, combination weights: {weights} from earlier origins.").format(
+                n=self.n_origins, origins=", ".join(map(str, self.origins)) or _("none"),
+                first=yrs[0], last=yrs[-1], min_train=self.min_train, n_sims=self.n_sims,
+                seed=self.seed, on=_("on") if self.parameter_uncertainty else _("off"),
+                weights=self.weighting),
+            _("Errors in percentage points; coverage with 95% Wilson interval; crps/last and "
+              "crps/mean < 1 beat that benchmark."),
         ]
 
         def fmt(v: float, d: int = 2) -> str:
@@ -268,7 +271,7 @@ class BacktestResult:
             }
         )
         lines.append(show.to_string())
-        lines.extend(f"note: {n}" for n in self.notes)
+        lines.extend(_("note: {message}").format(message=n) for n in self.notes)
         return "\n".join(lines)
 
     def __str__(self) -> str:

@@ -48,6 +48,7 @@ import pandas as pd
 from .._version import __version__
 from ..data.official import growth_frame, load_annual
 from ..fileio import write_text
+from ..i18n import _
 from ..scenario import Scenario, load_scenario
 from .forecast import ForecastResult, forecast
 
@@ -260,11 +261,14 @@ class Calibration:
         d = fc.normal(self.year)
         m, sd = 100 * d["mean"], 100 * d["sd"]
         lines = [
-            f"Calibration of {self.scenario.file} for {self.year} from {self.data_label}",
-            f"GDP level: {self.indicator} fitted on {_span(fc)}; forecast {self.year}: mean "
-            f"{m:.2f}%, sd {sd:.2f}%, P10 {q[0]:.2f}%, P90 {q[1]:.2f}% (the normal written: "
-            f"P10 {m - 1.2816 * sd:.2f}%, P90 {m + 1.2816 * sd:.2f}%)",
-            f"  weights: {_weights(fc)}",
+            _("Calibration of {file} for {year} from {data}").format(
+                file=self.scenario.file, year=self.year, data=self.data_label),
+            _("GDP level: {indicator} fitted on {span}; forecast {year}: mean {mean}, sd {sd}, "
+              "P10 {p10}, P90 {p90} (the normal written: P10 {n10}, P90 {n90})").format(
+                indicator=self.indicator, span=_span(fc), year=self.year, mean=f"{m:.2f}%",
+                sd=f"{sd:.2f}%", p10=f"{q[0]:.2f}%", p90=f"{q[1]:.2f}%",
+                n10=f"{m - 1.2816 * sd:.2f}%", n90=f"{m + 1.2816 * sd:.2f}%"),
+            _("  weights: {weights}").format(weights=_weights(fc)),
         ]
         for ind, f in self.forecasts.items():
             if ind == self.indicator:
@@ -272,10 +276,11 @@ class Calibration:
             who = ", ".join(s.id for s in self.sectors if s.indicator == ind)
             p = f.normal(self.year)
             lines += [
-                f"{who}: spread from {ind} (proxy), fitted on {_span(f)}; forecast "
-                f"{self.year}: sd {100 * p['sd']:.2f}% (its mean {100 * p['mean']:.2f}% is "
-                "not used)",
-                f"  weights: {_weights(f)}",
+                _("{sectors}: spread from {indicator} (proxy), fitted on {span}; forecast "
+                  "{year}: sd {sd} (its mean {mean} is not used)").format(
+                    sectors=who, indicator=ind, span=_span(f), year=self.year,
+                    sd=f"{100 * p['sd']:.2f}%", mean=f"{100 * p['mean']:.2f}%"),
+                _("  weights: {weights}").format(weights=_weights(f)),
             ]
         rows = [
             {
@@ -290,11 +295,12 @@ class Calibration:
         lines.append(pd.DataFrame(rows).set_index("sector").to_string())
         imp = self.implied()
         lines.append(
-            f"Implied share-weighted organic GDP growth {self.year}: mean "
-            f"{100 * imp['mean']:.2f}%, sd {100 * imp['sd']:.2f}% (sds x {self.scale:.3f})"
+            _("Implied share-weighted organic GDP growth {year}: mean {mean}, sd {sd} (sds x "
+              "{scale:.3f})").format(year=self.year, mean=f"{100 * imp['mean']:.2f}%",
+                                     sd=f"{100 * imp['sd']:.2f}%", scale=self.scale)
         )
-        lines.extend(f"note: {n}" for n in self.notes)
-        lines.extend(f"warning: {w}" for w in self.warnings)
+        lines.extend(_("note: {message}").format(message=n) for n in self.notes)
+        lines.extend(_("warning: {message}").format(message=w) for w in self.warnings)
         return "\n".join(lines)
 
     def __str__(self) -> str:

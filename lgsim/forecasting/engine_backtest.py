@@ -44,6 +44,7 @@ import numpy as np
 from .._version import __version__
 from ..analysis import paired_interval, quantiles, wilson
 from ..data.growth_figures import GrowthFigure, GrowthFigures, read_growth_figures
+from ..i18n import using
 from ..montecarlo.outcomes import announce
 from ..montecarlo.runner import run
 from ..results import Results
@@ -396,9 +397,15 @@ class EngineBacktest:
             "records": [o.record() for o in self.origins],
             "skipped": [{"year": y, "reason": r} for y, r in self.skipped],
             "summary": {k: v.record() for k, v in self.summaries().items()},
-            "verdict": self.verdict(),
+            "verdict": _english(self.verdict),
             "notes": list(self.notes),
         })
+
+
+def _english(make: Callable[[], Any]) -> Any:
+    """``make()`` in English: files record text in one language, whatever the terminal's."""
+    with using("en"):
+        return make()
 
 
 def _plain(obj: Any) -> Any:
@@ -536,7 +543,7 @@ def _origin(s: _Setup, year: int) -> Origin:
     engine = sample_scores(res.growth(), res.weights, y,
                            None if target is None else res.p_target().estimate)
     rw = point_forecast(s.annual, year, "naive_last")
-    rw_sd, _ = _spread_at(s.rw_errors, year, rw.steps, "naive_last")
+    rw_sd, _rw_n = _spread_at(s.rw_errors, year, rw.steps, "naive_last")
     comps = {RANDOM_WALK: normal_scores(rw.value, rw_sd, y,
                                         None if target is None else sc.target)}
     if target is not None:

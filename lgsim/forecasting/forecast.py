@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..i18n import _, ngettext
 from .backtest import BacktestResult
 from .backtest import backtest as run_backtest
 from .combine import WEIGHTINGS, Weighting, mix, model_weights
@@ -224,10 +225,11 @@ class ForecastResult:
     def to_string(self) -> str:
         """Plain-text report for the CLI: combined distribution per year, then weights."""
         lines = [
-            f"Forecast of growth from {len(self.paths)} simulated paths "
-            f"(fitted on {self.data.years[0]}–{self.data.years[-1]}, parameter uncertainty "
-            f"{'on' if self.parameter_uncertainty else 'off'}, weights: {self.weighting}). "
-            "Growth in percent.",
+            _("Forecast of growth from {n} simulated paths (fitted on {first}–{last}, "
+              "parameter uncertainty {on}, weights: {weights}). Growth in percent.").format(
+                n=len(self.paths), first=self.data.years[0], last=self.data.years[-1],
+                on=_("on") if self.parameter_uncertainty else _("off"),
+                weights=self.weighting),
         ]
         rows = []
         for year in self.years:
@@ -246,7 +248,7 @@ class ForecastResult:
         lines.append(pd.DataFrame(rows).set_index("year").to_string(float_format="%.2f"))
         summ = self.summary().drop(columns="description")
         lines.append(summ.to_string(float_format="%.3f"))
-        lines.extend(f"note: {n}" for n in self.notes)
+        lines.extend(_("note: {message}").format(message=n) for n in self.notes)
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -268,33 +270,40 @@ class ForecastResult:
         years, y = data.years[obs], data.y[obs]
         last = int(years[-1])
         out = [
-            f"history only: the models know nothing after {last} (no later figures, no "
-            "quarterly data, no policy); a starting point for a scenario, not a verdict"
+            _("history only: the models know nothing after {last} (no later figures, no "
+              "quarterly data, no policy); a starting point for a scenario, not a verdict")
+            .format(last=last)
         ]
         if len(self.years) > 1:
             out.append(
-                f"{self.years[0]} is not published in the data either: its uncertainty is "
-                f"carried into {', '.join(map(str, self.years[1:]))}"
+                _("{year} is not published in the data either: its uncertainty is carried "
+                  "into {later}").format(year=self.years[0],
+                                         later=", ".join(map(str, self.years[1:])))
             )
         lb = [int(v) for v in data.years[data.lower_bound]]
         est = [int(v) for v in data.years[data.estimate]]
         if lb:
             out.append(
-                f"lower bound ('over X') fitted at its stated value: {', '.join(map(str, lb))}"
-                " (the true value is at least that)"
+                _("lower bound ('over X') fitted at its stated value: {years} (the true value "
+                  "is at least that)").format(years=", ".join(map(str, lb)))
             )
         if est:
-            out.append(f"estimate ('about X') fitted as stated: {', '.join(map(str, est))}")
+            out.append(_("estimate ('about X') fitted as stated: {years}").format(
+                years=", ".join(map(str, est))))
         n = self.backtest.n_origins
         out.append(
-            f"the weights rest on {n} backtest origin{'s' if n != 1 else ''}: read them as "
-            "rough (see the Wilson intervals of `lgsim backtest`)"
+            ngettext("the weights rest on {n} backtest origin: read them as rough (see the "
+                     "Wilson intervals of `lgsim backtest`)",
+                     "the weights rest on {n} backtest origins: read them as rough (see the "
+                     "Wilson intervals of `lgsim backtest`)", n).format(n=n)
         )
         low = int(np.argmin(y))
         out.append(
-            f"the spread is fitted on every year {int(years[0])}–{last}, including the "
-            f"lowest, {int(years[low])} ({100 * y[low]:.1f}%): a scenario that also models "
-            "such years as explicit shocks counts that risk twice"
+            _("the spread is fitted on every year {first}–{last}, including the lowest, "
+              "{low_year} ({low_pct}): a scenario that also models such years as explicit "
+              "shocks counts that risk twice").format(
+                first=int(years[0]), last=last, low_year=int(years[low]),
+                low_pct=f"{100 * y[low]:.1f}%")
         )
         return out
 

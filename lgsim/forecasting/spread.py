@@ -31,9 +31,11 @@ from typing import Any
 
 import numpy as np
 
+from .._format import display_width, pad
 from .._version import __version__
 from ..data.growth_figures import GrowthFigures, read_growth_figures
 from ..fileio import write_text
+from ..i18n import _
 from ..scenario import Scenario, load_scenario
 from ..scenario.actuals import DEFAULT_REVISION_SD
 from .asof import SectorStructure, WithinYear, measure_within_year, sector_structure
@@ -235,30 +237,37 @@ class SpreadCalibration:
     def to_string(self) -> str:
         """The terminal report (percent and pp)."""
         lines = [
-            f"Calibration of {self.scenario.file}: organic spread sized from past forecast "
-            "errors",
-            f"Data: {self.data_label}",
-            f"Vantage: {vantage_label(self.vantage)}. The prior is sized from year-ahead "
-            "errors; the figures published by the vantage ([actuals]) narrow it in the run.",
-            f"Year-ahead record, {FORECASTER_TEXT[self.forecaster]}: {self.spread.describe()}",
+            _("Calibration of {file}: organic spread sized from past forecast errors").format(
+                file=self.scenario.file),
+            _("Data: {data}").format(data=self.data_label),
+            _("Vantage: {vantage}. The prior is sized from year-ahead errors; the figures "
+              "published by the vantage ([actuals]) narrow it in the run.").format(
+                vantage=vantage_label(self.vantage)),
+            _("Year-ahead record, {forecaster}: {record}").format(
+                forecaster=FORECASTER_TEXT[self.forecaster], record=self.spread.describe()),
         ]
         if self.excluded:
-            lines.append(f"Left out of the record: {self._excluded_text()}")
+            lines.append(_("Left out of the record: {years}").format(
+                years=self._excluded_text()))
         lines += self._within_lines()
         lines.append(
-            f"Organic GDP growth: sd {100 * self.implied_sd():.2f} pp (hand-set: "
-            f"{100 * math.sqrt(self.structure.total_sd ** 2 + self.within_year.variance):.2f}"
-            f" pp); every sector's sd x {self.scale:.4f}; the within-year deviations add "
-            f"{100 * math.sqrt(self.within_year.variance):.2f} pp in quadrature"
+            _("Organic GDP growth: sd {sd:.2f} pp (hand-set: {hand:.2f} pp); every sector's sd "
+              "x {scale:.4f}; the within-year deviations add {within:.2f} pp in quadrature")
+            .format(sd=100 * self.implied_sd(),
+                    hand=100 * math.sqrt(self.structure.total_sd ** 2
+                                         + self.within_year.variance),
+                    scale=self.scale, within=100 * math.sqrt(self.within_year.variance))
         )
-        lines.append(f"  {'sector':<22} {'share':>6} {'mean':>7} {'sd':>7} {'was':>7}")
+        lines.append("  " + pad(_("sector"), 22) + " " + _rjust(_("share"), 6) + " "
+                     + _rjust(_("mean"), 7) + " " + _rjust(_("sd"), 7) + " "
+                     + _rjust(_("was"), 7))
         for sid, w, m, old, new in zip(self.structure.ids, self.structure.shares,
                                        self.structure.means, self.structure.sds, self.sds,
                                        strict=True):
             lines.append(f"  {sid:<22} {w:6.3f} {100 * m:6.2f}% {100 * new:6.2f}% "
                          f"{100 * old:6.2f}%")
-        lines += [f"note: {n}" for n in self.notes]
-        lines += [f"warning: {w}" for w in self.warnings]
+        lines += [_("note: {message}").format(message=n) for n in self.notes]
+        lines += [_("warning: {message}").format(message=w) for w in self.warnings]
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -267,23 +276,30 @@ class SpreadCalibration:
     def _within_lines(self) -> list[str]:
         """The within-year record at the vantage against the model's own gap."""
         if self.vantage < 4:
-            return ["Within-year record: none at a January vantage (no figure of the year "
-                    "is out)."]
+            return [_("Within-year record: none at a January vantage (no figure of the year "
+                      "is out).")]
         month = 3 * ((self.vantage - 1) // 3)
         model = self.within_year.gap_sd.get(month, 0.0)
         rsd = revision_sd(self.scenario)
-        text = (f"Within-year record, {vantage_label(self.vantage).split(',')[0]} (the year "
-                "minus the latest year-to-date figure then out): ")
+        text = _("Within-year record, {vantage} (the year minus the latest year-to-date "
+                 "figure then out): ").format(vantage=vantage_label(self.vantage).split(",")[0])
         if len(self.within) >= MIN_ERRORS:
             text += fit_spread(self.within).describe()
         else:
-            text += (f"{len(self.within)} errors: too short to fit a spread "
-                     f"(at least {MIN_ERRORS} needed)")
-        text += (f". The organic model's year-to-month-{month} gap: sd {100 * model:.2f} pp, "
-                 f"{100 * math.hypot(model, rsd):.2f} pp with a figure's revision sd "
-                 f"{100 * rsd:.2f} pp (where the record is much wider, the posterior at the "
-                 "vantage is too narrow: backtest --engine checks it)")
+            text += _("{count} errors: too short to fit a spread (at least {least} needed)"
+                      ).format(count=len(self.within), least=MIN_ERRORS)
+        text += _(". The organic model's year-to-month-{month} gap: sd {model:.2f} pp, "
+                  "{total:.2f} pp with a figure's revision sd {revision:.2f} pp (where the "
+                  "record is much wider, the posterior at the vantage is too narrow: backtest "
+                  "--engine checks it)").format(month=month, model=100 * model,
+                                                total=100 * math.hypot(model, rsd),
+                                                revision=100 * rsd)
         return [text]
+
+
+def _rjust(text: str, width: int) -> str:
+    """Right-align ``text`` in ``width`` terminal columns (CJK characters take two)."""
+    return " " * max(0, width - display_width(text)) + text
 
 
 def revision_sd(scenario: Scenario) -> float:

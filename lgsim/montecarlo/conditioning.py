@@ -34,6 +34,7 @@ import numpy as np
 from ..analysis import Probability, probability
 from ..engine import Plan, compile_plan
 from ..engine.observe import FigureSpec, Tilt
+from ..i18n import _
 from ..scenario import Scenario, ScenarioError
 
 #: Replications of the pilot run (drawn from the prior).
@@ -134,10 +135,10 @@ def check_figures(plan: Plan, pilot: Pilot) -> None:
 def _impossible(plan: Plan, f: FigureSpec, predictive: str, z: float) -> ScenarioError:
     return ScenarioError(
         plan.scenario.file, f.path,
-        f"a figure the model can produce (within {MAX_Z:g} sd of its predictive "
-        f"{predictive})",
-        f"{f.value:g}, {abs(z):.0f} sd away (the model gives it no likelihood: check the "
-        "figure, its sd, or the scenario)",
+        _("a figure the model can produce (within {MAX_Z:g} sd of its predictive {predictive})")
+        .format(MAX_Z=MAX_Z, predictive=predictive),
+        _("{value:g}, {z:.0f} sd away (the model gives it no likelihood: check the figure, its "
+          "sd, or the scenario)").format(value=f.value, z=abs(z)),
     )
 
 
@@ -156,7 +157,7 @@ def fit_tilt(plan: Plan, pilot: Pilot) -> Tilt | None:
     try:  # the normal equations: the design is a constant and independent normals
         coef = np.linalg.solve(x.T @ x, x.T @ sim)
     except np.linalg.LinAlgError:
-        coef, *_ = np.linalg.lstsq(x, sim, rcond=None)
+        coef, *_rest = np.linalg.lstsq(x, sim, rcond=None)
     a, b = coef[0], coef[1:].T  # (K,), (K, J)
     resid = sim - x @ coef
     noise = np.atleast_2d(resid.T @ resid / max(n - j - 1, 1))

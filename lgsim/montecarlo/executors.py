@@ -35,6 +35,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, NamedTuple
 
+from ..i18n import _
+
 _log = logging.getLogger("lgsim")
 
 
@@ -370,8 +372,8 @@ def _connect(client_class: Any, address: str) -> Any:
     except (OSError, TimeoutError, ValueError, TypeError) as exc:
         reason = " ".join(str(exc).split()) or type(exc).__name__
         raise SchedulerUnreachable(
-            f"no dask scheduler answers at {address!r} within {SCHEDULER_TIMEOUT:g} s "
-            f"({reason[:160]})"
+            _("no dask scheduler answers at {address!r} within {seconds:g} s ({reason})").format(
+                address=address, seconds=SCHEDULER_TIMEOUT, reason=reason[:160])
         ) from None
 
 
@@ -399,8 +401,9 @@ def _process(
             restarts += 1
             if restarts > MAX_POOL_RESTARTS:
                 raise WorkerDied(
-                    f"worker processes died {restarts} times ({len(left)} of {len(chunks)} "
-                    "chunks unfinished); is the machine short of memory?"
+                    _("worker processes died {restarts} times ({left} of {chunks} chunks "
+                      "unfinished); is the machine short of memory?").format(
+                        restarts=restarts, left=len(left), chunks=len(chunks))
                 ) from None
             _log.warning(
                 "a worker process died; restarting the pool for the %d unfinished chunks",

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..engine import Plan, compile_plan
 from ..fileio import size
+from ..i18n import _
 from ..results import bytes_per_replication
 from ..scenario import Scenario, ScenarioError
 from .executors import available_memory, default_workers, local_workers
@@ -143,12 +144,17 @@ def memory_error(scenario: Scenario, fp: Footprint, available: int) -> ScenarioE
     fits = fp.fitting_replications(available)
     return ScenarioError(
         scenario.file, "replications",
-        f"a run that fits in the memory available ({size(available)})",
-        f"about {size(fp.memory)} needed for {fp.replications:,} replications "
-        f"({size(fp.per_replication)} of results each, {fp.workers} worker(s))",
-        f"memory: use fewer replications (about {fits:,} fit), keep fewer outputs, or "
-        "stop early at a precision" if fits >= 1 else
-        "memory: this scenario is too large for this machine even for one replication",
+        _("a run that fits in the memory available ({size})").format(size=size(available)),
+        _("about {size} needed for {replications:,} replications ({size2} of results each, "
+          "{workers} worker(s))")
+        .format(size=size(fp.memory), replications=fp.replications, size2=size(fp.per_replication),
+                workers=fp.workers),
+        # TRANSLATORS: must start with the translations of "memory: " and "use fewer
+        # replications" and hold those of "keep fewer outputs" and "stop early at a precision"
+        # (the command line names its flags in their place)
+        _("memory: use fewer replications (about {fits:,} fit), keep fewer outputs, or stop early "
+          "at a precision").format(fits=fits) if fits >= 1 else
+        _("memory: this scenario is too large for this machine even for one replication"),
     )
 
 
@@ -186,10 +192,10 @@ def check_finite(plan: Plan, arrays: Mapping[str, np.ndarray]) -> None:
     if path != "economy.gdp":
         what += f"; economy.gdp = {sc.economy.gdp:g}"
     raise ScenarioError(
-        sc.file, path, "values whose results are finite numbers",
-        f"NaN or infinite results ({', '.join(bad)}) in {int(rows.sum()):,} of "
-        f"{rows.size:,} replications{what}",
-        "the arithmetic fails at such magnitudes: see the bounds in the scenario reference",
+        sc.file, path, _("values whose results are finite numbers"),
+        _("NaN or infinite results ({join}) in {sum:,} of {size:,} replications{what}")
+        .format(join=', '.join(bad), sum=int(rows.sum()), size=rows.size, what=what),
+        _("the arithmetic fails at such magnitudes: see the bounds in the scenario reference"),
     )
 
 

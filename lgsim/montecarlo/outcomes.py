@@ -25,6 +25,7 @@ from ..analysis import (
     smoothed_probability,
     weighted_variance_of_mean,
 )
+from ..i18n import _
 from ..scenario import Scenario, ScenarioError
 from .runner import ChunkTask, Variant, chunks_for, condition, run_settings, simulate
 
@@ -226,11 +227,11 @@ def _evaluate(
             bad = sc if not variant.changes else sc.with_changes(dict(variant.changes))
             raise ScenarioError(
                 bad.file, ", ".join(variant.changes or ()) or "economy.gdp",
-                "values whose results are finite numbers",
-                f"NaN or infinite growth in {int((~np.isfinite(growth)).sum()):,} of "
-                f"{growth.size:,} replications",
-                "the arithmetic fails at such magnitudes: see the bounds in the scenario "
-                "reference",
+                _("values whose results are finite numbers"),
+                _("NaN or infinite growth in {sum:,} of {size:,} replications")
+                .format(sum=int((~np.isfinite(growth)).sum()), size=growth.size),
+                _("the arithmetic fails at such magnitudes: see the bounds in the scenario "
+                  "reference"),
             )
         if variant.changes and any(k.startswith(("target.", "scenario."))
                                    for k in variant.changes):

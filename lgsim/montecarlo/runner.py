@@ -37,6 +37,7 @@ from .._version import __version__
 from ..analysis import Z95, weighted_wilson, wilson
 from ..engine import Plan, compile_plan, simulate_chunk
 from ..engine.observe import Tilt
+from ..i18n import _
 from ..results import Results
 from ..scenario import Scenario, ScenarioError
 from ..scenario.build import MAX_REPLICATIONS
@@ -150,9 +151,10 @@ def run_settings(
     n = int(replications if replications is not None else scenario.replications)
     if not 1 <= n <= MAX_REPLICATIONS:
         raise ScenarioError(scenario.file, "scenario.replications",
-                            f"1..{MAX_REPLICATIONS:,} replications", f"{n:,}")
+                            _("1..{MAX_REPLICATIONS:,} replications")
+                            .format(MAX_REPLICATIONS=MAX_REPLICATIONS), f"{n:,}")
     if seed is not None and not 0 <= int(seed) < 2**63:
-        raise ScenarioError(scenario.file, "scenario.seed", "0 <= seed < 2**63", str(seed))
+        raise ScenarioError(scenario.file, "scenario.seed", _("0 <= seed < 2**63"), str(seed))
     if chunk_size is not None and chunk_size < 1:
         raise ValueError("chunk_size must be >= 1")
     if seed is None and scenario.seed is None and previous is not None:
@@ -313,31 +315,32 @@ class Stopping:
             return self._describe_precision()
         asked = []
         if self.target_half_width is not None:
-            asked.append(f"precision ±{100 * self.target_half_width:.2f} pp")
+            asked.append(_("precision ±{half:.2f} pp").format(half=100 * self.target_half_width))
         if self.min_ess is not None:
-            asked.append(f"effective sample size {self.min_ess:,.0f}")
+            asked.append(_("effective sample size {ess:,.0f}").format(ess=self.min_ess))
         got = f"±{100 * self.half_width:.2f} pp"
         if self.ess is not None:
-            got += f", effective sample size {self.ess:,.0f}"
+            got += _(", effective sample size {ess:,.0f}").format(ess=self.ess)
         if self.reached:
-            return (f"stopped once {' and '.join(asked)} were reached ({got}) after "
-                    f"{self.chunks} chunks ({self.replications:,} of at most "
-                    f"{self.max_replications:,} replications)")
-        return (f"{' and '.join(asked)} not reached: {got} with the maximum "
-                f"{self.replications:,} replications")
+            return _("stopped once {asked} were reached ({got}) after {chunks} chunks "
+                     "({n:,} of at most {most:,} replications)").format(
+                asked=_(" and ").join(asked), got=got, chunks=self.chunks,
+                n=self.replications, most=self.max_replications)
+        return _("{asked} not reached: {got} with the maximum {n:,} replications").format(
+            asked=_(" and ").join(asked), got=got, n=self.replications)
 
     def _describe_precision(self) -> str:
         if self.reached:
-            return (
-                f"stopped at precision: ±{100 * self.half_width:.2f} pp ≤ "
-                f"±{100 * self.target_half_width:.2f} pp after {self.chunks} chunks "
-                f"({self.replications:,} of at most {self.max_replications:,} replications)"
-            )
-        return (
-            f"precision ±{100 * self.target_half_width:.2f} pp not reached: "
-            f"±{100 * self.half_width:.2f} pp with the maximum {self.replications:,} "
+            return _(
+                "stopped at precision: ±{half:.2f} pp ≤ ±{target:.2f} pp after {chunks} chunks "
+                "({n:,} of at most {most:,} replications)"
+            ).format(half=100 * self.half_width, target=100 * self.target_half_width,
+                     chunks=self.chunks, n=self.replications, most=self.max_replications)
+        return _(
+            "precision ±{target:.2f} pp not reached: ±{half:.2f} pp with the maximum {n:,} "
             "replications"
-        )
+        ).format(target=100 * self.target_half_width, half=100 * self.half_width,
+                 n=self.replications)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for ``summary.json``."""
@@ -642,11 +645,11 @@ def _check_options(scenario: Scenario, keep: Collection[str], precision: float |
     if precision is not None and not 0.0 < precision < 0.5:
         raise ScenarioError(
             scenario.file, "precision",
-            "a half-width between 0 and 0.5 (a probability: 0.005 = ±0.5 pp)", str(precision),
+            _("a half-width between 0 and 0.5 (a probability: 0.005 = ±0.5 pp)"), str(precision),
         )
     if not (isinstance(min_ess, int | float) and 0 < min_ess < 1e9):
         raise ScenarioError(scenario.file, "min_ess",
-                            "an effective sample size between 1 and 1e9", str(min_ess))
+                            _("an effective sample size between 1 and 1e9"), str(min_ess))
     if resume and checkpoint is None:
         raise ValueError("resume needs a checkpoint directory")
     return keep

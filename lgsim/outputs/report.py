@@ -26,6 +26,7 @@ from .._format import num, pct, to_pct
 from ..analysis import weighted_mean
 from ..fileio import write_text
 from ..fonts import subset_font
+from ..i18n import _
 from ..results import Results
 from .plots import figure_bytes, rule_zh, run_figures
 from .rundir import load_run
@@ -309,7 +310,10 @@ def run_html(
             f"中位数 {_num(listed['p50'], '.1f')}亿元（P10–P90 {_num(listed['p10'], '.1f')}–"
             f"{_num(listed['p90'], '.1f')}），计划 {_num(listed['plan'], '.1f')}亿元",
         ))
-    key_rows += _target_rows(s)
+    target = results.target_of(year)
+    goals = {(q if k == "level" else f"{q}_growth"): v for q, k, v in target.investment_goals()}
+    key_rows += _target_rows(s, {key: target.investment_rule(key, v, _)
+                                 for key, v in goals.items()})
 
     body = [
         f"<h1>{escape(sc.title)}</h1>",
@@ -392,13 +396,18 @@ _INVESTMENT_NAMES = {"fai": "固定资产投资 FAI", "industrial_fai": "工业�
                      "industrial_fai_growth": "工业投资增速 Industrial investment growth"}
 
 
-def _target_rows(s: dict[str, Any]) -> list[tuple[str, str]]:
-    """Key rows: P(met) of the investment targets, of later years' targets, of all years."""
+def _target_rows(s: dict[str, Any], rules: dict[str, str] | None = None
+                 ) -> list[tuple[str, str]]:
+    """Key rows: P(met) of the investment targets, of later years' targets, of all years.
+
+    ``rules``: the investment targets' rules as shown (default: as ``summary.json`` has them).
+    """
     rows = []
     for key, item in (s.get("investment_targets") or {}).items():
         lo, hi = item["ci_pct"]
+        rule = (rules or {}).get(key, item["rule"])
         rows.append((f"{_INVESTMENT_NAMES.get(key, key)} 达标概率",
-                     f"{_pc(item['p_met_pct'])}（{item['rule']}；模拟精度95%区间 "
+                     f"{_pc(item['p_met_pct'])}（{rule}；模拟精度95%区间 "
                      f"{_pc(lo)}–{_pc(hi)}）"))
     by_year = s.get("targets_by_year") or {}
     if by_year:
@@ -506,7 +515,7 @@ def _run_info_html(results: Results, summary: dict[str, Any]) -> str:
         ("模拟次数 replications", f"{summary['replications']:,}"),
         ("分块 chunk size", str(summary.get("chunk_size", ""))),
         ("lgsim 版本 version", str(summary.get("lgsim_version", ""))),
-        ("判定规则 target rule", summary["target_rule"]),
+        ("判定规则 target rule", sc.target.rule(_)),
         ("重现 reproduce", f"python -m lgsim run scenario.resolved.toml -n "
                            f"{summary['replications']} --seed {summary['seed']}"
                            "（scenario.resolved.toml 在运行目录中 in the run directory）"),
@@ -589,7 +598,8 @@ def comparison_html(comparison: Comparison, figures: dict[str, Figure] | None = 
         _comparison_changes(rows, data["changes"]),
         "<h2>运行信息 Run</h2>",
         _table(["", "情景 scenario", "文件 file", "判定规则 rule"],
-               [(r["letter"], r["title"], r["file"], r["target_rule"]) for r in rows]),
+               [(r["letter"], r["title"], r["file"], res.scenario.target.rule(_))
+                for r, res in zip(rows, c.results, strict=True)]),
     ]
     return _page("情景比较 — lgsim", "\n".join(body))
 

@@ -36,6 +36,7 @@ from ..fileio import (
     write_text,
     write_with,
 )
+from ..i18n import _
 from ..montecarlo._nodask import dask_hidden
 from ..montecarlo.checkpoint import CHUNK_DIR, remove_chunk_files
 from .results_xlsx import RESULTS_XLSX, write_results_xlsx
@@ -100,15 +101,17 @@ def read_summary(out: Path) -> dict[str, Any] | None:
     try:
         doc = json.loads(read_regular(path, MAX_SUMMARY_BYTES).decode("utf-8"))
     except (NotRegularFile, FileTooLarge) as exc:
-        raise RunDirectoryError(f"{path}: not a summary.json written by lgsim "
-                                f"({exc.strerror})") from None
+        raise RunDirectoryError(_("{path}: not a summary.json written by lgsim ({reason})")
+                                .format(path=path, reason=exc.strerror)) from None
     except OSError as exc:
-        raise RunDirectoryError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise RunDirectoryError(_("cannot read {path}: {reason}").format(
+            path=path, reason=exc.strerror or exc)) from None
     except ValueError:  # bad UTF-8 or JSON
-        raise RunDirectoryError(f"{path}: not a summary.json written by lgsim "
-                                "(not valid JSON)") from None
+        raise RunDirectoryError(_("{path}: not a summary.json written by lgsim (not valid "
+                                  "JSON)").format(path=path)) from None
     if not isinstance(doc, dict) or not {"scenario", "lgsim_version"} <= set(doc):
-        raise RunDirectoryError(f"{path}: not a summary.json written by lgsim")
+        raise RunDirectoryError(_("{path}: not a summary.json written by lgsim").format(
+            path=path))
     return doc
 
 
@@ -126,21 +129,24 @@ def load_run(out: str | Path) -> tuple[Results, dict[str, Any]]:
     out = Path(out)
     for name in ("results.nc", "summary.json"):
         if not (out / name).is_file():
-            raise RunFileMissing(f"{out}: no {name} — not a finished run directory")
+            raise RunFileMissing(_("{folder}: no {name} — not a finished run directory")
+                                 .format(folder=out, name=name))
     summary = read_summary(out)
     try:
         results = Results.load(out)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         reason = " ".join(str(exc).split())[:160] or type(exc).__name__
         raise RunDirectoryError(
-            f"cannot read {out / 'results.nc'}: not a results file written by lgsim "
-            f"({reason})"
+            _("cannot read {path}: not a results file written by lgsim ({reason})").format(
+                path=out / "results.nc", reason=reason)
         ) from None
     ours, theirs = results.run_id, str((summary or {}).get("run_id", ""))
     if ours != theirs:
         raise RunDirectoryError(
-            f"{out}: summary.json (run {theirs or 'without id'}) and results.nc (run "
-            f"{ours or 'without id'}) come from different runs — run the scenario again"
+            _("{folder}: summary.json (run {summary_run}) and results.nc (run {results_run}) "
+              "come from different runs — run the scenario again").format(
+                folder=out, summary_run=theirs or _("without id"),
+                results_run=ours or _("without id"))
         )
     return results, summary or {}
 

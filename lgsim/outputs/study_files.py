@@ -63,10 +63,14 @@ def percent_columns(table: Any) -> Any:
     Sobol indices (``S1_*``, ``ST_*``) stay shares of variance between 0 and 1.
     """
     out = table.copy()
-    for col in FRACTION_COLUMNS:
+    # the investment targets' P(met) at the input's low and high values (p_fai_met_low...)
+    extra = tuple(c for c in out.columns if c.startswith("p_") and c.endswith(("_met_low",
+                                                                           "_met_high")))
+    columns = tuple(dict.fromkeys(FRACTION_COLUMNS + extra))
+    for col in columns:
         if col in out.columns:
             out[col] = 100.0 * out[col]
-    return out.rename(columns={c: f"{c}_pct" for c in FRACTION_COLUMNS})
+    return out.rename(columns={c: f"{c}_pct" for c in columns})
 
 
 def write_sensitivity(

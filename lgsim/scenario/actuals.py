@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..i18n import _
 from .errors import describe, suggest
 
 _PERIOD = re.compile(r"^(?P<y>\d{4})-(?:(?P<m>\d{2})|Q(?P<q>[1-4])|H(?P<h>[12]))$")
@@ -140,14 +141,14 @@ def _figure(ck: Any, raw: Any, where: str, default_sd: float) -> tuple[float, fl
         value = _plain(ck, raw, where)
         sd, note, value_path = default_sd, "", where
     if value <= -1.0:
-        raise ck.fail(value_path, "a growth rate above -1 (a level cannot fall by 100% or more)",
-                      f"{value:g}")
+        raise ck.fail(value_path, _("a growth rate above -1 (a level cannot fall by {all} or "
+                                    "more)").format(all="100%"), f"{value:g}")
     return value, sd, note
 
 
 def _plain(ck: Any, raw: Any, where: str) -> float:
     """A figure written as a plain number (a fraction)."""
-    head, _, key = where.rpartition(".")
+    head, _dot, key = where.rpartition(".")
     return float(ck.number({key: raw}, key, head, fraction=True))
 
 
@@ -162,14 +163,15 @@ def parse_actuals(
 
     def series(table: Any, path: str, sector: str | None, quantity: str = "va") -> None:
         if not isinstance(table, Mapping):
-            raise ck.fail(path, 'a table like { "2022-06" = 0.03 }', describe(table))
+            raise ck.fail(path, _("a table like { \"2022-06\" = 0.03 }"), describe(table))
         for key, figure in table.items():
             period = parse_period(key)
             where = f'{path}."{key}"'
             if period is None:
-                raise ck.fail(where, "a period YYYY-MM, YYYY-Qn or YYYY-H1/H2", repr(key))
+                raise ck.fail(where, _("a period YYYY-MM, YYYY-Qn or YYYY-H1/H2"), repr(key))
             if not base_year < period[0] <= end_year:
-                raise ck.fail(where, f"a period within {base_year + 1}..{end_year}", repr(key))
+                raise ck.fail(where, _("a period within {value}..{end_year}")
+                                     .format(value=base_year + 1, end_year=end_year), repr(key))
             value, sd, note = _figure(ck, figure, where, default_sd)
             out.append(Observation(period[0], period[1], value, sd, sector, where, note,
                                    quantity))
@@ -178,16 +180,19 @@ def parse_actuals(
     for quantity, needs in (("fai", "models_fai"), ("industrial_fai", "models_industrial_fai")):
         if quantity in t:
             if economy is None or not getattr(economy, needs):
-                raise ck.fail(f"actuals.{quantity}", f"a {quantity} model in [economy] for "
-                              "these figures", "no model of that quantity")
+                raise ck.fail(f"actuals.{quantity}",
+                              _("a {quantity} model in [economy] for these figures").format(
+                                  quantity=quantity),
+                              _("no model of that quantity"))
             series(t[quantity], f"actuals.{quantity}", None, quantity)
     sectors = t.get("sectors", {})
     if not isinstance(sectors, Mapping):
-        raise ck.fail("actuals.sectors", "a table of sector ids to periods", describe(sectors))
+        raise ck.fail("actuals.sectors", _("a table of sector ids to periods"), describe(sectors))
     for sid, table in sectors.items():
         if sid not in sector_ids:
             raise ck.fail(
-                f"actuals.sectors.{sid}", "a known sector id", repr(sid), suggest(sid, sector_ids)
+                f"actuals.sectors.{sid}", _("a known sector id"), repr(sid), suggest(sid,
+                                                                                     sector_ids)
             )
         series(table, f"actuals.sectors.{sid}", sid)
     out.sort(key=lambda o: (o.year, o.month, o.quantity != "va", o.sector is None,
@@ -208,8 +213,10 @@ def _check_agreement(ck: Any, observations: list[Observation]) -> None:
             if gap > MAX_DISAGREEMENT_SD * scale:
                 raise ck.fail(
                     o.path,
-                    f"a figure that agrees with {other.path} = {other.value:g} (the same "
-                    f"series and period) within {MAX_DISAGREEMENT_SD:g} sd ({scale:.3g})",
-                    f"{o.value:g}, {gap / scale:.0f} sd away",
+                    _("a figure that agrees with {path} = {value:g} (the same series and period) "
+                      "within {MAX_DISAGREEMENT_SD:g} sd ({scale:.3g})")
+                    .format(path=other.path, value=other.value,
+                            MAX_DISAGREEMENT_SD=MAX_DISAGREEMENT_SD, scale=scale),
+                    _("{value:g}, {value2:.0f} sd away").format(value=o.value, value2=gap / scale),
                 )
         seen.setdefault(key, o)

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import _
 from .actuals import ACTUALS_KEYS, parse_actuals
 from .checks import NAME_RE, Checker, shares
 from .checks import seasonality as season_weights
@@ -94,7 +95,8 @@ def validate(doc: dict[str, Any], file: str) -> dict[str, Any]:
     for kind, most in MAX_ENTRIES.items():
         entries = doc.get(kind)
         if isinstance(entries, list) and len(entries) > most:
-            raise ck.fail(kind, f"at most {most:,} [[{kind}]] entries", f"{len(entries):,}")
+            raise ck.fail(kind, _("at most {most:,} [[{kind}]] entries")
+                                .format(most=most, kind=kind), f"{len(entries):,}")
     # the order of the checks is the order of the messages a file with several problems
     # gets: the first one found is reported
     fields = _scenario_table(ck, doc["scenario"], file)
@@ -108,8 +110,9 @@ def validate(doc: dict[str, Any], file: str) -> dict[str, Any]:
     targets = parse_targets(ck, doc["target"], (sector_ids, street_ids),
                             (base_year, fields["target_year"], end_year), economy)
     if any(t.streets for t in targets.values()) and not any(s.sector_shares for s in streets):
-        ck.warn("target.streets", "street targets are not judged without street data "
-                "([[street]] sector_shares): street value added is allocated by share")
+        ck.warn("target.streets", _("street targets are not judged without street data "
+                                    "([[street]] sector_shares): street value added is allocated "
+                                    "by share"))
     io = parse_io(ck, doc["io"], sector_ids, file) if "io" in doc else None
     accounting = _accounting(ck, doc, sector_ids)
     ctx = Context(ck, sector_ids, street_ids, base_year, fields["target_year"], end_year)
@@ -122,8 +125,8 @@ def validate(doc: dict[str, Any], file: str) -> dict[str, Any]:
     slots = len(projects) + sum(b.count for b in batches) + len(pipelines)
     if slots > MAX_SLOTS:
         raise ck.fail("batch" if batches else "project",
-                      f"at most {MAX_SLOTS:,} projects, batch members and pipeline entries "
-                      "in all", f"{slots:,}")
+                      _("at most {MAX_SLOTS:,} projects, batch members and pipeline entries in all")
+                      .format(MAX_SLOTS=MAX_SLOTS), f"{slots:,}")
     for year, target in targets.items():
         _check_subtarget_shares(ck, target, sectors, streets,
                                 "target" if year == fields["target_year"] else f"target.{year}")
@@ -153,8 +156,8 @@ def _scenario_table(ck: Checker, raw: Any, file: str) -> dict[str, Any]:
     if not NAME_RE.fullmatch(name) or ".." in name or len(name) > MAX_NAME:
         raise ck.fail(
             "scenario.name",
-            f"a plain name of at most {MAX_NAME} letters, digits, '-', '_', '.' (it names the "
-            "run directory)",
+            _("a plain name of at most {MAX_NAME} letters, digits, '-', '_', '.' (it names the "
+              "run directory)").format(MAX_NAME=MAX_NAME),
             repr(name) if len(name) <= 40 else repr(name[:37] + "..."),
         )
     title = ck.string(sc, "title", "scenario", name)
@@ -165,7 +168,8 @@ def _scenario_table(ck: Checker, raw: Any, file: str) -> dict[str, Any]:
     end_year = ck.number(sc, "end_year", "scenario", target_year, integer=True, lo=target_year)
     if end_year - base_year > MAX_YEARS:
         raise ck.fail(
-            "scenario.end_year", f"at most {MAX_YEARS} years after base_year", str(end_year)
+            "scenario.end_year", _("at most {MAX_YEARS} years after base_year")
+                                 .format(MAX_YEARS=MAX_YEARS), str(end_year)
         )
     return {
         "name": name,
@@ -204,16 +208,17 @@ def _sector(ck: Checker, t: dict[str, Any], sid: str, path: str) -> dict[str, An
 def _sectors(ck: Checker, raw: Any) -> tuple[Sector, ...]:
     """``[[sector]]``: at least one, unique ids, shares summing to 1 (normalised)."""
     if not isinstance(raw, list) or not raw:
-        raise ck.fail("sector", "at least one [[sector]] table", describe(raw))
+        raise ck.fail("sector", _("at least one [[sector]] table"), describe(raw))
     partial: list[dict[str, Any]] = []
     for i, entry in enumerate(raw):
         path = entry_path("sector", entry, i)
         t = ck.keys(entry, SECTOR_KEYS, path, required=("id", "share", "growth"))
         sid = ck.ident(t, path)
         if sid in [p["id"] for p in partial]:
-            raise ck.fail(f"{path}.id", "a unique sector id", f"'{sid}' twice")
+            raise ck.fail(f"{path}.id", _("a unique sector id"), _("'{sid}' twice").format(sid=sid))
         partial.append(_sector(ck, t, sid, path))
-    weights = shares(ck, [(p["id"], p["share"]) for p in partial], "sector", "sector shares")
+    weights = shares(ck, [(p["id"], p["share"]) for p in partial], "sector",
+                     _("sector shares"))
     return tuple(Sector(**{**p, "share": w}) for p, w in zip(partial, weights, strict=True))
 
 
@@ -224,7 +229,7 @@ def _streets(ck: Checker, raw: Any, sectors: tuple[Sector, ...]) -> tuple[Street
     share of base-year value added, computed from the data.
     """
     if not isinstance(raw, list):
-        raise ck.fail("street", "an array of tables [[street]]", describe(raw))
+        raise ck.fail("street", _("an array of tables [[street]]"), describe(raw))
     if not raw:
         return (Street("all", "全区", 1.0),)
     items: list[tuple[str, str, float | None, dict[str, float] | None]] = []
@@ -235,16 +240,18 @@ def _streets(ck: Checker, raw: Any, sectors: tuple[Sector, ...]) -> tuple[Street
                     required=("id", "sector_shares") if with_data else ("id", "share"))
         stid = ck.ident(t, path)
         if stid in [s[0] for s in items]:
-            raise ck.fail(f"{path}.id", "a unique street id", f"'{stid}' twice")
+            raise ck.fail(f"{path}.id", _("a unique street id"), _("'{stid}' twice")
+                .format(stid=stid))
         if with_data and "share" in t:
-            raise ck.fail(f"{path}.share", "no share once streets give sector_shares (the "
-                          "share is computed from them)", f"{t['share']!r}")
+            raise ck.fail(f"{path}.share", _("no share once streets give sector_shares (the share "
+                                             "is computed from them)"), f"{t['share']!r}")
         items.append((stid, ck.string(t, "name", path, stid),
                       None if with_data else float(ck.number(t, "share", path, lo=0.0)),
                       _street_data(ck, t, path, sectors) if with_data else None))
     if with_data:
         return _streets_from_data(ck, items, sectors)
-    weights = shares(ck, [(s[0], float(s[2] or 0.0)) for s in items], "street", "street shares")
+    weights = shares(ck, [(s[0], float(s[2] or 0.0)) for s in items], "street",
+                     _("street shares"))
     return tuple(Street(s[0], s[1], w) for s, w in zip(items, weights, strict=True))
 
 
@@ -255,11 +262,12 @@ def _street_data(ck: Checker, t: dict[str, Any], path: str,
     table = t["sector_shares"]
     ids = [s.id for s in sectors]
     if not isinstance(table, Mapping):
-        raise ck.fail(where, "a table of sector ids to the street's share of them", describe(table))
+        raise ck.fail(where, _("a table of sector ids to the street's share of them"),
+                      describe(table))
     out = {}
     for key in table:
         if key not in ids:
-            raise ck.fail(f"{where}.{key}", "a known sector id", repr(key), suggest(key, ids))
+            raise ck.fail(f"{where}.{key}", _("a known sector id"), repr(key), suggest(key, ids))
         out[key] = float(ck.number(table, key, where, lo=0.0, hi=1.0))
     return out
 
@@ -271,12 +279,13 @@ def _streets_from_data(ck: Checker, items: list[Any],
     for sid, total in totals.items():
         if abs(total - 1.0) > 0.001:
             raise ck.fail(
-                "street", "each sector's sector_shares summing to 1 over the streets "
-                "(within 0.001)", f"a sum of {total:.6g} for sector {sid}")
+                "street", _("each sector's sector_shares summing to 1 over the streets (within "
+                            "0.001)"), _("a sum of {total:.6g} for sector {sid}")
+                                  .format(total=total, sid=sid))
     out = []
-    for stid, name, _, data in items:
+    for stid, name, _share, data in items:
         norm = tuple((s.id, data.get(s.id, 0.0) / totals[s.id]) for s in sectors)
-        out.append(Street(stid, name, sum(w * s.share for (_, w), s in zip(norm, sectors,
+        out.append(Street(stid, name, sum(w * s.share for (_sid, w), s in zip(norm, sectors,
                                                                              strict=True)),
                           norm))
     return tuple(out)
@@ -309,7 +318,7 @@ def _accounting(ck: Checker, doc: dict[str, Any], sector_ids: list[str]) -> Acco
     if works_formula and "construction" not in sector_ids:
         raise ck.fail(
             "sector",
-            "a sector with id 'construction' (works value added goes there)",
+            _("a sector with id 'construction' (works value added goes there)"),
             "sectors " + ", ".join(sector_ids),
         )
     return accounting
@@ -327,17 +336,17 @@ def _correlation(ck: Checker, raw: Any, sector_ids: list[str]) -> tuple[tuple[fl
         np.fill_diagonal(m, 1.0)
     if "matrix" in t or "sectors" in t:
         if "matrix" not in t or "sectors" not in t:
-            raise ck.fail("correlation", "both 'sectors' and 'matrix'", "only one of them")
+            raise ck.fail("correlation", _("both 'sectors' and 'matrix'"), _("only one of them"))
         ids = t["sectors"]
         if not isinstance(ids, list) or not all(isinstance(x, str) for x in ids):
-            raise ck.fail("correlation.sectors", "an array of sector ids", describe(ids))
+            raise ck.fail("correlation.sectors", _("an array of sector ids"), describe(ids))
         for x in ids:
             if x not in sector_ids:
                 raise ck.fail(
-                    "correlation.sectors", "known sector ids", repr(x), suggest(x, sector_ids)
+                    "correlation.sectors", _("known sector ids"), repr(x), suggest(x, sector_ids)
                 )
         if len(set(ids)) != len(ids):
-            raise ck.fail("correlation.sectors", "distinct sector ids", str(ids))
+            raise ck.fail("correlation.sectors", _("distinct sector ids"), str(ids))
         mat = t["matrix"]
         k = len(ids)
         if (
@@ -345,22 +354,25 @@ def _correlation(ck: Checker, raw: Any, sector_ids: list[str]) -> tuple[tuple[fl
             or len(mat) != k
             or any(not isinstance(row, list) or len(row) != k for row in mat)
         ):
-            raise ck.fail("correlation.matrix", f"a {k}×{k} array of arrays", describe(mat))
+            raise ck.fail("correlation.matrix", _("a {k}×{k} array of arrays").format(k=k),
+                          describe(mat))
         sub = np.empty((k, k))
         for i, row in enumerate(mat):
             for j, x in enumerate(row):
                 if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x):
-                    raise ck.fail(f"correlation.matrix[{i}][{j}]", "a finite number", describe(x))
+                    raise ck.fail(f"correlation.matrix[{i}][{j}]", _("a finite number"),
+                                  describe(x))
                 sub[i, j] = x
         if not np.allclose(sub, sub.T, atol=1e-12, rtol=0):
             i, j = np.argwhere(np.abs(sub - sub.T) > 1e-12)[0]
             raise ck.fail(
-                "correlation.matrix", "a symmetric matrix",
-                f"[{i}][{j}] = {sub[i, j]:g} but [{j}][{i}] = {sub[j, i]:g}",
+                "correlation.matrix", _("a symmetric matrix"),
+                _("[{i}][{j}] = {sub:g} but [{j}][{i}] = {sub2:g}")
+                .format(i=i, j=j, sub=sub[i, j], sub2=sub[j, i]),
             )
         if not np.allclose(np.diag(sub), 1.0) or np.any(np.abs(sub) > 1):
             raise ck.fail(
-                "correlation.matrix", "ones on the diagonal, entries in [-1, 1]", str(mat)
+                "correlation.matrix", _("ones on the diagonal, entries in [-1, 1]"), str(mat)
             )
         idx = [sector_ids.index(x) for x in ids]
         m[np.ix_(idx, idx)] = sub
@@ -368,8 +380,8 @@ def _correlation(ck: Checker, raw: Any, sector_ids: list[str]) -> tuple[tuple[fl
     if eig.min() < -1e-10:
         raise ck.fail(
             "correlation",
-            "a positive semi-definite correlation matrix",
-            f"smallest eigenvalue {eig.min():.4g}",
+            _("a positive semi-definite correlation matrix"),
+            _("smallest eigenvalue {min:.4g}").format(min=eig.min()),
         )
     return tuple(map(tuple, m.tolist()))
 
@@ -391,8 +403,9 @@ def _check_va_ratios(ck, sectors, projects, batches, pipelines) -> None:
         if s.va_ratio is None and (explicit or s.output_per_investment > 0):
             raise ck.fail(
                 f"sector[{sid}].va_ratio",
-                f"a value-added ratio (needed: {who} has operating output in this sector)",
-                "nothing",
+                _("a value-added ratio (needed: {who} has operating output in this sector)")
+                .format(who=who),
+                _("nothing"),
             )
 
 
@@ -404,8 +417,9 @@ def _check_subtarget_shares(ck: Checker, target: Target, sectors: tuple[Sector, 
         for part in parts:
             if part.id in targets and part.share <= 0:
                 raise ck.fail(f"{where}.{kind}.{part.id}",
-                              f"a sub-target of a {kind[:-1]} with a share > 0 (growth of "
-                              "nothing is undefined)", f"share {part.share:g}")
+                              _("a sub-target of a {kind} with a share > 0 (growth of nothing is "
+                                "undefined)").format(kind=kind[:-1]), _("share {share:g}")
+                                                       .format(share=part.share))
 
 
 #: Keys a ``[sources]`` path may name in each table or array of tables.
@@ -421,7 +435,7 @@ _SOURCE_FIELDS = {
 def _sources(ck: Checker, raw: Any, doc: Mapping[str, Any]) -> dict[str, str]:
     """``[sources]``: key paths of real fields to "source: ..." or "assumption: ..." texts."""
     if not isinstance(raw, Mapping):
-        raise ck.fail("sources", "a table of key paths to sources", describe(raw))
+        raise ck.fail("sources", _("a table of key paths to sources"), describe(raw))
     out = {}
     for key, value in raw.items():
         _source_key(ck, key, doc)
@@ -430,12 +444,14 @@ def _sources(ck: Checker, raw: Any, doc: Mapping[str, Any]) -> dict[str, str]:
         if prefix is None:
             raise ck.fail(
                 f'sources."{key}"',
-                '"source: <title>, <address>" or "assumption: <why>"',
+                _("\"source: <title>, <address>\" or \"assumption: <why>\""),
                 describe(value),
             )
         if not text.removeprefix(prefix).strip():
-            raise ck.fail(f'sources."{key}"', f'text after "{prefix}" (where the number '
-                          "comes from, or why it is assumed)", f"an empty {prefix[:-1]}")
+            raise ck.fail(f'sources."{key}"', _("text after \"{prefix}\" (where the number comes "
+                                                "from, or why it is assumed)")
+                                              .format(prefix=prefix), _("an empty {prefix}")
+                                                               .format(prefix=prefix[:-1]))
         out[key] = text
     return out
 
@@ -445,21 +461,24 @@ def _source_key(ck: Checker, key: str, doc: Mapping[str, Any]) -> None:
     try:
         path = parse_path(key)
     except ValueError as exc:
-        raise ck.fail(f"sources.{key}", "a key path like project[id].field", str(exc)) from None
+        raise ck.fail(f"sources.{key}", _("a key path like project[id].field"), str(exc)) from None
     where = f'sources."{key}"'
     fields = _SOURCE_FIELDS.get(path.kind)
     if fields is None:
-        raise ck.fail(where, "a key path into the scenario's tables",
-                      f"unknown table {path.kind!r}", suggest(path.kind, list(_SOURCE_FIELDS)))
+        raise ck.fail(where, _("a key path into the scenario's tables"),
+                      _("unknown table {kind!r}").format(kind=path.kind), suggest(path.kind,
+                                                                                  list(_SOURCE_FIELDS)))
     if path.id is not None:
         ids = [e.get("id") for e in doc.get(path.kind, []) if isinstance(e, Mapping)]
         if path.id not in ids:
-            raise ck.fail(where, f"a {path.kind} of this scenario",
-                          f"no {path.kind} with id {path.id!r}",
+            raise ck.fail(where, _("a {kind} of this scenario").format(kind=path.kind),
+                          _("no {kind} with id {id!r}").format(kind=path.kind, id=path.id),
                           suggest(path.id, [i for i in ids if isinstance(i, str)]))
     names = path.fields
     if path.kind == "target" and names and names[0].isdigit():  # a later year's target
         names = names[1:]
     if names and names[0] not in fields:
-        raise ck.fail(where, f"a field of {path.kind}", f"unknown field {names[0]!r}",
+        raise ck.fail(where, _("a field of {kind}").format(kind=path.kind),
+                      _("unknown field {names!r}")
+                                                        .format(names=names[0]),
                       suggest(names[0], fields))

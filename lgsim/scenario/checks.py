@@ -10,6 +10,7 @@ import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..i18n import _
 from .distributions import Dist, fixed, parse_dist
 from .errors import ScenarioError, ScenarioWarning, describe, suggest
 
@@ -34,7 +35,7 @@ class Checker:
 
     def warn(self, path: str, text: str) -> None:
         """Record a warning about ``path``."""
-        message = f"{self.file}: {path}: {text}"
+        message = _("{file}: {path}: {text}").format(file=self.file, path=path, text=text)
         self.warnings.append(message)
         warnings.warn(message, ScenarioWarning, stacklevel=4)
 
@@ -43,17 +44,19 @@ class Checker:
     ) -> dict[str, Any]:
         """Check a table's keys: unknown keys (with a suggestion) and required keys."""
         if not isinstance(table, Mapping):
-            raise self.fail(path, "a table", describe(table))
+            raise self.fail(path, _("a table"), describe(table))
         allowed = tuple(allowed)
         for key in table:
             if key not in allowed:
                 where = f"{path}.{key}" if path else key
                 raise self.fail(
-                    where, "a known key", f"unknown key {key!r}", suggest(key, allowed)
+                    where, _("a known key"), _("unknown key {key!r}").format(key=key), suggest(key,
+                                                                                               allowed)
                 )
         for key in required:
             if key not in table:
-                raise self.fail(f"{path}.{key}" if path else key, "a value (required)", "nothing")
+                raise self.fail(f"{path}.{key}" if path else key, _("a value (required)"),
+                                _("nothing"))
         return dict(table)
 
     def number(
@@ -73,23 +76,25 @@ class Checker:
         where = f"{path}.{key}"
         if key not in table:
             if default is MISSING:
-                raise self.fail(where, "a value (required)", "nothing")
+                raise self.fail(where, _("a value (required)"), _("nothing"))
             return default
         x = table[key]
         if isinstance(x, bool) or not isinstance(x, int | float):
-            raise self.fail(where, "an integer" if integer else "a number", describe(x))
+            raise self.fail(where, _("an integer") if integer else _("a number"), describe(x))
         if integer and not isinstance(x, int):
-            raise self.fail(where, "an integer", describe(x))
+            raise self.fail(where, _("an integer"), describe(x))
         if not math.isfinite(x):
-            raise self.fail(where, "a finite number", repr(x))
+            raise self.fail(where, _("a finite number"), repr(x))
         if fraction and abs(x) > 1:
             raise self.fail(
-                where, "a fraction", f"{x:g} (looks like percent: write {x / 100:g} for {x:g}%)"
+                where, _("a fraction"), _("{x:g} (looks like percent: write {value:g} for {x:g}%)")
+                                     .format(x=x, value=x / 100)
             )
         if lo is not None and (x < lo or (lo_open and x == lo)):
-            raise self.fail(where, f"a value {'>' if lo_open else '>='} {lo:g}", f"{x:g}")
+            raise self.fail(where, _("a value {value} {lo:g}")
+                                   .format(value='>' if lo_open else '>=', lo=lo), f"{x:g}")
         if hi is not None and x > hi:
-            raise self.fail(where, f"a value <= {hi:g}", f"{x:g}")
+            raise self.fail(where, _("a value <= {hi:g}").format(hi=hi), f"{x:g}")
         return x
 
     def dist(
@@ -107,17 +112,17 @@ class Checker:
         where = f"{path}.{key}"
         if key not in table:
             if default is MISSING:
-                raise self.fail(where, "a value (required)", "nothing")
+                raise self.fail(where, _("a value (required)"), _("nothing"))
             return default if isinstance(default, Dist) else fixed(default)
         d = parse_dist(table[key], where, self.fail, fraction=fraction)
         low, high = d.support()
         if nonneg and low < 0:
             found = f"support reaching {low:g}" if d.kind != "fixed" else f"{low:g}"
             hint = "" if d.kind == "fixed" else "add min = 0 or use a non-negative distribution"
-            raise self.fail(where, "values >= 0", found, hint)
+            raise self.fail(where, _("values >= 0"), found, hint)
         if upper is not None and high > upper:
             found = f"support reaching {high:g}" if d.kind != "fixed" else f"{high:g}"
-            raise self.fail(where, f"values <= {upper:g}", found)
+            raise self.fail(where, _("values <= {upper:g}").format(upper=upper), found)
         return d
 
     def string(self, table: Mapping[str, Any], key: str, path: str, default: Any = MISSING,
@@ -128,59 +133,62 @@ class Checker:
         """
         if key not in table:
             if default is MISSING:
-                raise self.fail(f"{path}.{key}", "a value (required)", "nothing")
+                raise self.fail(f"{path}.{key}", _("a value (required)"), _("nothing"))
             return default
         x = table[key]
         if not isinstance(x, str):
-            raise self.fail(f"{path}.{key}", "a string", describe(x))
+            raise self.fail(f"{path}.{key}", _("a string"), describe(x))
         if not line:
             return x
         if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in x):
-            raise self.fail(f"{path}.{key}", "one line of text without control characters",
+            raise self.fail(f"{path}.{key}", _("one line of text without control characters"),
                             describe(x))
         if len(x) > MAX_TEXT:
-            raise self.fail(f"{path}.{key}", f"a text of at most {MAX_TEXT} characters",
-                            f"{len(x):,} characters")
+            raise self.fail(f"{path}.{key}", _("a text of at most {MAX_TEXT} characters")
+                                             .format(MAX_TEXT=MAX_TEXT),
+                            _("{count:,} characters").format(count=len(x)))
         return x
 
     def boolean(self, table: Mapping[str, Any], key: str, path: str, default: bool) -> bool:
         """A boolean."""
         x = table.get(key, default)
         if not isinstance(x, bool):
-            raise self.fail(f"{path}.{key}", "true or false", describe(x))
+            raise self.fail(f"{path}.{key}", _("true or false"), describe(x))
         return x
 
     def date_value(self, x: Any, where: str) -> dt.date:
         """A TOML date or an ISO string ``YYYY-MM-DD``."""
         if isinstance(x, dt.datetime):
-            raise self.fail(where, "a date like 2022-06-07 (no time of day)", str(x))
+            raise self.fail(where, _("a date like 2022-06-07 (no time of day)"), str(x))
         if isinstance(x, dt.date):
             return x
         if isinstance(x, str) and DATE_RE.fullmatch(x):
             try:
                 return dt.date.fromisoformat(x)
             except ValueError:
-                raise self.fail(where, "a real calendar date", repr(x)) from None
-        raise self.fail(where, "a date like 2022-06-07", describe(x))
+                raise self.fail(where, _("a real calendar date"), repr(x)) from None
+        raise self.fail(where, _("a date like 2022-06-07"), describe(x))
 
     def ident(self, table: Mapping[str, Any], path: str) -> str:
         """An id matching ``^[a-z0-9][a-z0-9_-]*$``."""
         x = table.get("id", MISSING)
         if x is MISSING:
-            raise self.fail(f"{path}.id", "an id (required)", "nothing")
+            raise self.fail(f"{path}.id", _("an id (required)"), _("nothing"))
         if not isinstance(x, str) or not ID_RE.fullmatch(x):
             raise self.fail(
-                f"{path}.id", "an id of lower-case letters, digits, '-' or '_'", describe(x)
+                f"{path}.id", _("an id of lower-case letters, digits, '-' or '_'"), describe(x)
             )
         return x
 
 
 def shares(ck: Checker, entries: list[tuple[str, float]], path: str, what: str) -> list[float]:
     """Weights that sum to 1 within 0.001, normalised to sum to 1."""
-    total = sum(v for _, v in entries)
+    total = sum(v for _k, v in entries)
     if abs(total - 1.0) > 0.001:
-        raise ck.fail(path, f"{what} that sum to 1 (within 0.001)", f"a sum of {total:.6g}")
-    return [v / total for _, v in entries]
+        raise ck.fail(path, _("{what} that sum to 1 (within 0.001)").format(what=what),
+                      _("a sum of {total:.6g}")
+                                                                    .format(total=total))
+    return [v / total for _k, v in entries]
 
 
 def mix(
@@ -188,15 +196,17 @@ def mix(
 ) -> tuple[tuple[str, float], ...]:
     """A table of known ids to weights (``sector_mix``, ``street_mix``), normalised."""
     if not isinstance(table, Mapping) or not table:
-        raise ck.fail(path, f"a table of {what} ids to weights", describe(table))
+        raise ck.fail(path, _("a table of {what} ids to weights").format(what=what),
+                      describe(table))
     items = []
     for key in table:
         if key not in known:
-            raise ck.fail(f"{path}.{key}", f"a known {what} id", repr(key), suggest(key, known))
+            raise ck.fail(f"{path}.{key}", _("a known {what} id").format(what=what), repr(key),
+                          suggest(key, known))
         v = ck.number(table, key, path, lo=0.0)
         items.append((key, float(v)))
-    weights = shares(ck, items, path, "weights")
-    return tuple((k, w) for (k, _), w in zip(items, weights, strict=True))
+    weights = shares(ck, items, path, _("weights"))
+    return tuple((k, w) for (k, _w), w in zip(items, weights, strict=True))
 
 
 def seasonality(ck: Checker, season: Any, path: str) -> tuple[float, ...]:
@@ -208,10 +218,10 @@ def seasonality(ck: Checker, season: Any, path: str) -> tuple[float, ...]:
         or len(season) != 12
         or any(isinstance(w, bool) or not isinstance(w, int | float) for w in season)
     ):
-        raise ck.fail(path, "an array of 12 numbers", describe(season))
+        raise ck.fail(path, _("an array of 12 numbers"), describe(season))
     if any(not math.isfinite(w) or w < 0 for w in season):
-        raise ck.fail(path, "12 finite numbers >= 0", str(season))
+        raise ck.fail(path, _("12 finite numbers >= 0"), str(season))
     return tuple(shares(
         ck, [(str(k), float(w)) for k, w in enumerate(season)],
-        path, "12 monthly weights",
+        path, _("12 monthly weights"),
     ))

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from scipy import special
 
+from ..i18n import _
 from .errors import describe, suggest
 
 #: Parameters each distribution takes (beyond the optional ``min`` / ``max``).
@@ -95,7 +96,7 @@ class Dist:
                 return (x - lo) ** 2 / ((hi - lo) * (mode - lo))
             return 1.0 - (hi - x) ** 2 / ((hi - lo) * (hi - mode))
         if k == "pert":
-            lo, _, hi = p
+            lo, _mode, hi = p
             a, b = _pert_shape(p)
             return float(special.betainc(a, b, min(1.0, max(0.0, (x - lo) / (hi - lo)))))
         if k == "beta":
@@ -121,7 +122,7 @@ class Dist:
             right = hi - np.sqrt((1.0 - u) * (hi - lo) * (hi - mode))
             return np.where(u < fc, left, right)
         if k == "pert":
-            lo, _, hi = p
+            lo, _mode, hi = p
             a, b = _pert_shape(p)
             return lo + (hi - lo) * special.betaincinv(a, b, u)
         if k == "beta":
@@ -202,11 +203,12 @@ class _Reader:
     def number(self, x: Any, where: str) -> float:
         """A finite number of plausible size."""
         if not _is_number(x):
-            raise self.fail(where, "a number", describe(x))
+            raise self.fail(where, _("a number"), describe(x))
         if not math.isfinite(x):
-            raise self.fail(where, "a finite number", repr(x))
+            raise self.fail(where, _("a finite number"), repr(x))
         if abs(x) > MAX_MAGNITUDE:
-            raise self.fail(where, f"a number of plausible size (at most {MAX_MAGNITUDE:g})",
+            raise self.fail(where, _("a number of plausible size (at most {MAX_MAGNITUDE:g})")
+                                   .format(MAX_MAGNITUDE=MAX_MAGNITUDE),
                             f"{x:g}")
         return float(x)
 
@@ -214,7 +216,8 @@ class _Reader:
         """A growth rate or impact above 1 in magnitude was written as percent."""
         if self.fraction and abs(x) > 1:
             raise self.fail(
-                where, "a fraction", f"{x:g} (looks like percent: write {x / 100:g} for {x:g}%)"
+                where, _("a fraction"), _("{x:g} (looks like percent: write {value:g} for {x:g}%)")
+                                     .format(x=x, value=x / 100)
             )
 
     def form(self, value: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
@@ -236,7 +239,8 @@ class _Reader:
             found = "keys {" + ", ".join(sorted(keys)) + "}"
             if hint:
                 found += f"; {hint}"
-            raise self.fail(self.path, f"{kind} parameters {wanted} (plus optional min, max)",
+            raise self.fail(self.path, _("{kind} parameters {wanted} (plus optional min, max)")
+                                       .format(kind=kind, wanted=wanted),
                             found)
         return kind, form
 
@@ -248,7 +252,7 @@ class _Reader:
             if math.isfinite(bound):
                 self.check_fraction(bound, f"{self.path}.{where}")
         if lo > hi:
-            raise self.fail(f"{self.path}.min", f"min <= max ({hi:g})", f"{lo:g}")
+            raise self.fail(f"{self.path}.min", _("min <= max ({hi:g})").format(hi=hi), f"{lo:g}")
         return lo, hi
 
 
@@ -277,13 +281,13 @@ def parse_dist(value: Any, path: str, fail: Fail, *, fraction: bool = False) -> 
         r.check_fraction(v, path)
         return Dist("fixed", (v,), spec=value)
     if not isinstance(value, Mapping):
-        raise fail(path, "a number or a distribution table { dist = ... }", describe(value))
+        raise fail(path, _("a number or a distribution table { dist = ... }"), describe(value))
     if "dist" not in value:
         raise fail(
             path,
-            "a number or a table with 'dist' (normal, lognormal, uniform, triangular, pert, "
-            "beta, empirical)",
-            "a table without 'dist'",
+            _("a number or a table with 'dist' (normal, lognormal, uniform, triangular, pert, "
+              "beta, empirical)"),
+            _("a table without 'dist'"),
         )
     kind, form = r.form(value)
     lo, hi = r.bounds(value)
@@ -301,8 +305,8 @@ def parse_dist(value: Any, path: str, fail: Fail, *, fraction: bool = False) -> 
 def _empirical(r: _Reader, value: Mapping[str, Any], lo: float, hi: float) -> Dist:
     raw = value["values"]
     if not isinstance(raw, list) or not raw:
-        raise r.fail(f"{r.path}.values", "a non-empty array of numbers",
-                     "an empty or non-array value")
+        raise r.fail(f"{r.path}.values", _("a non-empty array of numbers"),
+                     _("an empty or non-array value"))
     vals = sorted(r.number(x, f"{r.path}.values[{i}]") for i, x in enumerate(raw))
     for v in vals:
         r.check_fraction(v, f"{r.path}.values")
@@ -311,7 +315,7 @@ def _empirical(r: _Reader, value: Mapping[str, Any], lo: float, hi: float) -> Di
 
 def _normal(r: _Reader, p: dict[str, float], lo: float, hi: float, value: Any) -> Dist:
     if p["sd"] < 0:
-        raise r.fail(f"{r.path}.sd", "sd >= 0", f"{p['sd']:g}")
+        raise r.fail(f"{r.path}.sd", _("sd >= 0"), f"{p['sd']:g}")
     if p["sd"] == 0:
         return Dist("fixed", (p["mean"],), spec=value)
     return Dist("normal", (p["mean"], p["sd"]), lo, hi, value)
@@ -319,9 +323,9 @@ def _normal(r: _Reader, p: dict[str, float], lo: float, hi: float, value: Any) -
 
 def _lognormal(r: _Reader, p: dict[str, float], lo: float, hi: float, value: Any) -> Dist:
     if p["median"] <= 0:
-        raise r.fail(f"{r.path}.median", "median > 0", f"{p['median']:g}")
+        raise r.fail(f"{r.path}.median", _("median > 0"), f"{p['median']:g}")
     if p["sigma"] < 0:
-        raise r.fail(f"{r.path}.sigma", "sigma >= 0", f"{p['sigma']:g}")
+        raise r.fail(f"{r.path}.sigma", _("sigma >= 0"), f"{p['sigma']:g}")
     if p["sigma"] == 0:
         return Dist("fixed", (p["median"],), spec=value)
     return Dist("lognormal", (p["median"], p["sigma"]), lo, hi, value)
@@ -329,7 +333,8 @@ def _lognormal(r: _Reader, p: dict[str, float], lo: float, hi: float, value: Any
 
 def _uniform(r: _Reader, p: dict[str, float], lo: float, hi: float, value: Any) -> Dist:
     if p["low"] > p["high"]:
-        raise r.fail(f"{r.path}.low", f"low <= high ({p['high']:g})", f"{p['low']:g}")
+        raise r.fail(f"{r.path}.low", _("low <= high ({high:g})").format(high=p['high']),
+                     f"{p['low']:g}")
     if p["low"] == p["high"]:
         return Dist("fixed", (p["low"],), spec=value)
     return Dist("uniform", (p["low"], p["high"]), lo, hi, value)
@@ -339,9 +344,10 @@ def _three_point(kind: str) -> Callable[..., Dist]:
     def build(r: _Reader, p: dict[str, float], lo: float, hi: float, value: Any) -> Dist:
         a, m, b = p["low"], p["mode"], p["high"]
         if a > b:
-            raise r.fail(f"{r.path}.low", f"low <= high ({b:g})", f"{a:g}")
+            raise r.fail(f"{r.path}.low", _("low <= high ({b:g})").format(b=b), f"{a:g}")
         if not a <= m <= b:
-            raise r.fail(f"{r.path}.mode", f"low <= mode <= high ({a:g}..{b:g})", f"{m:g}")
+            raise r.fail(f"{r.path}.mode",
+                         _("low <= mode <= high ({a:g}..{b:g})").format(a=a, b=b), f"{m:g}")
         if a == b:
             return Dist("fixed", (a,), spec=value)
         return Dist(kind, (a, m, b), lo, hi, value)
@@ -353,18 +359,19 @@ def _beta(r: _Reader, p: dict[str, float], lo: float, hi: float, value: Any) -> 
     if "a" in p:
         if p["a"] <= 0 or p["b"] <= 0:
             bad = "a" if p["a"] <= 0 else "b"
-            raise r.fail(f"{r.path}.{bad}", "a > 0 and b > 0", f"{p[bad]:g}")
+            raise r.fail(f"{r.path}.{bad}", _("a > 0 and b > 0"), f"{p[bad]:g}")
         return Dist("beta", (p["a"], p["b"]), lo, hi, value)
     mean, sd = p["mean"], p["sd"]
     if not 0 < mean < 1:
-        raise r.fail(f"{r.path}.mean", "a beta mean in (0, 1)", f"{mean:g}")
+        raise r.fail(f"{r.path}.mean", _("a beta mean in (0, 1)"), f"{mean:g}")
     if sd < 0:
-        raise r.fail(f"{r.path}.sd", "sd >= 0", f"{sd:g}")
+        raise r.fail(f"{r.path}.sd", _("sd >= 0"), f"{sd:g}")
     if sd == 0:
         return Dist("fixed", (mean,), spec=value)
     if sd * sd >= mean * (1 - mean):
-        raise r.fail(f"{r.path}.sd", f"sd² < mean(1 − mean) = {mean * (1 - mean):.4g} for a beta",
-                     f"sd = {sd:g}")
+        raise r.fail(f"{r.path}.sd", _("sd² < mean(1 − mean) = {value:.4g} for a beta")
+                                     .format(value=mean * (1 - mean)),
+                     _("sd = {sd:g}").format(sd=sd))
     nu = mean * (1 - mean) / sd / sd - 1
     if not nu <= MAX_BETA_CONCENTRATION:  # sd so small that the beta is a point
         return Dist("fixed", (mean,), spec=value)
@@ -383,5 +390,6 @@ def _check_mass(d: Dist, path: str, fail: Fail) -> Dist:
         f_lo = d.cdf(d.lo) if d.lo > -math.inf else 0.0
         f_hi = d.cdf(d.hi) if d.hi < math.inf else 1.0
         if not f_hi > f_lo:
-            raise fail(f"{path}.min", "min/max that keep some of the distribution", "no mass left")
+            raise fail(f"{path}.min", _("min/max that keep some of the distribution"), _("no mass "
+                                                                                      "left"))
     return d

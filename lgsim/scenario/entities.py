@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import _
 from . import calendar
 from . import drawdown as dd
 from .checks import Checker, mix
@@ -73,7 +74,8 @@ class Context:
         if not ok:
             raise self.ck.fail(
                 where,
-                f"a date within the horizon {self.base_year + 1}-01-01..{self.end_year}-12-31",
+                _("a date within the horizon {value}-01-01..{end_year}-12-31")
+                .format(value=self.base_year + 1, end_year=self.end_year),
                 str(raw),
             )
         return t
@@ -83,8 +85,9 @@ class Context:
         if ident in self.entity_ids:
             raise self.ck.fail(
                 f"{path}.id",
-                "an id unique across projects, batches and pipeline entries",
-                f"'{ident}', already used by {self.entity_ids[ident]}",
+                _("an id unique across projects, batches and pipeline entries"),
+                _("'{ident}', already used by {entity_ids}")
+                .format(ident=ident, entity_ids=self.entity_ids[ident]),
             )
         self.entity_ids[ident] = path
 
@@ -122,7 +125,7 @@ def build_batches(ctx: Context, doc: Mapping[str, Any]) -> tuple[Batch, ...]:
         spec = project_spec(ctx, t, path)
         ctx.claim(spec.id, path)
         street_mix = (
-            mix(ck, t["street_mix"], f"{path}.street_mix", ctx.street_ids, "street")
+            mix(ck, t["street_mix"], f"{path}.street_mix", ctx.street_ids, _("street"))
             if "street_mix" in t else None
         )
         batches.append(
@@ -131,7 +134,8 @@ def build_batches(ctx: Context, doc: Mapping[str, Any]) -> tuple[Batch, ...]:
                 name=spec.name,
                 count=ck.number(t, "count", path, integer=True, lo=1, hi=MAX_BATCH_COUNT),
                 template=spec,
-                sector_mix=mix(ck, t["sector_mix"], f"{path}.sector_mix", ctx.sector_ids, "sector"),
+                sector_mix=mix(ck, t["sector_mix"], f"{path}.sector_mix", ctx.sector_ids,
+                               _("sector")),
                 street_mix=street_mix,
                 size_concentration=float(
                     ck.number(t, "size_concentration", path, 1.0, lo=0.0, lo_open=True)
@@ -154,7 +158,7 @@ def build_pipelines(ctx: Context, doc: Mapping[str, Any]) -> tuple[Pipeline, ...
         if isinstance(entry, Mapping) and "planned_start" in entry:
             raise ck.fail(
                 f"{path}.planned_start",
-                "no planned_start on a pipeline entry (it starts at signed + land_delay_months)",
+                _("no planned_start on a pipeline entry (it starts at signed + land_delay_months)"),
                 str(entry["planned_start"]),
             )
         t = ck.keys(
@@ -167,16 +171,18 @@ def build_pipelines(ctx: Context, doc: Mapping[str, Any]) -> tuple[Pipeline, ...
         ctx.claim(spec.id, path)
         signed = ctx.month(t["signed"], f"{path}.signed")
         if signed >= ctx.horizon:
-            raise ck.fail(f"{path}.signed", "a date before the horizon's end", str(t["signed"]))
+            raise ck.fail(f"{path}.signed", _("a date before the horizon's end"), str(t["signed"]))
         delay = ck.dist(t, "land_delay_months", path, 0.0, nonneg=True)
         longest = float(delay.ppf(np.array([LARGEST_UNIFORM]))[0])  # the largest draw
         if signed + longest < 0.0:
             raise ck.fail(
                 f"{path}.signed",
-                f"a signing from which the entry can land within the horizon "
-                f"({ctx.base_year + 1}-01-01..{ctx.end_year}-12-31)",
-                f"{t['signed']} with at most {longest:.4g} months' land delay "
-                "(landed before the horizon: part of the base-year economy, no growth)",
+                _("a signing from which the entry can land within the horizon "
+                  "({value}-01-01..{end_year}-12-31)")
+                .format(value=ctx.base_year + 1, end_year=ctx.end_year),
+                _("{signed} with at most {longest:.4g} months' land delay (landed before the "
+                  "horizon: part of the base-year economy, no growth)")
+                .format(signed=t['signed'], longest=longest),
             )
         pipelines.append(
             Pipeline(
@@ -201,7 +207,7 @@ def build_lands(ctx: Context, doc: Mapping[str, Any]) -> tuple[LandTask, ...]:
         t = ck.keys(entry, LAND_KEYS, path, required=("id", "hectares", "by"))
         lid = ck.ident(t, path)
         if lid in land_ids:
-            raise ck.fail(f"{path}.id", "a unique land id", f"'{lid}' twice")
+            raise ck.fail(f"{path}.id", _("a unique land id"), _("'{lid}' twice").format(lid=lid))
         land_ids.add(lid)
         by = ctx.in_horizon(ctx.month(t["by"], f"{path}.by", end=True), f"{path}.by", t["by"],
                         allow_end=True)
@@ -211,7 +217,7 @@ def build_lands(ctx: Context, doc: Mapping[str, Any]) -> tuple[LandTask, ...]:
         )
         if start >= by:
             raise ck.fail(
-                f"{path}.start", f"a date before by ({t['by']})",
+                f"{path}.start", _("a date before by ({by})").format(by=t['by']),
                 str(t.get("start", f"{ctx.target_year}-01-01 (the default)")),
             )
         lands.append(
@@ -239,11 +245,12 @@ def build_shocks(ctx: Context, doc: Mapping[str, Any]) -> tuple[Shock, ...]:
         )
         shid = ck.ident(t, path)
         if shid in shock_ids:
-            raise ck.fail(f"{path}.id", "a unique shock id", f"'{shid}' twice")
+            raise ck.fail(f"{path}.id", _("a unique shock id"), _("'{shid}' twice")
+                .format(shid=shid))
         shock_ids.add(shid)
         w = t["window"]
         if not isinstance(w, list) or len(w) != 2:
-            raise ck.fail(f"{path}.window", "[start date, end date]", describe(w))
+            raise ck.fail(f"{path}.window", _("[start date, end date]"), describe(w))
         w0 = ctx.in_horizon(ctx.month(w[0], f"{path}.window[0]"), f"{path}.window[0]", w[0])
         w1 = ctx.in_horizon(
             ctx.month(w[1], f"{path}.window[1]", end=True), f"{path}.window[1]", w[1],
@@ -252,17 +259,18 @@ def build_shocks(ctx: Context, doc: Mapping[str, Any]) -> tuple[Shock, ...]:
         if ck.date_value(w[0], f"{path}.window[0]") == ck.date_value(w[1], f"{path}.window[1]"):
             w1 = w0  # one date: the shock starts exactly at the beginning of that day
         if w1 < w0:
-            raise ck.fail(f"{path}.window", "start <= end", f"{w[0]} after {w[1]}")
+            raise ck.fail(f"{path}.window", _("start <= end"), _("{w} after {w2}")
+                                                            .format(w=w[0], w2=w[1]))
         impact_raw = t["impact"]
         if not isinstance(impact_raw, Mapping) or not impact_raw:
             raise ck.fail(
-                f"{path}.impact", "a table of sector ids to impacts", describe(impact_raw)
+                f"{path}.impact", _("a table of sector ids to impacts"), describe(impact_raw)
             )
         impact = []
-        for sid, _ in impact_raw.items():
+        for sid, _impact in impact_raw.items():
             if sid not in ctx.sector_ids:
                 raise ck.fail(
-                    f"{path}.impact.{sid}", "a known sector id", repr(sid),
+                    f"{path}.impact.{sid}", _("a known sector id"), repr(sid),
                     suggest(sid, ctx.sector_ids),
                 )
             d = ck.dist(impact_raw, sid, f"{path}.impact", fraction=True)
@@ -285,7 +293,7 @@ def build_shocks(ctx: Context, doc: Mapping[str, Any]) -> tuple[Shock, ...]:
 def _array(ck: Checker, doc: Mapping[str, Any], kind: str) -> list[Any]:
     value = doc.get(kind, [])
     if not isinstance(value, list):
-        raise ck.fail(kind, f"an array of tables [[{kind}]]", describe(value))
+        raise ck.fail(kind, _("an array of tables [[{kind}]]").format(kind=kind), describe(value))
     return value
 
 
@@ -296,13 +304,13 @@ def project_spec(ctx: Context, t: dict[str, Any], path: str) -> ProjectSpec:
     sector = t.get("sector")
     if sector is not None and sector not in ctx.sector_ids:
         raise ck.fail(
-            f"{path}.sector", "a known sector id", describe(sector),
+            f"{path}.sector", _("a known sector id"), describe(sector),
             suggest(str(sector), ctx.sector_ids),
         )
     street = t.get("street")
     if street is not None and street not in ctx.street_ids:
         raise ck.fail(
-            f"{path}.street", "a known street id", describe(street),
+            f"{path}.street", _("a known street id"), describe(street),
             suggest(str(street), ctx.street_ids),
         )
     planned = None
@@ -321,8 +329,8 @@ def project_spec(ctx: Context, t: dict[str, Any], path: str) -> ProjectSpec:
         plan_start = planned
     if plan is not None and plan_start is None:
         raise ck.fail(
-            f"{path}.plan_start", "the date the first-year plan was made for (required here)",
-            "nothing",
+            f"{path}.plan_start", _("the date the first-year plan was made for (required here)"),
+            _("nothing"),
         )
     drawdown = _drawdown(ck, t.get("drawdown", "s-curve"), f"{path}.drawdown")
     if plan is not None:
@@ -330,7 +338,7 @@ def project_spec(ctx: Context, t: dict[str, Any], path: str) -> ProjectSpec:
         if plan > t_med * (1 + 1e-12):
             raise ck.fail(
                 f"{path}.first_year_plan",
-                f"a plan <= total_investment ({t_med:g} 亿元)",
+                _("a plan <= total_investment ({t_med:g} 亿元)").format(t_med=t_med),
                 f"{plan:g}",
             )
         if drawdown.kind == "s-curve" and t_med > 0:  # nothing to draw: no shape to solve
@@ -373,4 +381,4 @@ def _drawdown(ck: Checker, value: Any, where: str) -> Drawdown:
         a = ck.number(t, "a", where, lo=0.0, lo_open=True)
         b = ck.number(t, "b", where, lo=0.0, lo_open=True)
         return Drawdown("beta", float(a), float(b))
-    raise ck.fail(where, '"s-curve", "linear" or a table { a, b }', describe(value))
+    raise ck.fail(where, _("\"s-curve\", \"linear\" or a table { a, b }"), describe(value))

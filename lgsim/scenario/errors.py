@@ -5,11 +5,15 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+from ..i18n import _
+
 
 class ScenarioError(ValueError):
     """A scenario file (or a change to a scenario) is not acceptable.
 
-    The message is one line: ``<file>: <key path>: expected <what>, found <what>``.
+    The message is one line: ``<file>: <key path>: expected <what>, found <what>``; in
+    Chinese the same fixed structure, ``<file>：<key path>：应为 <what>，实为 <what>`` (the
+    words in the current language, :mod:`lgsim.i18n`; file, key path and values as they are).
 
     Parameters
     ----------
@@ -40,10 +44,12 @@ class ScenarioError(ValueError):
     @property
     def message(self) -> str:
         """The one-line message shown to the user."""
-        where = f"{self.file}: {self.path}" if self.path else self.file
-        text = f"{where}: expected {self.expected}, found {self.found}"
+        where = (_("{file}: {path}").format(file=self.file, path=self.path) if self.path
+                 else self.file)
+        text = _("{where}: expected {expected}, found {found}").format(
+            where=where, expected=self.expected, found=self.found)
         if self.hint:
-            text += f" ({self.hint})"
+            text += _(" ({hint})").format(hint=self.hint)
         return " ".join(text.splitlines())
 
 
@@ -54,19 +60,19 @@ class ScenarioWarning(UserWarning):
 def suggest(word: str, options: Iterable[str]) -> str:
     """Return ``"did you mean 'x'?"`` for the closest option, or an empty string."""
     match = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"did you mean '{match[0]}'?" if match else ""
+    return _("did you mean '{option}'?").format(option=match[0]) if match else ""
 
 
 def describe(value: object) -> str:
     """Short, one-line description of a found value for messages."""
     if isinstance(value, bool):
-        return f"boolean {str(value).lower()}"
+        return _("boolean {value}").format(value=str(value).lower())
     if isinstance(value, dict):
-        return "a table"
+        return _("a table")
     if isinstance(value, list):
-        return "an array"
+        return _("an array")
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"string {shown!r}"
+        return _("string {text!r}").format(text=shown)
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."

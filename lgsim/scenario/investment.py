@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..data.io_tables import SHIPPED, read_table, shipped_path
+from ..i18n import _
 from .checks import Checker, seasonality
 from .model import Economy, IOSpec
 
@@ -47,28 +48,29 @@ def parse_economy(ck: Checker, raw: Any, sector_ids: list[str]) -> Economy:
     ec = ck.keys(raw, ECONOMY_KEYS, "economy", required=("gdp",))
     gdp = float(ck.number(ec, "gdp", "economy", lo=0.0, lo_open=True, hi=MAX_AMOUNT))
     if gdp < MIN_GDP:
-        raise ck.fail("economy.gdp", f"a base-year GDP of at least {MIN_GDP:g} 亿元 (smaller "
-                      "values underflow)", f"{gdp:g}")
+        raise ck.fail("economy.gdp", _("a base-year GDP of at least {MIN_GDP:g} 亿元 (smaller "
+                                       "values underflow)").format(MIN_GDP=MIN_GDP), f"{gdp:g}")
     fai = ck.number(ec, "fai", "economy", None, lo=0.0, lo_open=True, hi=MAX_AMOUNT)
     growth = ck.dist(ec, "fai_growth", "economy", None, fraction=True) \
         if "fai_growth" in ec else None
     if growth is not None and fai is None:
-        raise ck.fail("economy.fai", "the base-year FAI level (亿元) for fai_growth",
-                      "nothing")
+        raise ck.fail("economy.fai", _("the base-year FAI level (亿元) for fai_growth"),
+                      _("nothing"))
     _check_growth_support(ck, growth, "economy.fai_growth")
     industrial = ck.number(ec, "industrial_fai", "economy", None, lo=0.0, lo_open=True,
                            hi=MAX_AMOUNT)
     ind_growth = (ck.dist(ec, "industrial_fai_growth", "economy", fraction=True)
                   if industrial is not None else None)
     if industrial is None and "industrial_fai_growth" in ec:
-        raise ck.fail("economy.industrial_fai", "the base-year industrial investment (亿元) "
-                      "for industrial_fai_growth", "nothing")
+        raise ck.fail("economy.industrial_fai", _("the base-year industrial investment (亿元) for "
+                                                  "industrial_fai_growth"), _("nothing"))
     if industrial is not None:
         if growth is None:
-            raise ck.fail("economy.fai_growth", "a district FAI model (fai and fai_growth) "
-                          "for industrial_fai", "nothing")
+            raise ck.fail("economy.fai_growth", _("a district FAI model (fai and fai_growth) for "
+                                                  "industrial_fai"), _("nothing"))
         if not industrial < fai:
-            raise ck.fail("economy.industrial_fai", f"a part of economy.fai = {fai:g}",
+            raise ck.fail("economy.industrial_fai", _("a part of economy.fai = {fai:g}")
+                                                    .format(fai=fai),
                           f"{industrial:g}")
         _check_growth_support(ck, ind_growth, "economy.industrial_fai_growth")
     return Economy(
@@ -89,8 +91,8 @@ def parse_economy(ck: Checker, raw: Any, sector_ids: list[str]) -> Economy:
 def _check_growth_support(ck: Checker, dist: Any, path: str) -> None:
     """A growth distribution must stay above −100% (but for a negligible tail)."""
     if dist is not None and dist.cdf(-1.0) > 1e-9:
-        raise ck.fail(path, "growth above -1 (add min = -0.9 or similar)",
-                      f"P(growth <= -1) = {dist.cdf(-1.0):.3g}")
+        raise ck.fail(path, _("growth above -1 (add min = -0.9 or similar)"),
+                      _("P(growth <= -1) = {cdf:.3g}").format(cdf=dist.cdf(-1.0)))
 
 
 def _industrial_sectors(ck: Checker, ec: dict[str, Any], sector_ids: list[str],
@@ -99,14 +101,15 @@ def _industrial_sectors(ck: Checker, ec: dict[str, Any], sector_ids: list[str],
     raw = ec.get("industrial_sectors")
     if raw is None:
         if needed and "industry" not in sector_ids:
-            raise ck.fail(path, "the sectors whose projects count as 工业投资 (no sector "
-                          "'industry' to default to)", "nothing")
+            raise ck.fail(path,
+                          _("the sectors whose projects count as 工业投资 (no sector 'industry' "
+                                  "to default to)"), _("nothing"))
         return ("industry",)
     if not isinstance(raw, list) or not raw or not all(isinstance(x, str) for x in raw):
-        raise ck.fail(path, "a non-empty array of sector ids", repr(raw))
+        raise ck.fail(path, _("a non-empty array of sector ids"), repr(raw))
     for x in raw:
         if x not in sector_ids:
-            raise ck.fail(path, "known sector ids", repr(x))
+            raise ck.fail(path, _("known sector ids"), repr(x))
     return tuple(raw)
 
 
@@ -118,12 +121,12 @@ def parse_io(ck: Checker, raw: Any, sector_ids: list[str], file: str) -> IOSpec:
     try:
         table = read_table(path)
     except OSError as exc:
-        raise ck.fail("io.table", "a readable input–output table",
+        raise ck.fail("io.table", _("a readable input–output table"),
                       f"{path}: {exc.strerror or exc}") from None
     except (ValueError, KeyError) as exc:
         # the reader's messages read "<row/column>: expected ..., found ..."
-        where, _, rest = str(exc).partition(": expected ")
-        expected, _, found = rest.rpartition(", found ")
+        where, _sep, rest = str(exc).partition(": expected ")
+        expected, _sep, found = rest.rpartition(", found ")
         if not expected:
             where, expected, found = "", "a table in lgsim's IO format", str(exc)
         raise ck.fail(f"io.table ({path.name}{', ' + where if where else ''})", expected,
@@ -131,9 +134,9 @@ def parse_io(ck: Checker, raw: Any, sector_ids: list[str], file: str) -> IOSpec:
     if sorted(table.sectors) != sorted(sector_ids):
         missing = [s for s in sector_ids if s not in table.sectors]
         extra = [s for s in table.sectors if s not in sector_ids]
-        raise ck.fail("io.table", "a table with the scenario's sector ids",
-                      f"{path}: missing {missing or 'none'}, not in the scenario "
-                      f"{extra or 'none'}")
+        raise ck.fail("io.table", _("a table with the scenario's sector ids"),
+                      _("{path}: missing {value}, not in the scenario {value2}")
+                      .format(path=path, value=missing or 'none', value2=extra or 'none'))
     table = table.reordered(sector_ids)
     local = ck.dist(t, "local_share", "io", 1.0, nonneg=True, upper=1.0)
     direct = float(ck.number(t, "direct_local_share", "io", 1.0, lo=0.0, hi=1.0))
@@ -151,8 +154,9 @@ def _table_path(ck: Checker, name: str, file: str) -> Path:
         base = Path(file).parent if Path(file).exists() else Path.cwd()
         path = base / path
     if not path.is_file():
-        raise ck.fail("io.table", f"one of {', '.join(SHIPPED)} or an existing CSV file",
-                      f"{name!r} (no such file)")
+        raise ck.fail("io.table", _("one of {join} or an existing CSV file")
+                                  .format(join=', '.join(SHIPPED)),
+                      _("{name!r} (no such file)").format(name=name))
     return path
 
 

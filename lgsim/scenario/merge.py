@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..fileio import FileTooLarge, NotRegularFile, file_kind, read_regular, size
+from ..i18n import _
 from .errors import ScenarioError, describe
 from .investment import absolute_table
 from .paths import ARRAY_KINDS, entry_path, locate, parse_path
@@ -58,38 +59,42 @@ def read_toml(path: Path) -> dict[str, Any]:
     """
     file = str(path)
     if path.is_dir():
-        raise ScenarioError(file, "", "a scenario file", "a directory")
+        raise ScenarioError(file, "", _("a scenario file"), _("a directory"))
     try:
         data = read_regular(path, MAX_FILE_BYTES)
     except FileNotFoundError:
-        raise ScenarioError(file, "", "an existing scenario file", "no such file") from None
+        raise ScenarioError(file, "", _("an existing scenario file"), _("no such file")) from None
     except NotRegularFile as exc:
-        raise ScenarioError(file, "", "a scenario file (a regular file)", exc.strerror) from None
+        raise ScenarioError(file, "", _("a scenario file (a regular file)"), exc.strerror) from None
     except FileTooLarge:
         raise ScenarioError(
-            file, "", f"a scenario file of at most {size(MAX_FILE_BYTES)}", "a larger file"
+            file, "", _("a scenario file of at most {size}").format(size=size(MAX_FILE_BYTES)),
+            _("a larger file")
         ) from None
     except OSError as exc:
-        raise ScenarioError(file, "", "a readable file", exc.strerror or str(exc)) from None
+        raise ScenarioError(file, "", _("a readable file"), exc.strerror or str(exc)) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise ScenarioError(
-            file, "", "a UTF-8 text file",
-            f"a byte that is not UTF-8 at line {line} (offset {exc.start})",
+            file, "", _("a UTF-8 text file"),
+            _("a byte that is not UTF-8 at line {line} (offset {start})")
+            .format(line=line, start=exc.start),
         ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
-        raise ScenarioError(file, "", "a TOML scenario with a [scenario] table", "an empty file")
+        raise ScenarioError(file, "", _("a TOML scenario with a [scenario] table"),
+                            _("an empty file"))
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(file, "", "valid TOML", f"a syntax error: {exc}") from None
+        raise ScenarioError(file, "", _("valid TOML"), _("a syntax error: {exc}")
+            .format(exc=exc)) from None
     except RecursionError:
         raise ScenarioError(
-            file, "", "valid TOML", "arrays or tables nested too deeply to read"
+            file, "", _("valid TOML"), _("arrays or tables nested too deeply to read")
         ) from None
     check_values(doc, file)
     return doc
@@ -101,20 +106,23 @@ def check_values(value: Any, file: str, path: str = "") -> None:
     while stack:
         x, where, depth = stack.pop()
         if isinstance(x, int) and not isinstance(x, bool) and not _INT64[0] <= x <= _INT64[1]:
-            raise ScenarioError(file, where, "an integer of at most 64 bits", describe(x))
+            raise ScenarioError(file, where, _("an integer of at most 64 bits"), describe(x))
         if isinstance(x, str) and _CONTROL.search(x):
-            raise ScenarioError(file, where, "text without control characters",
-                                _control_found(x))
+            raise ScenarioError(file, where, _("text without control characters"),
+                                _control_found(x, _("text {shown!r} holding the control "
+                                                    "character {char!r}")))
         if isinstance(x, dict):
             for k in x:
                 if _CONTROL.search(k):
-                    raise ScenarioError(file, where, "key names without control characters",
-                                        f"key {_control_found(k).removeprefix('text ')}")
+                    raise ScenarioError(file, where, _("key names without control characters"),
+                                        _control_found(k, _("key {shown!r} holding the "
+                                                            "control character {char!r}")))
         if isinstance(x, dict | list):
             if depth >= MAX_DEPTH:
                 raise ScenarioError(
-                    file, where, f"tables and arrays nested at most {MAX_DEPTH} deep",
-                    "deeper nesting",
+                    file, where, _("tables and arrays nested at most {MAX_DEPTH} deep")
+                                 .format(MAX_DEPTH=MAX_DEPTH),
+                    _("deeper nesting"),
                 )
             if isinstance(x, dict):
                 items = [(f"{where}.{k}" if where else k, v) for k, v in x.items()]
@@ -125,10 +133,10 @@ def check_values(value: Any, file: str, path: str = "") -> None:
             stack.extend((v, p, depth + 1) for p, v in items)
 
 
-def _control_found(text: str) -> str:
+def _control_found(text: str, template: str) -> str:
     char = _CONTROL.search(text)[0]  # type: ignore[index]
     shown = text if len(text) <= 40 else text[:37] + "..."
-    return f"text {shown!r} holding the control character {char!r}"
+    return template.format(shown=shown, char=char)
 
 
 def _is_dist_table(value: Any) -> bool:
@@ -161,12 +169,13 @@ def _merge_entries(
     seen: set[str] = set()
     for n, entry in enumerate(child):
         if not isinstance(entry, dict):
-            raise ScenarioError(file, f"{kind}[#{n + 1}]", "a table", describe(entry))
+            raise ScenarioError(file, f"{kind}[#{n + 1}]", _("a table"), describe(entry))
         ident = entry["id"] if _has_id(entry) else None  # build() reports a bad or missing id
         if ident is not None:
             if ident in seen:
                 raise ScenarioError(
-                    file, f"{kind}[{ident}].id", f"a unique {kind} id", f"'{ident}' twice"
+                    file, f"{kind}[{ident}].id", _("a unique {kind} id").format(kind=kind),
+                    _("'{ident}' twice").format(ident=ident)
                 )
             seen.add(ident)
         if ident is not None and ident in index:
@@ -196,22 +205,23 @@ def _remove(doc: dict[str, Any], item: Any, file: str) -> None:
     """Drop an inherited entry (``kind[id]``) or optional table (``actuals``) from ``doc``."""
     if isinstance(item, str) and item in REMOVABLE_TABLES:
         if item not in doc:
-            raise ScenarioError(file, "remove", f"an inherited [{item}] table",
-                                f"{item!r}, which the parent lacks")
+            raise ScenarioError(file, "remove", _("an inherited [{item}] table").format(item=item),
+                                _("{item!r}, which the parent lacks").format(item=item))
         del doc[item]
         return
     m = _REMOVE.fullmatch(item) if isinstance(item, str) else None
     if not m or m["kind"] not in ARRAY_KINDS:
         raise ScenarioError(
             file, "remove",
-            'entries like "project[some-id]" or the name of an optional table (' +
-            ", ".join(REMOVABLE_TABLES) + ")", describe(item),
+            _('entries like "project[some-id]" or the name of an optional table ({tables})')
+            .format(tables=", ".join(REMOVABLE_TABLES)), describe(item),
         )
     entries = doc.get(m["kind"], [])
     kept = [e for e in entries if not (isinstance(e, dict) and e.get("id") == m["id"])]
     if len(kept) == len(entries):
         raise ScenarioError(
-            file, "remove", f"an inherited {m['kind']} id", f"{item!r}, which the parent lacks"
+            file, "remove", _("an inherited {kind} id").format(kind=m["kind"]),
+            _("{item!r}, which the parent lacks").format(item=item)
         )
     doc[m["kind"]] = kept
     if isinstance(doc.get("sources"), dict):  # its sources go with it
@@ -225,7 +235,8 @@ def merge_documents(parent: dict[str, Any], child: dict[str, Any], file: str) ->
     out = {k: copy.deepcopy(v) for k, v in parent.items()}
     removals = child.get("remove", [])
     if not isinstance(removals, list):
-        raise ScenarioError(file, "remove", 'an array like ["project[id]"]', describe(removals))
+        raise ScenarioError(file, "remove", _("an array like [\"project[id]\"]"),
+                            describe(removals))
     for item in removals:
         _remove(out, item, file)
     for key, value in child.items():
@@ -234,7 +245,7 @@ def merge_documents(parent: dict[str, Any], child: dict[str, Any], file: str) ->
         if key in ARRAY_KINDS:
             if not isinstance(value, list):
                 raise ScenarioError(
-                    file, key, f"an array of tables ([[{key}]])", describe(value)
+                    file, key, _("an array of tables ([[{key}]])").format(key=key), describe(value)
                 )
             out[key] = _merge_entries(key, out.get(key, []), value, file)
         elif isinstance(value, dict) and isinstance(out.get(key), dict):
@@ -268,11 +279,12 @@ def _resolve(path: Path, chain: tuple[Path, ...], top: str) -> dict[str, Any]:
         key = path.absolute()
     if key in chain:
         cycle = " -> ".join(p.name for p in (*chain, key))
-        raise ScenarioError(str(path), "extends", "no cycle of extends", cycle)
+        raise ScenarioError(str(path), "extends", _("no cycle of extends"), cycle)
     if len(chain) >= MAX_EXTENDS:
         raise ScenarioError(
-            top, "extends", f"a chain of at most {MAX_EXTENDS} files (extends)",
-            f"a longer chain (still going at {path.name})",
+            top, "extends", _("a chain of at most {MAX_EXTENDS} files (extends)")
+                            .format(MAX_EXTENDS=MAX_EXTENDS),
+            _("a longer chain (still going at {name})").format(name=path.name),
         )
     if path.suffix.lower() in (".xlsx", ".xlsm"):  # a workbook as a parent
         doc = read_workbook(path)[0]
@@ -281,14 +293,16 @@ def _resolve(path: Path, chain: tuple[Path, ...], top: str) -> dict[str, Any]:
         doc = read_toml(path)
     absolute_table(doc, path.parent)  # a user IO table is found next to its file
     if not isinstance(doc.get("scenario", {}), dict):
-        raise ScenarioError(str(path), "scenario", "a table [scenario]", describe(doc["scenario"]))
+        raise ScenarioError(str(path), "scenario", _("a table [scenario]"),
+                            describe(doc["scenario"]))
     own_name = doc.get("scenario", {}).get("name")
     parent_ref = doc.get("extends")
     if parent_ref is None:
         base: dict[str, Any] = {}
     else:
         if not isinstance(parent_ref, str):
-            raise ScenarioError(str(path), "extends", "a file name (string)", describe(parent_ref))
+            raise ScenarioError(str(path), "extends", _("a file name (string)"),
+                                describe(parent_ref))
         parent_path = path.parent / parent_ref
         try:
             mode = parent_path.stat().st_mode  # never blocks, even on a FIFO
@@ -296,10 +310,11 @@ def _resolve(path: Path, chain: tuple[Path, ...], top: str) -> dict[str, Any]:
             mode = None
         if mode is None:
             raise ScenarioError(
-                str(path), "extends", "an existing parent file", f"{parent_ref!r} (no such file)"
+                str(path), "extends", _("an existing parent file"),
+                _("{parent!r} (no such file)").format(parent=parent_ref)
             )
         if not stat.S_ISREG(mode):
-            raise ScenarioError(str(path), "extends", "a parent scenario file (a regular file)",
+            raise ScenarioError(str(path), "extends", _("a parent scenario file (a regular file)"),
                                 f"{parent_ref!r}, {file_kind(mode)}")
         base = _resolve(parent_path, (*chain, key), top)
     merged = merge_documents(base, doc, str(path))
@@ -337,7 +352,7 @@ def apply_changes(
             table, key = locate(doc, path, create=True)
         except (ValueError, KeyError) as exc:
             raise ScenarioError(
-                file, text, "a key path of this scenario", str(exc).strip("'\"")
+                file, text, _("a key path of this scenario"), str(exc).strip("'\"")
             ) from None
         check_values(value, file, text)
         table[key] = copy.deepcopy(value)

@@ -10,10 +10,12 @@ shares, targets and impacts as fractions; times in model months (see
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..i18n import N_
 from .distributions import Dist
 from .indicators import IndicatorTarget
 
@@ -99,28 +101,31 @@ class Target:
         return out
 
     @staticmethod
-    def investment_rule(key: str, value: float) -> str:
-        """Plain-language rule of an investment target (``key`` as :meth:`investment_met`)."""
+    def investment_rule(key: str, value: float, tr: Callable[[str], str] = str) -> str:
+        """Plain-language rule of an investment target (``key`` as :meth:`investment_met`).
+
+        English, as files record it; ``tr`` (:func:`lgsim.i18n._`) translates it for display.
+        """
         if key.endswith("_growth"):
-            return f"{key[:-7]} growth >= {100 * value:.4g}%"
+            return tr(N_("{quantity} growth >= {value}")).format(quantity=key[:-7],
+                                                                 value=f"{100 * value:.4g}%")
         return f"{key} >= {value:,.2f}亿元"
 
-    def rule(self) -> str:
-        """Plain-language statement of the rule used to judge the target."""
+    def rule(self, tr: Callable[[str], str] = str) -> str:
+        """Plain-language statement of the rule used to judge the target.
+
+        English, as files record it; ``tr`` (:func:`lgsim.i18n._`) translates it for display.
+        """
         bar = self.gdp_growth - self.tolerance
         if self.decimals is not None:
             d = self.decimals
-            text = (
-                f"growth rounded half-up to {d} decimal(s) of a percent "
-                f">= {100 * bar:.{d}f}%"
-            )
+            text = tr(N_("growth rounded half-up to {d} decimal(s) of a percent >= {bar}")).format(
+                d=d, bar=f"{100 * bar:.{d}f}%")
         else:
-            text = f"growth >= {100 * bar:.4g}%"
+            text = tr(N_("growth >= {bar}")).format(bar=f"{100 * bar:.4g}%")
         if self.tolerance:
-            text += (
-                f" (target {100 * self.gdp_growth:.4g}% less tolerance "
-                f"{100 * self.tolerance:.4g} pp)"
-            )
+            text += tr(N_(" (target {target} less tolerance {tolerance} pp)")).format(
+                target=f"{100 * self.gdp_growth:.4g}%", tolerance=f"{100 * self.tolerance:.4g}")
         return text
 
     def met(self, growth: np.ndarray | float, goal: float | None = None) -> np.ndarray:

@@ -26,6 +26,7 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ..i18n import _
 from . import drawdown as dd
 from .model import Drawdown
 from .paths import parse_path
@@ -90,14 +91,16 @@ def solve_plan_shape(
     except dd.InfeasiblePlan as exc:
         raise ck.fail(
             f"{path}.first_year_plan",
-            f"a plan reachable by an s-curve from plan_start with the median duration "
-            f"({exc.low * total:.4g}..{exc.high * total:.4g} 亿元)",
+            _("a plan reachable by an s-curve from plan_start with the median duration "
+              "({value:.4g}..{value2:.4g} 亿元)")
+            .format(value=exc.low * total, value2=exc.high * total),
             f"{plan:g}",
         ) from None
     if a < 1.0:
         ck.warn(
             f"{path}.first_year_plan",
-            f"the plan needs a front-loaded s-curve (a = {a:.3f} < 1): most spending at once",
+            _("the plan needs a front-loaded s-curve (a = {a:.3f} < 1): most spending at once")
+            .format(a=a),
         )
     return Drawdown("s-curve", a, 4.0 - a, calibrated=True)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..i18n import _
 from .checks import Checker
 from .errors import describe, suggest
 from .indicators import parse_indicator_targets
@@ -47,7 +48,7 @@ def parse_targets(ck: Checker, raw: Any, ids: tuple[list[str], list[str]],
     """
     base_year, target_year, end_year = years
     if not isinstance(raw, Mapping):
-        raise ck.fail("target", "a table", describe(raw))
+        raise ck.fail("target", _("a table"), describe(raw))
     own = {k: v for k, v in raw.items() if not k.isdigit()}
     main = _target(ck, own, "target", ids, None)
     out = {target_year: main}
@@ -57,8 +58,10 @@ def parse_targets(ck: Checker, raw: Any, ids: tuple[list[str], list[str]],
         year = int(key)
         where = f"target.{key}"
         if not base_year < year <= end_year or year == target_year:
-            raise ck.fail(where, f"a year in {base_year + 1}..{end_year} other than the "
-                          f"target year {target_year} (whose targets are [target] itself)",
+            raise ck.fail(where, _("a year in {value}..{end_year} other than the target year "
+                                   "{target_year} (whose targets are [target] itself)")
+                                 .format(value=base_year + 1, end_year=end_year,
+                                         target_year=target_year),
                           key)
         out[year] = _target(ck, table, where, ids, main)
     for year, t in out.items():
@@ -84,9 +87,9 @@ def _target(ck: Checker, raw: Any, path: str, ids: tuple[list[str], list[str]],
     return Target(
         gdp_growth=float(ck.number(tg, "gdp_growth", path, fraction=True)),
         sectors=_subtargets(ck, tg.get("sectors", {}), f"{path}.sectors", sector_ids,
-                            "sector"),
+                            _("sector")),
         streets=_subtargets(ck, tg.get("streets", {}), f"{path}.streets", street_ids,
-                            "street"),
+                            _("street")),
         decimals=ck.number(tg, "decimals", path,
                            None if parent is None else parent.decimals,
                            integer=True, lo=0, hi=6),
@@ -114,25 +117,28 @@ def _indicator_targets(ck: Checker, tg: Mapping[str, Any], path: str,
 
 def _check_investment(ck: Checker, t: Target, path: str, economy: Economy) -> None:
     """An FAI target needs the FAI model; an industrial one needs industrial_fai too."""
-    for quantity, kind, _ in t.investment_goals():
+    for quantity, kind, _value in t.investment_goals():
         key = quantity if kind == "level" else f"{quantity}_growth"
         if quantity == "fai" and not economy.models_fai:
-            raise ck.fail(f"{path}.{key}", "an FAI model for an FAI target ([economy] fai "
-                          "and fai_growth)", "no FAI model")
+            raise ck.fail(f"{path}.{key}", _("an FAI model for an FAI target ([economy] fai and "
+                                             "fai_growth)"), _("no FAI model"))
         if quantity == "industrial_fai" and not economy.models_industrial_fai:
-            raise ck.fail(f"{path}.{key}", "an industrial investment model for this target "
-                          "([economy] industrial_fai and industrial_fai_growth)",
-                          "no industrial investment model")
+            raise ck.fail(f"{path}.{key}",
+                          _("an industrial investment model for this target ([economy] "
+                            "industrial_fai and industrial_fai_growth)"),
+                          _("no industrial investment model"))
 
 
 def _subtargets(
     ck: Checker, raw: Any, path: str, known: list[str], what: str
 ) -> dict[str, float]:
     if not isinstance(raw, Mapping):
-        raise ck.fail(path, f"a table of {what} ids to growth targets", describe(raw))
+        raise ck.fail(path, _("a table of {what} ids to growth targets").format(what=what),
+                      describe(raw))
     out = {}
     for key in raw:
         if key not in known:
-            raise ck.fail(f"{path}.{key}", f"a known {what} id", repr(key), suggest(key, known))
+            raise ck.fail(f"{path}.{key}", _("a known {what} id").format(what=what), repr(key),
+                          suggest(key, known))
         out[key] = float(ck.number(raw, key, path, fraction=True))
     return out

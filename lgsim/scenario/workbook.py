@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..fileio import write_with
+from ..i18n import _
 from .build import (
     BATCH_KEYS,
     LAND_KEYS,
@@ -215,7 +216,7 @@ def _row_cells(entry: Mapping[str, Any], columns: list[str]) -> dict[str, Any]:
     for key, value in entry.items():
         if not isinstance(value, Mapping) or _is_dist(value) or not value:
             continue
-        mine = [k for k, _ in flatten(value, key)]
+        mine = [k for k, _v in flatten(value, key)]
         if [c for c in columns if c in mine] != mine:
             for k in mine:
                 flat.pop(k)
@@ -235,11 +236,11 @@ class Cell(NamedTuple):
         """``sheet 行业 sector, row 5, column G``."""
         from openpyxl.utils import get_column_letter
 
-        text = f"sheet {self.sheet}"
+        text = _("sheet {sheet}").format(sheet=self.sheet)
         if self.row:
-            text += f", row {self.row}"
+            text += _(", row {row}").format(row=self.row)
         if self.column:
-            text += f", column {get_column_letter(self.column)}"
+            text += _(", column {column}").format(column=get_column_letter(self.column))
         return text
 
 
@@ -263,7 +264,8 @@ class Locations(dict):
         cell = self.cell_of(exc.path)
         if cell is None:
             return exc
-        return ScenarioError(f"{exc.file}, {cell.describe()}", exc.path, exc.expected,
+        return ScenarioError(_("{file}, {cell}").format(file=exc.file, cell=cell.describe()),
+                             exc.path, exc.expected,
                              exc.found, exc.hint)
 
 
@@ -292,7 +294,7 @@ def read_workbook(path: str | Path) -> tuple[dict[str, Any], Locations]:
     doc: dict[str, Any] = {}
     where = Locations()
     readers = {"general": _read_general, "targets": _read_targets, "sources": _read_sources}
-    known = {key for key, _ in SHEETS}
+    known = {key for key, _label in SHEETS}
     for name in values.sheetnames:
         key = name.split()[-1] if name.split() else name
         if name.startswith(("#", README)):
@@ -300,7 +302,8 @@ def read_workbook(path: str | Path) -> tuple[dict[str, Any], Locations]:
         if key not in known:
             raise ScenarioError(
                 f"{file}, sheet {name}", "", "a sheet named like '行业 sector' (" +
-                ", ".join(known) + ") or starting with '#' (ignored)", f"sheet {name!r}",
+                ", ".join(known) + ") or starting with '#' (ignored)", _("sheet {name!r}")
+                                                                       .format(name=name),
                 suggest(key, known),
             )
         sheet = _Sheet(file, name, values[name], formulas[name])
@@ -320,15 +323,16 @@ def _open(path: Path) -> tuple[Any, Any]:
 
     file = str(path)
     if path.is_dir():
-        raise ScenarioError(file, "", "a scenario workbook", "a directory")
+        raise ScenarioError(file, "", _("a scenario workbook"), _("a directory"))
     try:
         return (load_workbook(path, data_only=True, read_only=False),
                 load_workbook(path, data_only=False, read_only=False))
     except FileNotFoundError:
-        raise ScenarioError(file, "", "an existing scenario workbook", "no such file") from None
+        raise ScenarioError(file, "", _("an existing scenario workbook"),
+                            _("no such file")) from None
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
         found = " ".join(str(exc).split())[:80] or type(exc).__name__
-        raise ScenarioError(file, "", "an Excel workbook (.xlsx)", found) from None
+        raise ScenarioError(file, "", _("an Excel workbook (.xlsx)"), found) from None
 
 
 class _Sheet:
@@ -347,8 +351,9 @@ class _Sheet:
         if v is None:
             f = self.formulas.cell(row=row, column=column).value
             if isinstance(f, str) and f.startswith("="):
-                raise self.fail(row, column, "", "a value (a formula needs its computed "
-                                "value: open and save the file in Excel)", f"formula {f}")
+                raise self.fail(row, column, "",
+                                _("a value (a formula needs its computed value: open and save "
+                                  "the file in Excel)"), _("formula {formula}").format(formula=f))
             return None
         if isinstance(v, dt.datetime):
             if v.time() != dt.time(0):
@@ -369,12 +374,14 @@ class _Sheet:
                 continue
             key = str(key).strip()
             if key in out:
-                raise self.fail(2, col, "", "each key once in row 2", f"{key!r} twice")
+                raise self.fail(2, col, "", _("each key once in row 2"), _("{key!r} twice")
+                                                                      .format(key=key))
             out[key] = col
         if expected is not None:
             for key in expected:
                 if key not in out and key not in ("label", "unit", "name"):
-                    raise self.fail(2, 0, "", f"a column {key!r} in row 2", "none")
+                    raise self.fail(2, 0, "", _("a column {key!r} in row 2").format(key=key),
+                                    _("none"))
         return out
 
     def rows(self) -> range:
@@ -385,7 +392,7 @@ def _key_tokens(sheet: _Sheet, row: int, col: int, text: Any) -> list[str | int]
     try:
         return split_key(str(text).strip())
     except ValueError:
-        raise sheet.fail(row, col, "", "a key such as target.gdp_growth",
+        raise sheet.fail(row, col, "", _("a key such as target.gdp_growth"),
                          describe(text)) from None
 
 
@@ -394,7 +401,7 @@ def _put(sheet: _Sheet, doc: dict[str, Any], tokens: list[str | int], value: Any
     try:
         put(doc, tokens, value)
     except ValueError as exc:
-        raise sheet.fail(row, col, path, "each key once", str(exc)) from None
+        raise sheet.fail(row, col, path, _("each key once"), str(exc)) from None
 
 
 def _read_general(sheet: _Sheet, doc: dict[str, Any], where: Locations) -> None:
@@ -405,7 +412,7 @@ def _read_general(sheet: _Sheet, doc: dict[str, Any], where: Locations) -> None:
         source = sheet.value(row, cols["source"]) if "source" in cols else None
         if key is None:
             if value is not None or source is not None:
-                raise sheet.fail(row, cols["key"], "", "a key in column key", "an empty cell")
+                raise sheet.fail(row, cols["key"], "", _("a key in column key"), _("an empty cell"))
             continue
         tokens = _key_tokens(sheet, row, cols["key"], key)
         path = str(key).strip()
@@ -420,7 +427,7 @@ def _add_source(sheet: _Sheet, doc: dict[str, Any], where: Locations, key: str, 
                 row: int, col: int) -> None:
     sources = doc.setdefault("sources", {})
     if key in sources:
-        raise sheet.fail(row, col, f'sources."{key}"', "one source per key", "a second one")
+        raise sheet.fail(row, col, f'sources."{key}"', _("one source per key"), _("a second one"))
     sources[key] = text
     where[f'sources."{key}"'] = where[f"sources.{key}"] = Cell(sheet.name, row, col)
 
@@ -434,9 +441,10 @@ def _read_targets(sheet: _Sheet, doc: dict[str, Any], where: Locations) -> None:
         if kind is None and ident is None and growth is None and source is None:
             continue
         if kind not in ("sector", "street"):
-            raise sheet.fail(row, cols["kind"], "target", "'sector' or 'street'", describe(kind))
+            raise sheet.fail(row, cols["kind"], "target", _("'sector' or 'street'"), describe(kind))
         if not isinstance(ident, str):
-            raise sheet.fail(row, cols["id"], "target", f"a {kind} id", describe(ident))
+            raise sheet.fail(row, cols["id"], "target", _("a {kind} id").format(kind=kind),
+                             describe(ident))
         path = f"target.{kind}s.{ident}"
         if growth is not None:
             _put(sheet, doc, ["target", f"{kind}s", ident], growth, row, cols["growth"], path)
@@ -452,7 +460,7 @@ def _read_sources(sheet: _Sheet, doc: dict[str, Any], where: Locations) -> None:
         if key is None and text is None:
             continue
         if key is None:
-            raise sheet.fail(row, cols["key"], "sources", "a key path", "an empty cell")
+            raise sheet.fail(row, cols["key"], "sources", _("a key path"), _("an empty cell"))
         _add_source(sheet, doc, where, str(key).strip(), text, row, cols["text"])
 
 
@@ -484,14 +492,15 @@ def _read_entries(sheet: _Sheet, kind: str, doc: dict[str, Any], where: Location
         entries.append(entry)
     if entries:
         if kind in doc:
-            raise sheet.fail(0, 0, kind, f"one sheet of {kind} entries", "two")
+            raise sheet.fail(0, 0, kind, _("one sheet of {kind} entries").format(kind=kind),
+                             _("two"))
         doc[kind] = entries
 
 
 def _check_unlabelled(sheet: _Sheet, row: int, labelled: set[int]) -> None:
     for col in range(1, sheet.values.max_column + 1):
         if col not in labelled and sheet.value(row, col) is not None:
-            raise sheet.fail(row, col, "", "a key in row 2 above this value", "an empty cell")
+            raise sheet.fail(row, col, "", _("a key in row 2 above this value"), _("an empty cell"))
 
 
 # ---------------------------------------------------------------------- writing
@@ -544,8 +553,8 @@ def _ids(doc: Mapping[str, Any], kind: str) -> list[str]:
 
 
 def _header(ws: Any, columns: list[tuple[str, str]]) -> None:
-    ws.append([label for label, _ in columns])
-    ws.append([key for _, key in columns])
+    ws.append([label for label, _key in columns])
+    ws.append([key for _label, key in columns])
 
 
 def set_value(cell: Any, value: Any) -> None:
@@ -616,7 +625,7 @@ def _columns(kind: str, entries: list[Any]) -> list[str]:
     order = KEY_ORDER.get(kind, ())
     seen: dict[str, int] = {}
     for entry in entries:
-        for key, _ in flatten(entry):
+        for key, _v in flatten(entry):
             seen.setdefault(key, len(seen))
     for entry in entries:
         for key in _row_cells(entry, list(seen)):

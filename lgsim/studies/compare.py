@@ -56,6 +56,7 @@ from ..analysis import (
     weighted_paired_interval,
     weighted_variance_of_mean,
 )
+from ..i18n import _
 from ..montecarlo import run
 from ..montecarlo.runner import resolve_seed
 from ..results import Results
@@ -424,26 +425,29 @@ class Comparison:
 
     def to_text(self, out_dir: str | None = None) -> str:
         """The comparison as a terminal table (Chinese titles aligned by display width)."""
-        def ci(iv: Interval, digits: int = 2) -> str:
-            return f"[{pp(iv.low, digits)}, {pp(iv.high, digits)}]"
-
         rows = self.scenario_rows()
         ref = self.results[0]
         y = self.target_year
         width = max(display_width(r["title"]) for r in rows) + 2
         lines = [
-            f"Comparison on common random numbers: {len(rows)} scenarios, "
-            f"{self.n:,} replications each, seed {self.seed}",
-            f"Target {y}: GDP growth {pct(ref.scenario.target.gdp_growth, 2)} — rule (A): "
-            f"{ref.scenario.target.rule()}",
+            _("Comparison on common random numbers: {count} scenarios, {n:,} replications "
+              "each, seed {seed}").format(count=len(rows), n=self.n, seed=self.seed),
+            _("Target {year}: GDP growth {target} — rule (A): {rule}").format(
+                year=y, target=pct(ref.scenario.target.gdp_growth, 2),
+                rule=ref.scenario.target.rule(_)),
         ]
-        for row in rows[1:]:
+        for row, r in zip(rows[1:], self.results[1:], strict=True):
             if row["target_rule"] != rows[0]["target_rule"]:
-                lines.append(f"  rule ({row['letter']}): {row['target_rule']}")
+                lines.append(_("  rule ({letter}): {rule}").format(
+                    letter=row["letter"], rule=r.scenario.target.rule(_)))
+        heads = [_("P(met)"), _("{p95} sim. precision").format(p95="95%"), _("growth P10"),
+                 _("listed investment P50 / plan")]
+        w_p = max(6, display_width(heads[0]))
         lines += [
             "",
-            "   " + pad("scenario", width) + f"{'P(met)':>6}  " + "95% sim. precision".ljust(20)
-            + f"{'growth P10':>11} {'P50':>6} {'P90':>6}   listed investment P50 / plan",
+            "   " + pad(_("scenario"), width) + _rjust(heads[0], w_p) + "  "
+            + pad(heads[1], 20) + _rjust(heads[2], 11) + f" {'P50':>6} {'P90':>6}   "
+            + heads[3],
         ]
         for row in rows:
             lo, hi = row["p_target_met_ci"]
@@ -452,51 +456,69 @@ class Comparison:
             inv = (f"{listed['p50']:5.1f} / {listed['plan']:.1f}亿" if listed else "    —")
             lines.append(
                 f"{row['letter']}  " + pad(row["title"], width)
-                + f"{pct(row['p_target_met']):>6}  " + f"[{pct(lo)}, {pct(hi)}]".ljust(20)
+                + _rjust(pct(row["p_target_met"]), w_p) + "  " + f"[{pct(lo)}, {pct(hi)}]".ljust(20)
                 + f"{pct(q['p10']):>11} {pct(q['p50']):>6} {pct(q['p90']):>6}   {inv}"
             )
         lines += [
             "",
-            "Difference to A, replication by replication (d = 1[met] − 1[met A]; "
-            "percentage points):",
+            _("Difference to A, replication by replication (d = 1[met] − 1[met A]; "
+              "percentage points):"),
         ]
         for row, d in zip(rows[1:], self.differences, strict=True):
-            lines += [
-                f"{row['letter']} − A  {row['title']}",
-                f"    ΔP(met)       {pp(d.p_met_paired.estimate):>7} pp   paired 95% "
-                f"{ci(d.p_met_paired):<18}   unpaired 95% {ci(d.p_met_unpaired)}",
-                f"    Δgrowth mean  {pp(d.growth_paired.estimate, 3):>7} pp   paired 95% "
-                f"{ci(d.growth_paired, 3):<18}   unpaired 95% {ci(d.growth_unpaired, 3)}",
-                f"    Δgrowth per replication: P10 {pp(d.growth_quantiles['p10'], 3)}  "
-                f"P50 {pp(d.growth_quantiles['p50'], 3)}  P90 "
-                f"{pp(d.growth_quantiles['p90'], 3)} pp",
-            ]
-            if d.below_precision():
-                lines.append(
-                    f"    ΔP(met) is within its simulation precision: the mean Δgrowth of "
-                    f"{pp(d.growth_paired.estimate, 4)} pp times the density of growth at "
-                    f"the threshold, {d.density_per_pp:.3f} per pp, suggests about "
-                    f"{d.expected_dp_pp():+.4f} pp")
-            for key, iv in d.investment_paired.items():
-                lines.append(f"    ΔP({key} met) {pp(iv.estimate):>6} pp   paired 95% "
-                             f"{ci(iv)}")
-            if d.fai_paired is not None:
-                iv = d.fai_paired
-                lines.append(f"    ΔFAI {y} mean {iv.estimate:+8.1f}亿   paired 95% "
-                             f"[{iv.low:+.1f}, {iv.high:+.1f}]亿")
+            lines += _difference_lines(row, d, y)
         lines += [
             "",
-            "  (intervals are simulation precision, not uncertainty in the assumptions; the",
-            "   paired interval uses the same draws in every scenario, the unpaired one "
-            "ignores that)",
+            _("  (intervals are simulation precision, not uncertainty in the assumptions; the"),
+            _("   paired interval uses the same draws in every scenario, the unpaired one "
+              "ignores that)"),
         ]
         if out_dir is not None:
-            lines += ["", f"Wrote {out_dir}"]
+            lines += ["", _("Wrote {path}").format(path=out_dir)]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
         names = " vs ".join(self.labels)
         return f"<lgsim.Comparison {names}: {self.n:,} replications, seed {self.seed}>"
+
+
+def _rjust(text: str, width: int) -> str:
+    """Right-align ``text`` in ``width`` terminal columns (CJK characters take two)."""
+    return " " * max(0, width - display_width(text)) + text
+
+
+def _ci(iv: Interval, digits: int = 2) -> str:
+    return f"[{pp(iv.low, digits)}, {pp(iv.high, digits)}]"
+
+
+def _difference_lines(row: dict[str, Any], d: Difference, year: int) -> list[str]:
+    """The terminal lines of one scenario's differences to the reference."""
+    q = d.growth_quantiles
+    lines = [
+        f"{row['letter']} − A  {row['title']}",
+        _("    ΔP(met)       {d:>7} pp   paired 95% {paired:<18}   unpaired 95% {unpaired}")
+        .format(d=pp(d.p_met_paired.estimate), paired=_ci(d.p_met_paired),
+                unpaired=_ci(d.p_met_unpaired)),
+        _("    Δgrowth mean  {d:>7} pp   paired 95% {paired:<18}   unpaired 95% {unpaired}")
+        .format(d=pp(d.growth_paired.estimate, 3), paired=_ci(d.growth_paired, 3),
+                unpaired=_ci(d.growth_unpaired, 3)),
+        _("    Δgrowth per replication: P10 {p10}  P50 {p50}  P90 {p90} pp").format(
+            p10=pp(q["p10"], 3), p50=pp(q["p50"], 3), p90=pp(q["p90"], 3)),
+    ]
+    if d.below_precision():
+        lines.append(
+            _("    ΔP(met) is within its simulation precision: the mean Δgrowth of {d} pp "
+              "times the density of growth at the threshold, {density:.3f} per pp, suggests "
+              "about {expected:+.4f} pp").format(
+                d=pp(d.growth_paired.estimate, 4), density=d.density_per_pp,
+                expected=d.expected_dp_pp()))
+    for key, iv in d.investment_paired.items():
+        lines.append(_("    ΔP({key} met) {d:>6} pp   paired 95% {paired}").format(
+            key=key, d=pp(iv.estimate), paired=_ci(iv)))
+    if d.fai_paired is not None:
+        iv = d.fai_paired
+        lines.append(_("    ΔFAI {year} mean {d:+8.1f}亿   paired 95% [{low:+.1f}, {high:+.1f}]亿")
+                     .format(year=year, d=iv.estimate, low=iv.low, high=iv.high))
+    return lines
 
 
 # ---------------------------------------------------------------------- entry point
@@ -544,8 +566,8 @@ def compare(
         if s.target_year != first.target_year:
             raise ScenarioError(
                 s.file, "scenario.target_year",
-                f"{first.target_year}, the target year of {first.name} (scenarios "
-                "compared must share it)", str(s.target_year),
+                _("{target_year}, the target year of {name} (scenarios compared must share it)")
+                .format(target_year=first.target_year, name=first.name), str(s.target_year),
             )
     n = int(replications if replications is not None else first.replications)
     run_seed = resolve_seed(seed, first)

@@ -33,6 +33,9 @@ from typing import Any, NamedTuple
 
 from .._format import pct, to_pct
 from ..analysis import Probability
+from ..engine import compile_plan
+from ..engine.smoothing import SmoothingPlan
+from ..i18n import _
 from ..montecarlo.outcomes import evaluate_changes
 from ..montecarlo.runner import resolve_seed
 from ..scenario import Scenario
@@ -53,6 +56,8 @@ _NOT_NUMBERS = ("id", "name", "title", "sector", "street", "planned_start", "pla
 #: Fields that hold whole numbers: such a lever is searched over integers.
 _INTEGER_FIELDS = ("count", "decimals")
 #: Fields holding growth rates or impacts (fractions that may be negative).
+#: Default replications per evaluation when P(met) has the conditional estimator.
+SOLVE_REPLICATIONS = 1000
 _RATE_FIELDS = ("gdp_growth", "mean", "median", "mode", "low", "high", "tolerance")
 
 
@@ -181,7 +186,7 @@ def _lever_entry(scenario: Scenario, lever: str) -> tuple[bool, Any]:
         table, key = locate(scenario.document, path)
     except (ValueError, KeyError) as exc:
         raise ScenarioError(scenario.file, lever,
-                            "a lever: the key path of a number in this scenario",
+                            _("a lever: the key path of a number in this scenario"),
                             str(exc).strip("'\"")) from None
     return (key in table, table.get(key))
 
@@ -211,8 +216,9 @@ def lever_value(scenario: Scenario, lever: str) -> float | None:
     if not written:
         field_name = lever.rsplit(".", 1)[-1]
         if field_name in _NOT_NUMBERS:
-            raise ScenarioError(scenario.file, lever, "a number (a lever)",
-                                f"'{field_name}', which is not a number")
+            raise ScenarioError(scenario.file, lever, _("a number (a lever)"),
+                                _("'{field_name}', which is not a number")
+                                .format(field_name=field_name))
         return None
     if _is_number(value):
         return float(value)
@@ -227,7 +233,7 @@ def lever_value(scenario: Scenario, lever: str) -> float | None:
         hint = "a lever is one number: name one key of the table, e.g. " + ", ".join(
             f"{lever}.{k}" for k in list(value)[:3]
         )
-    raise ScenarioError(scenario.file, lever, "a number (a lever)", describe(value), hint)
+    raise ScenarioError(scenario.file, lever, _("a number (a lever)"), describe(value), hint)
 
 
 def lever_replaces(scenario: Scenario, lever: str) -> str | None:
@@ -322,7 +328,7 @@ class _Lever:
         if current is None or self.accepts(bound) or not self.accepts(current):
             return bound
         bad, good = bound, current
-        for _ in range(40):
+        for _step in range(40):
             mid = self.snap(0.5 * (bad + good))
             if mid in (bad, good):
                 break
@@ -371,7 +377,7 @@ def _bisect(lever: _Lever, brackets: dict[str, _Bracket], probability: float, to
     low-probability end): the predicate is false at ``before`` and true at ``after``.
     """
     active = {k: [b.left, b.right] for k, b in brackets.items() if b.censor == 0}
-    for _ in range(max_rounds):
+    for _round in range(max_rounds):
         open_ = {k: v for k, v in active.items() if abs(v[1] - v[0]) > tol}
         if not open_:
             break
@@ -419,7 +425,8 @@ def solve(
     bounds : (float, float), optional
         Search bracket in the lever's units (default: :func:`default_bounds`).
     replications : int, optional
-        Replications per evaluation (default: the scenario's).
+        Replications per evaluation (default: the scenario's, at most
+        :data:`SOLVE_REPLICATIONS` when P(met) is estimated by conditional Monte Carlo).
     seed : int, optional
         The one seed of every evaluation (default: the scenario's, else random).
     workers : int, optional
@@ -446,6 +453,9 @@ def solve(
         A probability outside (0, 1), bad bounds or grid.
     """
     current = lever_value(scenario, lever)
+    if replications is None and isinstance(compile_plan(scenario).smoothing, SmoothingPlan):
+        # P(met) by conditional Monte Carlo: each evaluation is precise at this size
+        replications = min(scenario.replications, SOLVE_REPLICATIONS)
     ev = _Lever(scenario, lever, replications, resolve_seed(seed, scenario), workers, progress)
     if bounds is None:
         lo, hi = default_bounds(lever, current)
@@ -509,58 +519,66 @@ def fmt_lever(x: float | None, ref: Sequence[float]) -> str:
 
 
 def _text(s: Solution) -> str:
-    now = fmt_lever(s.current, s.bounds) if s.current is not None else "a default"
+    now = fmt_lever(s.current, s.bounds) if s.current is not None else _("a default")
     if s.replaces is not None:
-        now = f"{s.replaces}, median {now}; replaced by a fixed value"
+        now = _("{distribution}, median {now}; replaced by a fixed value").format(
+            distribution=s.replaces, now=now)
     lines = [
-        f"Target-seeking — {s.title}  [{s.scenario}]",
-        f"Lever {s.lever} (now {now}),"
-        f" bounds [{fmt_lever(s.bounds[0], s.bounds)}, {fmt_lever(s.bounds[1], s.bounds)}];"
-        f" requested P(target met) = {pct(s.probability)}",
-        f"{s.evaluations} lever values × {s.replications:,} replications, all on seed {s.seed} "
-        "(common random numbers)",
+        _("Target-seeking — {title}  [{scenario}]").format(title=s.title, scenario=s.scenario),
+        _("Lever {lever} (now {now}), bounds [{low}, {high}]; requested P(target met) = {p}")
+        .format(lever=s.lever, now=now, low=fmt_lever(s.bounds[0], s.bounds),
+                high=fmt_lever(s.bounds[1], s.bounds), p=pct(s.probability)),
+        _("{count} lever values × {n:,} replications, all on seed {seed} (common random "
+          "numbers)").format(count=s.evaluations, n=s.replications, seed=s.seed),
         "",
-        "  lever value     P(met)   95% simulation precision",
+        _("  lever value     P(met)   {p95} simulation precision").format(p95="95%"),
     ]
     for x, p in s.grid:
         lines.append(f"  {fmt_lever(x, s.bounds):>12}   {pct(p.estimate):>7}   "
                      f"[{pct(p.low)}, {pct(p.high)}]")
-    word = {1: "rises", -1: "falls", 0: "does not change"}[s.direction]
+    word = {1: _("rises"), -1: _("falls"), 0: _("does not change")}[s.direction]
     if s.violations:
-        lines.append(f"Monotonicity: P(met) {word} with the lever overall, but NOT monotone "
-                     "over the grid:")
+        lines.append(_("Monotonicity: P(met) {word} with the lever overall, but NOT monotone "
+                       "over the grid:").format(word=word))
         for x1, x2, p1, p2 in s.violations:
             lines.append(f"  {fmt_lever(x1, s.bounds)} → {fmt_lever(x2, s.bounds)}: "
                          f"{pct(p1)} → {pct(p2)}")
     else:
-        lines.append(f"Monotonicity: P(met) {word} with the lever; monotone over the grid.")
+        lines.append(_("Monotonicity: P(met) {word} with the lever; monotone over the grid.")
+                     .format(word=word))
     lines.append("")
+    return "\n".join(lines + _answer_lines(s))
+
+
+def _answer_lines(s: Solution) -> list[str]:
+    """The answer of a target-seeking: the value and its precision, or why there is none."""
     if s.status == "not reachable":
         far = s.grid[-1][1] if s.direction >= 0 else s.grid[0][1]
-        best = max(p.estimate for _, p in s.grid)
-        lines.append(
-            f"Not reachable within bounds: P(met) reaches at most {pct(best)} over "
-            f"[{fmt_lever(s.bounds[0], s.bounds)}, {fmt_lever(s.bounds[1], s.bounds)}] "
-            f"(at the far end {pct(far.estimate)}); widen the bounds or choose another lever."
-        )
-    elif s.status == "already reached":
+        best = max(p.estimate for _x, p in s.grid)
+        return [
+            _("Not reachable within bounds: P(met) reaches at most {best} over [{low}, {high}] "
+              "(at the far end {far}); widen the bounds or choose another lever.").format(
+                best=pct(best), low=fmt_lever(s.bounds[0], s.bounds),
+                high=fmt_lever(s.bounds[1], s.bounds), far=pct(far.estimate))
+        ]
+    if s.status == "already reached":
         near_x, near_p = s.grid[0] if s.direction >= 0 else s.grid[-1]
-        lines.append(
-            f"Already reached: P(met) = {pct(near_p.estimate)} >= {pct(s.probability)} even at "
-            f"{s.lever} = {fmt_lever(near_x, s.bounds)}, the bound where it is lowest; widen "
-            "the bounds to locate the crossing."
-        )
-    else:
-        low = (f"< {fmt_lever(s.bounds[0], s.bounds)}" if s.low_censored
-               else fmt_lever(s.low, s.bounds))
-        high = (f"> {fmt_lever(s.bounds[1], s.bounds)}" if s.high_censored
-                else fmt_lever(s.high, s.bounds))
-        lines.append(f"Answer: {s.lever} = {fmt_lever(s.value, s.bounds)}   "
-                     f"(95% simulation precision {low} … {high})")
-        if s.at_value is not None:
-            p = s.at_value
-            lines.append(f"  at that value P(target met) = {pct(p.estimate)} "
-                         f"[{pct(p.low)}, {pct(p.high)}]")
-        lines.append("  (the range is simulation precision — more replications narrow it — "
-                     "not uncertainty in the scenario's assumptions)")
-    return "\n".join(lines)
+        return [
+            _("Already reached: P(met) = {p} >= {asked} even at {lever} = {value}, the bound "
+              "where it is lowest; widen the bounds to locate the crossing.").format(
+                p=pct(near_p.estimate), asked=pct(s.probability), lever=s.lever,
+                value=fmt_lever(near_x, s.bounds))
+        ]
+    low = (f"< {fmt_lever(s.bounds[0], s.bounds)}" if s.low_censored
+           else fmt_lever(s.low, s.bounds))
+    high = (f"> {fmt_lever(s.bounds[1], s.bounds)}" if s.high_censored
+            else fmt_lever(s.high, s.bounds))
+    lines = [_("Answer: {lever} = {value}   ({p95} simulation precision {low} … {high})").format(
+        p95="95%", lever=s.lever, value=fmt_lever(s.value, s.bounds), low=low, high=high)]
+    if s.at_value is not None:
+        p = s.at_value
+        lines.append(_("  at that value P(target met) = {p} [{low}, {high}]").format(
+            p=pct(p.estimate), low=pct(p.low), high=pct(p.high)))
+    lines.append(_("  (the range is simulation precision — more replications narrow it — not "
+                   "uncertainty in the scenario's assumptions)"))
+    return lines

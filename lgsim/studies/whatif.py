@@ -26,6 +26,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from ..i18n import _
 from ..montecarlo.outcomes import Outcome, evaluate_changes, outcomes
 from ..scenario import Scenario, ScenarioError
 from ..scenario.paths import ARRAY_KINDS, parse_path
@@ -96,7 +97,8 @@ def add_project(
     if kind not in ENTRY_KINDS:
         raise ScenarioError(file, kind, "one of " + ", ".join(ENTRY_KINDS), repr(kind))
     if not isinstance(entry, Mapping):
-        raise ScenarioError(file, kind, f"a table for a new [[{kind}]]", type(entry).__name__)
+        raise ScenarioError(file, kind, _("a table for a new [[{kind}]]").format(kind=kind),
+                            type(entry).__name__)
     doc = copy.deepcopy(scenario.document)
     entries = doc.setdefault(kind, [])
     entries.append(copy.deepcopy(dict(entry)))
@@ -167,16 +169,17 @@ def remove(scenario: Scenario, *paths: str) -> Scenario:
         try:
             path = parse_path(text)
         except ValueError as exc:
-            raise ScenarioError(file, text, "an entry as kind[id]", str(exc)) from None
+            raise ScenarioError(file, text, _("an entry as kind[id]"), str(exc)) from None
         if path.kind not in ARRAY_KINDS or path.id is None or path.fields:
-            raise ScenarioError(file, text, "an entry as kind[id], e.g. shock[lockdown-risk]",
+            raise ScenarioError(file, text, _("an entry as kind[id], e.g. shock[lockdown-risk]"),
                                 repr(text))
         entries = doc.get(path.kind, [])
         kept = [e for e in entries if not (isinstance(e, dict) and e.get("id") == path.id)]
         if len(kept) == len(entries):
             known = [e.get("id") for e in entries if isinstance(e, dict)]
             raise ScenarioError(
-                file, text, f"an existing {path.kind} id ({', '.join(map(str, known)) or 'none'})",
+                file, text, _("an existing {kind} id ({known})")
+                            .format(kind=path.kind, known=", ".join(map(str, known)) or "none"),
                 repr(path.id),
             )
         doc[path.kind] = kept

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..._format import display_width
+from ...i18n import _
 from ...scenario import ProjectSpec, Scenario
 from ...scenario.distributions import Dist
 from ...scenario.errors import ScenarioError, suggest
@@ -234,8 +235,8 @@ def select_inputs(scenario: Scenario, params: Sequence[str] | None = None) -> li
     if not inputs:
         raise ScenarioError(
             scenario.file, "",
-            "at least one uncertain input (a distribution that is not fixed, or an event "
-            "probability strictly between 0 and 1)", "none",
+            _("at least one uncertain input (a distribution that is not fixed, or an event "
+              "probability strictly between 0 and 1)"), _("none"),
         )
     if not params:
         return inputs
@@ -247,9 +248,9 @@ def select_inputs(scenario: Scenario, params: Sequence[str] | None = None) -> li
         if not hits:
             hint = suggest(text, paths) or "see `uncertain_inputs(scenario)` for the list"
             raise ScenarioError(scenario.file, text,
-                                "an uncertain input of this scenario (a distribution that is "
-                                "not fixed, or an event probability strictly between 0 and 1)",
-                                "no such uncertain input", hint)
+                                _("an uncertain input of this scenario (a distribution that is "
+                                  "not fixed, or an event probability strictly between 0 and 1)"),
+                                _("no such uncertain input"), hint)
         chosen += [h for h in hits if h not in chosen]
     return chosen
 

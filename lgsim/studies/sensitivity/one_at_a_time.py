@@ -102,7 +102,7 @@ def tornado(
     table = _rank(table, ["p_met_swing_pp", "growth_p50_swing_pp"])
     return SensitivityResult(
         "tornado", scenario.name, scenario.title, table, base, run_seed, base.n, len(outs),
-        {"low": low, "high": high},
+        {"low": low, "high": high, "target": scenario.target},
     )
 
 

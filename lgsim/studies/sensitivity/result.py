@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..._format import display_width, pad, pct
+from ...i18n import _
 from ...montecarlo.outcomes import Outcome
 from .inputs import QUANTILE_BOUNDS
 
@@ -86,41 +87,48 @@ def _value(x: float, unit: str) -> str:
     if unit == "fraction":
         return f"{100 * x:.2f}%"
     if unit == "event":
-        return "yes" if x >= 0.5 else "no"
+        return _("yes") if x >= 0.5 else _("no")
     if unit == "months":
-        return f"{x:.2f} mo"
+        return _("{months:.2f} mo").format(months=x)
     if unit == "亿元":
         return f"{x:.2f}亿"
     if unit == "hectares":
-        return f"{x:.1f} ha"
+        return _("{hectares:.1f} ha").format(hectares=x)
     return f"{x:.4g}"
 
 
 def _header(r: SensitivityResult) -> str:
-    lines = [f"Sensitivity ({r.method}) — {r.title}  [{r.scenario}]"]
+    lines = [_("Sensitivity ({method}) — {title}  [{scenario}]").format(
+        method=r.method, title=r.title, scenario=r.scenario)]
     if r.method == "tornado":
         lo, hi = r.settings["low"], r.settings["high"]
         lines.append(
-            f"Each uncertain input set to its P{round(100 * lo)} and P{round(100 * hi)} "
-            f"(a fixed value), the rest random; {r.evaluations} runs × {r.replications:,} "
-            f"replications, all on seed {r.seed} (common random numbers)."
+            _("Each uncertain input set to its P{low} and P{high} (a fixed value), the rest "
+              "random; {runs} runs × {n:,} replications, all on seed {seed} (common random "
+              "numbers).").format(low=round(100 * lo), high=round(100 * hi),
+                                  runs=r.evaluations, n=r.replications, seed=r.seed)
         )
         if r.base is not None:
             p = r.base.p_met
+            target = r.settings.get("target")
             lines.append(
-                f"Base: P(target met) {pct(p.estimate)} [95% simulation precision "
-                f"{pct(p.low)}–{pct(p.high)}]; median growth {pct(r.base.median, 2)}; "
-                f"rule: {p.rule}"
+                _("Base: P(target met) {p} [{p95} simulation precision {low}–{high}]; median "
+                  "growth {median}; rule: {rule}").format(
+                    p95="95%", p=pct(p.estimate), low=pct(p.low), high=pct(p.high),
+                    median=pct(r.base.median, 2), rule=p.rule if target is None else target.rule(_))
             )
     else:
-        what = ("Sobol indices (first-order S1, total ST)" if r.method == "sobol"
-                else "Morris elementary effects (mu*, sigma; pp per unit of quantile)")
+        what = (_("Sobol indices (first-order S1, total ST)") if r.method == "sobol"
+                else _("Morris elementary effects (mu*, sigma; pp per unit of quantile)"))
         lines.append(
-            f"{what} over the inputs' quantiles {QUANTILE_BOUNDS[0]}–{QUANTILE_BOUNDS[1]}; "
-            f"{r.evaluations:,} sample points × {r.replications:,} replications each, "
-            f"all on seed {r.seed} (common random numbers average the simulator's noise)."
+            _("{what} over the inputs' quantiles {low}–{high}; {n:,} sample points × "
+              "{replications:,} replications each, all on seed {seed} (common random numbers "
+              "average the simulator's noise).").format(
+                what=what, low=QUANTILE_BOUNDS[0], high=QUANTILE_BOUNDS[1], n=r.evaluations,
+                replications=r.replications, seed=r.seed)
         )
-    lines.extend(f"warning: {w}" for w in r.settings.get("warnings", ()))
+    lines.extend(_("warning: {message}").format(message=w)
+                 for w in r.settings.get("warnings", ()))
     return "\n".join(lines)
 
 
@@ -133,12 +141,13 @@ def _text(r: SensitivityResult, top: int | None) -> str:
         extra = [c[2:-len("_met_swing_pp")] for c in t.columns
                  if c.startswith("p_") and c.endswith("_met_swing_pp") and c != "p_met_swing_pp"]
         lines.append(
-            "  #  " + pad("input", w) + pad(f"value P{lo} → P{hi}", 24)
-            + pad("P(met) P10 → P90", 19) + pad("Δ pp", 8)
-            + pad("median P10 → P90", 19) + pad("Δ pp", 8)
+            "  #  " + pad(_("input"), w)
+            + pad(_("value P{low} → P{high}").format(low=lo, high=hi), 24)
+            + pad(_("P(met) P10 → P90"), 19) + pad("Δ pp", 8)
+            + pad(_("median P10 → P90"), 19) + pad("Δ pp", 8)
             + "".join(pad(f"ΔP({k}) pp", 22) for k in extra)
         )
-        for _, row in t.iterrows():
+        for _i, row in t.iterrows():
             vals = f"{_value(row.value_low, row.unit)} → {_value(row.value_high, row.unit)}"
             pm = f"{pct(row.p_met_low)} → {pct(row.p_met_high)}"
             gm = f"{pct(row.growth_p50_low, 2)} → {pct(row.growth_p50_high, 2)}"
@@ -151,10 +160,10 @@ def _text(r: SensitivityResult, top: int | None) -> str:
             lines.append("     " + str(row.path))
     elif r.method == "sobol":
         lines.append(
-            "  #  " + pad("input", w) + "ST P(met) ±95%    S1 P(met) ±95%    "
-            "ST median  S1 median"
+            "  #  " + pad(_("input"), w) + _("ST P(met) ±95%    S1 P(met) ±95%    "
+                                              "ST median  S1 median")
         )
-        for _, row in t.iterrows():
+        for _i, row in t.iterrows():
             lines.append(
                 f"{row['rank']:3d}  " + pad(str(row.label), w)
                 + f"{row.ST_p_met:6.3f} ±{row.ST_p_met_conf:5.3f}    "
@@ -164,9 +173,9 @@ def _text(r: SensitivityResult, top: int | None) -> str:
             lines.append("     " + str(row.path))
     else:
         lines.append(
-            "  #  " + pad("input", w) + "mu* P(met) pp ±95%   sigma pp   mu* median pp"
+            "  #  " + pad(_("input"), w) + _("mu* P(met) pp ±95%   sigma pp   mu* median pp")
         )
-        for _, row in t.iterrows():
+        for _i, row in t.iterrows():
             lines.append(
                 f"{row['rank']:3d}  " + pad(str(row.label), w)
                 + f"{row.mu_star_p_met_pp:8.2f} ±{row.mu_star_p_met_conf_pp:6.2f}   "
@@ -174,6 +183,6 @@ def _text(r: SensitivityResult, top: int | None) -> str:
             )
             lines.append("     " + str(row.path))
     if top is not None and len(r.table) > top:
-        lines.append(f"  … {len(r.table) - top} more inputs in the CSV")
+        lines.append(_("  … {count} more inputs in the CSV").format(count=len(r.table) - top))
     return "\n".join(lines)
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ...i18n import _
 from ...montecarlo.outcomes import evaluate_changes
 from ...montecarlo.runner import resolve_seed
 from ...scenario import Scenario
@@ -115,7 +116,7 @@ def sobol(
 
     inputs = select_inputs(scenario, params)
     if len(inputs) < 2:
-        raise ScenarioError(scenario.file, "params", "at least two inputs for Sobol indices",
+        raise ScenarioError(scenario.file, "params", _("at least two inputs for Sobol indices"),
                             f"{len(inputs)}")
     run_seed = resolve_seed(seed, scenario)
     problem = _problem(inputs)
