@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from ..i18n import _
 from ..scenario.errors import ScenarioError
 from . import EXIT_OK, add_run_options, positive_int
 
@@ -72,27 +73,30 @@ def cmd_track(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``track``."""
-    p = sub.add_parser("track", help="P(target met) month by month as published figures "
-                       "come in, and what each release changed (news)")
-    p.add_argument("scenario", type=Path)
+    p = sub.add_parser("track", help=_("P(target met) month by month as published figures "
+                                       "come in, and what each release changed (news)"))
+    p.add_argument("scenario", type=Path, metavar="SCENARIO",
+                   help=_("a scenario file (.toml or .xlsx) with [[indicator]] entries"))
     p.add_argument("--data", type=Path, metavar="FILE",
-                   help="published figures (CSV or Excel, the published-indicators format; "
-                   "default: the figures shipped with lgsim)")
+                   help=_("published figures (CSV or Excel, the published-indicators format; "
+                          "default: the figures shipped with lgsim)"))
     p.add_argument("--from", dest="start", type=_month, metavar="YYYY-MM",
-                   help="first month (default: January of the target year)")
+                   help=_("first month (default: January of the target year)"))
     p.add_argument("--to", dest="end", type=_month, metavar="YYYY-MM",
-                   help="last month (default: December of the target year)")
+                   help=_("last month (default: December of the target year)"))
     add_run_options(p)
     p.add_argument("--news", choices=("publication", "shapley"), default="publication",
-                   help="split of a month's change among its releases: in publication order "
-                   "(default) or Shapley values over every order")
+                   help=_("how a month's change is split among its releases: in publication "
+                          "order (default) or Shapley values over every order"))
     p.add_argument("--news-month", metavar="YYYY-MM",
-                   help="month of the news waterfall chart (default: the one that moved most)")
+                   help=_("month of the news waterfall chart (default: the one that moved "
+                          "most)"))
     p.add_argument("--min-ess", type=positive_int, default=1000, metavar="E",
-                   help="flag months whose effective sample size is below E (default 1000)")
-    p.add_argument("--no-plots", action="store_true", help="write no charts")
-    p.add_argument("--no-report", action="store_true", help="write no track.html")
-    p.add_argument("--svg", action="store_true", help="write the charts as SVG too")
+                   help=_("flag months whose effective sample size is below E (default "
+                          "1000)"))
+    p.add_argument("--no-plots", action="store_true", help=_("write no charts"))
+    p.add_argument("--no-report", action="store_true", help=_("write no track.html"))
+    p.add_argument("--svg", action="store_true", help=_("write the charts as SVG too"))
     p.add_argument("--force", action="store_true",
-                   help="overwrite a track of another scenario in --out")
+                   help=_("overwrite a track of another scenario in --out"))
     p.set_defaults(func=cmd_track)

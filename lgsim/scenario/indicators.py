@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 
 from ..data.published import indicators as known_indicators
+from ..i18n import _
 from .errors import describe, suggest
 from .paths import entry_path
 
@@ -155,10 +156,10 @@ def parse_indicators(ck: Any, raw: Any, sector_ids: list[str], economy: Any
                      ) -> tuple[IndicatorMap, ...]:
     """Validate ``[[indicator]]`` entries (one line naming the key path on a problem)."""
     if not isinstance(raw, list):
-        raise ck.fail("indicator", "an array of tables [[indicator]]", describe(raw))
+        raise ck.fail("indicator", _("an array of tables [[indicator]]"), describe(raw))
     if len(raw) > MAX_INDICATORS:
-        raise ck.fail("indicator", f"at most {MAX_INDICATORS} [[indicator]] entries",
-                      f"{len(raw):,}")
+        raise ck.fail("indicator", _("at most {most} [[indicator]] entries").format(
+            most=MAX_INDICATORS), f"{len(raw):,}")
     out: list[IndicatorMap] = []
     for i, entry in enumerate(raw):
         path = entry_path("indicator", entry, i)
@@ -166,13 +167,15 @@ def parse_indicators(ck: Any, raw: Any, sector_ids: list[str], economy: Any
                     required=("id", "area", "indicator", "quantity", "sd"))
         ident = ck.ident(t, path)
         if ident in [m.id for m in out]:
-            raise ck.fail(f"{path}.id", "a unique indicator id", f"'{ident}' twice")
+            raise ck.fail(f"{path}.id", _("a unique indicator id"),
+                          _("'{ident}' twice").format(ident=ident))
         m = _entry(ck, t, path, ident, sector_ids, economy)
         twin = next((o for o in out if (o.area, o.indicator) == (m.area, m.indicator)), None)
         if twin is not None:
-            raise ck.fail(f"{path}.indicator", f"one entry per published series ({m.area} "
-                          f"{m.indicator} is mapped by indicator[{twin.id}] already)",
-                          "a second one")
+            raise ck.fail(f"{path}.indicator", _(
+                "one entry per published series ({area} {indicator} is mapped by "
+                "indicator[{other}] already)").format(area=m.area, indicator=m.indicator,
+                                                      other=twin.id), _("a second one"))
         out.append(m)
     return tuple(out)
 
@@ -184,26 +187,29 @@ def _entry(ck: Any, t: Mapping[str, Any], path: str, ident: str, sector_ids: lis
     name = ck.string(t, "indicator", path)
     vocabulary = known_indicators()
     if name not in vocabulary:
-        raise ck.fail(f"{path}.indicator", "an indicator of the published data lgsim knows",
-                      repr(name), suggest(name, vocabulary))
+        raise ck.fail(f"{path}.indicator", _("an indicator of the published data lgsim "
+                                             "knows"), repr(name), suggest(name, vocabulary))
     quantity = ck.string(t, "quantity", path)
     if quantity not in QUANTITIES:
-        raise ck.fail(f"{path}.quantity", "one of " + ", ".join(QUANTITIES), repr(quantity),
-                      suggest(quantity, QUANTITIES))
+        raise ck.fail(f"{path}.quantity", _("one of {options}").format(
+            options=", ".join(QUANTITIES)), repr(quantity), suggest(quantity, QUANTITIES))
     sectors = _sectors(ck, t, path, quantity, sector_ids)
     _check_investment(ck, path, quantity, economy)
     known = vocabulary[name]
     real_quantity = quantity in ("gdp", "value_added")
     if known.price == "real" and not real_quantity:
-        raise ck.fail(f"{path}.quantity", f"a real quantity (gdp or value_added): {name} "
-                      "is real, FAI is nominal", repr(quantity))
+        raise ck.fail(f"{path}.quantity", _("a real quantity (gdp or value_added): {name} "
+                                            "is real, FAI is nominal").format(name=name),
+                      repr(quantity))
     nominal_to_real = known.price == "nominal" and real_quantity
     if nominal_to_real and "deflator" not in t:
-        raise ck.fail(f"{path}.deflator", f"the price growth that deflates {name} (nominal) "
-                      f"onto real {quantity} (a fraction; 0 if none)", "nothing")
+        raise ck.fail(f"{path}.deflator", _(
+            "the price growth that deflates {name} (nominal) onto real {quantity} (a "
+            "fraction; 0 if none)").format(name=name, quantity=quantity), _("nothing"))
     if "deflator" in t and not nominal_to_real:
-        raise ck.fail(f"{path}.deflator", f"no deflator: {name} ({known.price}) and "
-                      f"{quantity} are at the same prices", repr(t["deflator"]))
+        raise ck.fail(f"{path}.deflator", _(
+            "no deflator: {name} ({price}) and {quantity} are at the same prices").format(
+                name=name, price=known.price, quantity=quantity), repr(t["deflator"]))
     lag = ck.number(t, "release_lag_months", path, None, integer=True, lo=0, hi=24)
     coverage = ck.number(t, "coverage", path, None, lo=0.0, lo_open=True, hi=1.0)
     return IndicatorMap(
@@ -221,52 +227,54 @@ def _sectors(ck: Any, t: Mapping[str, Any], path: str, quantity: str,
     where = f"{path}.sectors"
     if quantity != "value_added":
         if "sectors" in t:
-            raise ck.fail(where, f"no sectors for quantity {quantity!r} (only value_added "
-                          "names sectors)", describe(t["sectors"]))
+            raise ck.fail(where, _("no sectors for quantity {quantity} (only value_added "
+                                   "names sectors)").format(quantity=repr(quantity)),
+                          describe(t["sectors"]))
         return ()
     raw = t.get("sectors")
     if not isinstance(raw, list) or not raw or not all(isinstance(x, str) for x in raw):
-        raise ck.fail(where, "an array of sector ids (the value added observed)",
-                      "nothing" if raw is None else describe(raw))
+        raise ck.fail(where, _("an array of sector ids (the value added observed)"),
+                      _("nothing") if raw is None else describe(raw))
     for sid in raw:
         if sid not in sector_ids:
-            raise ck.fail(where, "known sector ids", repr(sid), suggest(sid, sector_ids))
+            raise ck.fail(where, _("known sector ids"), repr(sid), suggest(sid, sector_ids))
     if len(set(raw)) != len(raw):
-        raise ck.fail(where, "distinct sector ids", describe(raw))
+        raise ck.fail(where, _("distinct sector ids"), describe(raw))
     return tuple(raw)
 
 
 def _check_investment(ck: Any, path: str, quantity: str, economy: Any) -> None:
     needs = {"fai": "models_fai", "industrial_fai": "models_industrial_fai"}.get(quantity)
     if needs is not None and not getattr(economy, needs):
-        raise ck.fail(f"{path}.quantity", f"a {quantity} model in [economy] for this "
-                      "indicator", "no model of that quantity")
+        raise ck.fail(f"{path}.quantity", _("a {quantity} model in [economy] for this "
+                                            "indicator").format(quantity=quantity),
+                      _("no model of that quantity"))
 
 
 def parse_indicator_targets(ck: Any, raw: Any, path: str) -> tuple[IndicatorTarget, ...]:
     """``[target] indicators``: indicator name → ``{growth | level, rule, tolerance}``."""
     if not isinstance(raw, Mapping):
-        raise ck.fail(path, "a table of indicator names to targets", describe(raw))
+        raise ck.fail(path, _("a table of indicator names to targets"), describe(raw))
     out = []
     vocabulary = known_indicators()
     for name, spec in raw.items():
         where = f"{path}.{name}"
         if name not in vocabulary:
-            raise ck.fail(where, "an indicator lgsim knows", repr(name),
+            raise ck.fail(where, _("an indicator lgsim knows"), repr(name),
                           suggest(name, vocabulary))
         t = ck.keys(spec, TARGET_INDICATOR_KEYS, where)
         kinds = [k for k in ("growth", "level") if k in t]
         if len(kinds) != 1:
-            raise ck.fail(where, "one of growth (a fraction) or level (亿元)",
-                          "both" if kinds else "neither")
+            raise ck.fail(where, _("one of growth (a fraction) or level (亿元)"),
+                          _("both") if kinds else _("neither"))
         measure = kinds[0]
         value = float(ck.number(t, "growth", where, lo=-1.0, lo_open=True, fraction=True)
                       if measure == "growth" else ck.number(t, "level", where, lo=0.0,
                                                             lo_open=True))
         rule_text = ck.string(t, "rule", where, "超")
         if rule_text not in RULES:
-            raise ck.fail(f"{where}.rule", '"超" (at least the value) or "左右" (about it)',
-                          repr(rule_text))
+            raise ck.fail(f"{where}.rule", _('"超" (at least the value) or "左右" (about '
+                                             'it)'), repr(rule_text))
         rule = RULES[rule_text]
         tolerance = float(ck.number(t, "tolerance", where, ABOUT_TOLERANCE[measure],
                                     lo=0.0, fraction=measure == "growth"))

@@ -110,8 +110,9 @@ def _indicator_targets(ck: Checker, tg: Mapping[str, Any], path: str,
     area = ck.string(tg, "area", path, None if parent is None else parent.area)
     targets = parse_indicator_targets(ck, tg.get("indicators", {}), f"{path}.indicators")
     if targets and area is None:
-        raise ck.fail(f"{path}.area", "the area whose indicators the indicator targets are "
-                      "(as in the published data, e.g. \"Longgang\")", "nothing")
+        raise ck.fail(f"{path}.area", _("the area whose indicators the indicator targets "
+                                        "are (as in the published data, e.g. \"Longgang\")"),
+                      _("nothing"))
     return {"area": area, "indicators": targets}
 
 
