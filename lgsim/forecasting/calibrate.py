@@ -247,11 +247,7 @@ class Calibration:
         ValueError
             If ``out`` is the scenario file being calibrated.
         """
-        path = Path(out)
-        if path.resolve() == Path(self.scenario.file).resolve():
-            raise ValueError(f"out: {out} is the scenario being calibrated; choose a new file")
-        write_text(path, self.to_toml(path))
-        return path
+        return write_calibrated(self.scenario, self.to_toml, out)
 
     def to_string(self) -> str:
         """Plain-text report for the terminal (growth in percent)."""
@@ -578,3 +574,18 @@ def _double_count(cal: Calibration) -> str:
     else:
         text += "; the scenario has no explicit shocks, so nothing is counted twice"
     return text
+
+
+def write_calibrated(scenario: Scenario, to_toml: Any, out: str | os.PathLike[str]) -> Path:
+    """Write a calibrated scenario's TOML (``to_toml(path)``) to ``out``, atomically.
+
+    Raises
+    ------
+    ValueError
+        If ``out`` is the scenario file being calibrated.
+    """
+    path = Path(out)
+    if path.resolve() == Path(scenario.file).resolve():
+        raise ValueError(f"out: {out} is the scenario being calibrated; choose a new file")
+    write_text(path, to_toml(path))
+    return path

@@ -34,11 +34,11 @@ import numpy as np
 from .._format import display_width, pad
 from .._version import __version__
 from ..data.growth_figures import GrowthFigures, read_growth_figures
-from ..fileio import write_text
 from ..i18n import _
 from ..scenario import Scenario, load_scenario
 from ..scenario.actuals import DEFAULT_REVISION_SD
 from .asof import SectorStructure, WithinYear, measure_within_year, sector_structure
+from .calibrate import write_calibrated
 from .errors import (
     MIN_ERRORS,
     ForecastError,
@@ -228,11 +228,7 @@ class SpreadCalibration:
         ValueError
             If ``out`` is the scenario being calibrated.
         """
-        path = Path(out)
-        if path.resolve() == Path(self.scenario.file).resolve():
-            raise ValueError(f"out: {out} is the scenario being calibrated; choose a new file")
-        write_text(path, self.to_toml(path))
-        return path
+        return write_calibrated(self.scenario, self.to_toml, out)
 
     def to_string(self) -> str:
         """The terminal report (percent and pp)."""
