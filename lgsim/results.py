@@ -738,12 +738,19 @@ class Results:
         figures = []
         for k, o in enumerate(self.scenario.actuals):
             figures.append({
-                "path": o.path, "label": o.label, "value": o.value,
+                "path": o.path, "label": self._figure_label(o), "value": o.value,
                 "sd": o.sd if o.informative else None, "note": o.note,
                 "model_mean": float(mean[k]), "model_p10": float(q[0, k]),
                 "model_p90": float(q[2, k]),
             })
         return {**record, "figures": figures, "ess": self.ess, "replications": self.n}
+
+    def _figure_label(self, o: Any) -> str:
+        """A figure's label with the sector's name (``2022年1–2月 工业``), not its id."""
+        names = {s.id: s.name for s in self.scenario.sectors}
+        if o.quantity == "va" and o.sector in names:
+            return o.label.replace(f" {o.sector}", f" {names[o.sector]}", 1)
+        return o.label
 
     def _conditioning(self) -> dict[str, Any]:
         """The conditioning record for ``summary.json``: growth in percent, sd in pp."""

@@ -19,6 +19,9 @@ from ..i18n import N_
 from .distributions import Dist
 from .indicators import IndicatorTarget
 
+#: Display names of the investment quantities (files keep the ids ``fai``...).
+_INVESTMENT_NAMES = {"fai": N_("district FAI"), "industrial_fai": N_("industrial investment")}
+
 
 @dataclass(frozen=True, slots=True)
 class Target:
@@ -106,10 +109,12 @@ class Target:
 
         English, as files record it; ``tr`` (:func:`lgsim.i18n._`) translates it for display.
         """
+        quantity = key[:-7] if key.endswith("_growth") else key
+        name = quantity if tr is str else tr(_INVESTMENT_NAMES.get(quantity, quantity))
         if key.endswith("_growth"):
-            return tr(N_("{quantity} growth >= {value}")).format(quantity=key[:-7],
+            return tr(N_("{quantity} growth >= {value}")).format(quantity=name,
                                                                  value=f"{100 * value:.4g}%")
-        return f"{key} >= {value:,.2f}亿元"
+        return f"{name} >= {value:,.2f}亿元"
 
     def rule(self, tr: Callable[[str], str] = str) -> str:
         """Plain-language statement of the rule used to judge the target.
