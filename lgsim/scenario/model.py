@@ -116,6 +116,19 @@ class Target:
                                                                  value=f"{100 * value:.4g}%")
         return f"{name} >= {value:,.2f}亿元"
 
+    @staticmethod
+    def investment_name(key: str, tr: Callable[[str], str] = str) -> str:
+        """Display name of an investment target (``fai``, ``industrial_fai_growth``...).
+
+        The id itself with the identity ``tr`` (files); ``tr`` translates for display.
+        """
+        quantity = key[:-7] if key.endswith("_growth") else key
+        if tr is str:
+            return key
+        name = tr(_INVESTMENT_NAMES.get(quantity, quantity))
+        return tr(N_("{quantity} growth")).format(quantity=name) if key.endswith("_growth") \
+            else name
+
     def rule(self, tr: Callable[[str], str] = str) -> str:
         """Plain-language statement of the rule used to judge the target.
 

@@ -61,6 +61,7 @@ from ..montecarlo import run
 from ..montecarlo.runner import resolve_seed
 from ..results import Results
 from ..scenario import Scenario, ScenarioError, load_scenario
+from ..scenario.model import Target
 from ..scenario.paths import ARRAY_KINDS
 
 __all__ = [
@@ -513,7 +514,7 @@ def _difference_lines(row: dict[str, Any], d: Difference, year: int) -> list[str
                 expected=d.expected_dp_pp()))
     for key, iv in d.investment_paired.items():
         lines.append(_("    ΔP({key} met) {d:>6} pp   paired 95% {paired}").format(
-            key=key, d=pp(iv.estimate), paired=_ci(iv)))
+            key=Target.investment_name(key, _), d=pp(iv.estimate), paired=_ci(iv)))
     if d.fai_paired is not None:
         iv = d.fai_paired
         lines.append(_("    ΔFAI {year} mean {d:+8.1f}亿   paired 95% [{low:+.1f}, {high:+.1f}]亿")
