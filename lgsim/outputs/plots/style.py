@@ -123,12 +123,12 @@ def _footer(results: Results) -> str:
 
 
 def _p_title(results: Results) -> str:
-    """``达到6%目标的概率约25%`` for titles."""
-    p = results.p_target()
-    return (
-        f"达到{target_pct(results.scenario.target.gdp_growth)}目标的概率约"
-        f"{100 * p.estimate:.0f}%"
-    )
+    """``达到6%目标的概率约25%`` for titles (one decimal below 10%, so 0.4% is not "0%")."""
+    p = results.p_target().estimate
+    goal = target_pct(results.scenario.target.gdp_growth)
+    if 0 < p < 0.0005:
+        return f"达到{goal}目标的概率不到0.1%"
+    return f"达到{goal}目标的概率约{100 * p:.{1 if p < 0.1 else 0}f}%"
 
 
 def _p_detail(results: Results) -> str:
