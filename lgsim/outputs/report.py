@@ -70,6 +70,9 @@ CAPTIONS = {
                                " Contributions by component (pp).",
     "investment": "累计完成投资与年度计划（亿元）。 Cumulative investment against the plan.",
     "start_dates": "项目实际开工时间。 When projects actually start.",
+    "fai": "固定资产投资与工业投资的累计增速（现价）：阴影为10%–90%分位区间，红色虚线为完成投资"
+           "目标所需的全年增速。 Year-to-date growth of district FAI and industrial "
+           "investment (nominal) against the growth their targets need.",
     "sector_growth": "各行业增速与行业目标。 Sector growth against sector targets.",
     "street_growth": "各街道增速与街道目标。 Street growth against street targets.",
     "compare_fan": "各情景累计增速（中位数与25%–75%区间）。 Year-to-date growth by scenario.",

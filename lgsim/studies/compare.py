@@ -119,8 +119,9 @@ class Difference:
         return self.density_per_pp * 100.0 * self.growth_paired.estimate
 
     def below_precision(self) -> bool:
-        """True when the paired 95% interval of ΔP(met) contains 0."""
-        return self.p_met_paired.low <= 0.0 <= self.p_met_paired.high
+        """True when the paired 95% interval of ΔP(met) contains 0 (and is not exactly 0)."""
+        iv = self.p_met_paired
+        return iv.low <= 0.0 <= iv.high and iv.high > iv.low
 
 
 def difference(results: Results, reference: Results) -> Difference:

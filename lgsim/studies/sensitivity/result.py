@@ -14,6 +14,7 @@ import numpy as np
 from ..._format import display_width, pad, pct
 from ...i18n import _
 from ...montecarlo.outcomes import Outcome
+from ...scenario.model import Target
 from .inputs import QUANTILE_BOUNDS
 
 
@@ -140,12 +141,14 @@ def _text(r: SensitivityResult, top: int | None) -> str:
         lo, hi = round(100 * r.settings["low"]), round(100 * r.settings["high"])
         extra = [c[2:-len("_met_swing_pp")] for c in t.columns
                  if c.startswith("p_") and c.endswith("_met_swing_pp") and c != "p_met_swing_pp"]
+        heads = {k: f"ΔP({Target.investment_name(k, _)}) pp" for k in extra}
+        widths = {k: max(12, display_width(h) + 2) for k, h in heads.items()}
         lines.append(
             "  #  " + pad(_("input"), w)
             + pad(_("value P{low} → P{high}").format(low=lo, high=hi), 24)
             + pad(_("P(met) P10 → P90"), 19) + pad("Δ pp", 8)
             + pad(_("median P10 → P90"), 19) + pad("Δ pp", 8)
-            + "".join(pad(f"ΔP({k}) pp", 22) for k in extra)
+            + "".join(pad(heads[k], widths[k]) for k in extra)
         )
         for _i, row in t.iterrows():
             vals = f"{_value(row.value_low, row.unit)} → {_value(row.value_high, row.unit)}"
@@ -155,7 +158,7 @@ def _text(r: SensitivityResult, top: int | None) -> str:
                 f"{row['rank']:3d}  " + pad(str(row.label), w) + pad(vals, 24) + pad(pm, 19)
                 + pad(f"{row.p_met_swing_pp:+.1f}", 8) + pad(gm, 19)
                 + pad(f"{row.growth_p50_swing_pp:+.2f}", 8)
-                + "".join(pad(f"{row[f'p_{k}_met_swing_pp']:+.1f}", 22) for k in extra)
+                + "".join(pad(f"{row[f'p_{k}_met_swing_pp']:+.1f}", widths[k]) for k in extra)
             )
             lines.append("     " + str(row.path))
     elif r.method == "sobol":
