@@ -318,8 +318,9 @@ checks = [s, sensitivity.fixed_at(s, top), sensitivity.fixed_at(s, second)]
 rows = []
 for name, o in zip(["base", f"fix {top}", f"fix {second}"],
                    whatif.outcomes(checks, replications=N, seed=tornado.seed), strict=True):
-    q10, q90 = lgsim.analysis.weighted_quantile(o.growth, np.array([0.1, 0.9]), o.weights) \
-        if o.weights is not None else np.quantile(o.growth, [0.1, 0.9])
+    q = (lgsim.analysis.weighted_quantile(o.growth, np.array([0.1, 0.9]), o.weights)
+         if o.weights is not None else np.quantile(o.growth, [0.1, 0.9]))
+    q10, q90 = q
     rows.append({"variant": name, "P(met)": o.p_met.estimate,
                  "growth P10–P90 (pp)": 100 * (q90 - q10)})
 pd.DataFrame(rows).round(4)
