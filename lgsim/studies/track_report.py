@@ -7,11 +7,13 @@ percentage points); counts (``ess``, ``replications``) are unitless.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .._format import display_width, pad, pct, pp, to_pct
 from .._version import __version__
 from ..analysis import Probability
+from ..i18n import N_, _
 from ..results import UNITS_NOTE
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -38,19 +40,24 @@ def _prob(p: Probability | None) -> dict[str, Any]:
     return {"p_met_pct": to_pct(p.estimate), "ci_pct": [to_pct(p.low), to_pct(p.high)]}
 
 
-def month_note(t: Track, k: int) -> str:
-    """What a month's row says: new releases, no release, low effective sample size."""
+def month_note(t: Track, k: int, tr: Callable[[str], str] = str) -> str:
+    """What a month's row says: new releases, no release, low effective sample size.
+
+    English, as the files record it; ``tr`` (:func:`lgsim.i18n._`) translates it for the
+    terminal.
+    """
     m = t.months[k]
     prev = t.opening if k == 0 else t.months[k - 1]
     notes = []
     if m.repeated:
-        notes.append(f"no new release: same as {prev.label}")
+        notes.append(tr(N_("no new release: same as {month}")).format(month=prev.label))
     elif m.news:
-        notes.append(f"{len(m.news)} new release(s)")
+        notes.append(tr(N_("{n} new release(s)")).format(n=len(m.news)))
     if m.low_ess:
-        notes.append(f"low effective sample size ({m.stats.ess:,.0f} < {t.min_ess:,.0f}): "
-                     "use more replications (-n)")
-    return "; ".join(notes)
+        notes.append(tr(N_("low effective sample size ({ess} < {floor}): use more "
+                           "replications (-n)")).format(ess=f"{m.stats.ess:,.0f}",
+                                                         floor=f"{t.min_ess:,.0f}"))
+    return tr(N_("; ")).join(notes)
 
 
 def month_dict(m: MonthState, note: str = "") -> dict[str, Any]:
@@ -135,17 +142,19 @@ def to_text(t: Track) -> str:
     """The track for the terminal: one line per month, the news, what was ignored."""
     sc = t.scenario
     lines = [
-        f"{sc.title}  [{sc.name}] — monthly track {t.months[0].label} to {t.months[-1].label}",
-        f"{t.replications:,} replications · seed {t.seed} · mixture of {t.components} "
-        f"proposal(s) · data {t.data}",
-        f"Target {sc.target_year}: GDP growth {pct(sc.target.gdp_growth, 2)} — rule: "
-        f"{sc.target.rule()}",
+        _("{title}  [{name}] — monthly track {first} to {last}").format(
+            title=sc.title, name=sc.name, first=t.months[0].label, last=t.months[-1].label),
+        _("{n} replications · seed {seed} · mixture of {k} proposal(s) · data {data}").format(
+            n=f"{t.replications:,}", seed=t.seed, k=t.components, data=t.data),
+        _("Target {year}: GDP growth {goal} — rule: {rule}").format(
+            year=sc.target_year, goal=pct(sc.target.gdp_growth, 2), rule=sc.target.rule(_)),
         "",
         *_month_table(t),
         "",
-        "News: change in P(target met) and in expected growth by release ("
-        + ("in publication order" if t.news_order == "publication" else "Shapley values")
-        + ")",
+        (_("News: change in P(target met) and in expected growth by release (in publication "
+           "order)") if t.news_order == "publication" else
+         _("News: change in P(target met) and in expected growth by release (Shapley "
+           "values)")),
         *_news_lines(t),
         *_tail(t),
     ]
@@ -153,21 +162,22 @@ def to_text(t: Track) -> str:
 
 
 def _month_table(t: Track) -> list[str]:
-    heads = [tf.short or tf.label for tf, _ in t.opening.stats.targets]
+    heads = [tf.short or tf.label for tf, _p in t.opening.stats.targets]
     widths = [max(display_width(h) + 2, 14) for h in heads]
-    header = (pad("month", 9) + pad("P(met)", 8) + pad("95% sim. precision", 20)
-              + pad("ESS", 7) + pad("growth P10", 11) + pad("P50", 7) + pad("P90", 7)
+    header = (pad(_("month"), 9) + pad(_("P(met)"), 10)
+              + pad(_("{p95} sim. precision").format(p95="95%"), 20)
+              + pad(_("ESS"), 9) + pad(_("growth P10"), 11) + pad("P50", 7) + pad("P90", 7)
               + "".join(pad(h, w) for h, w in zip(heads, widths, strict=True))
-              + "what changed")
+              + _("what changed"))
     lines = [header]
     for k, m in enumerate([t.opening, *t.months]):
         s = m.stats
-        cells = "".join(pad("not modelled" if p is None else pct(p.estimate), w)
-                        for (_, p), w in zip(s.targets, widths, strict=True))
-        note = "before the first month" if k == 0 else month_note(t, k - 1)
+        cells = "".join(pad(_("not modelled") if p is None else pct(p.estimate), w)
+                        for (_tf, p), w in zip(s.targets, widths, strict=True))
+        note = _("before the first month") if k == 0 else month_note(t, k - 1, _)
         lines.append(
-            pad(m.label, 9) + pad(pct(s.p.estimate), 8)
-            + pad(f"[{pct(s.p.low)}, {pct(s.p.high)}]", 20) + pad(f"{s.ess:,.0f}", 7)
+            pad(m.label, 9) + pad(pct(s.p.estimate), 10)
+            + pad(f"[{pct(s.p.low)}, {pct(s.p.high)}]", 20) + pad(f"{s.ess:,.0f}", 9)
             + pad(pct(s.quantiles["p10"]), 11) + pad(pct(s.quantiles["p50"]), 7)
             + pad(pct(s.quantiles["p90"]), 7) + cells + note)
     return lines
@@ -180,35 +190,42 @@ def _news_lines(t: Track) -> list[str]:
             continue
         prev = t.opening if k == 0 else t.months[k - 1]
         dp = m.stats.p.estimate - prev.stats.p.estimate
-        lines.append(f"{m.label}  P(met) {pct(prev.stats.p.estimate)} → "
-                     f"{pct(m.stats.p.estimate)} ({pp(dp)} pp); expected growth "
-                     f"{pct(prev.stats.mean_growth, 2)} → {pct(m.stats.mean_growth, 2)}")
+        lines.append(_("{month}  P(met) {before} → {after} ({d} pp); expected growth "
+                       "{g0} → {g1}").format(
+            month=m.label, before=pct(prev.stats.p.estimate), after=pct(m.stats.p.estimate),
+            d=pp(dp), g0=pct(prev.stats.mean_growth, 2), g1=pct(m.stats.mean_growth, 2)))
         for n in m.news:
             f = n.release.figure
-            lines.append(f"   {n.order}. {n.release.label}: published {pct(f.value)} "
-                         f"(known {n.release.known}){' [revision]' if n.kind == 'revision' else ''}"
-                         f"   ΔP {pp(n.d_p)} pp   Δgrowth {pp(n.d_growth)} pp")
+            revision = _(" [revision]") if n.kind == "revision" else ""
+            lines.append(_("   {order}. {label}: published {value} (known {known}){revision}"
+                           "   ΔP {dp} pp   Δgrowth {dg} pp").format(
+                order=n.order, label=n.release.label, value=pct(f.value),
+                known=n.release.known, revision=revision, dp=pp(n.d_p), dg=pp(n.d_growth)))
         total = sum(n.d_p for n in m.news)
-        lines.append(f"   sum of the news {pp(total)} pp = change {pp(dp)} pp")
-    return lines or ["   no release in the period"]
+        lines.append(_("   sum of the news {total} pp = change {d} pp").format(
+            total=pp(total), d=pp(dp)))
+    return lines or [_("   no release in the period")]
 
 
 def _tail(t: Track) -> list[str]:
     out = []
     big = t.largest_news()
     if big is not None:
-        out.append(f"Largest news: {big.release.label} (published "
-                   f"{pct(big.release.figure.value)}) in {_month_of(t, big)}: ΔP(met) "
-                   f"{pp(big.d_p)} pp, Δ expected growth {pp(big.d_growth)} pp")
+        out.append(_("Largest news: {label} (published {value}) in {month}: ΔP(met) {dp} pp, "
+                     "Δ expected growth {dg} pp").format(
+            label=big.release.label, value=pct(big.release.figure.value),
+            month=_month_of(t, big), dp=pp(big.d_p), dg=pp(big.d_growth)))
     low = [m.label for m in t.months if m.low_ess]
     if low:
-        out.append(f"WARNING: effective sample size below {t.min_ess:,.0f} in "
-                   f"{', '.join(low)}: those months rest on few effective replications "
-                   "(their intervals show it); rerun with more replications (-n)")
+        out.append(_("WARNING: effective sample size below {floor} in {months}: those months "
+                     "rest on few effective replications (their intervals show it); rerun "
+                     "with more replications (-n)").format(
+            floor=f"{t.min_ess:,.0f}", months=", ".join(low)))
     reasons = Counter(g.reason.split(" entry maps")[0].split(" (")[0] for g in t.ignored)
     if t.ignored:
-        out.append(f"Not used: {len(t.ignored)} published row(s) of the simulated years — "
-                   + "; ".join(f"{why}: {n}" for why, n in reasons.most_common())
-                   + (f"; and {t.earlier_rows} row(s) of earlier years" if t.earlier_rows
-                      else ""))
+        earlier = (_("; and {n} row(s) of earlier years").format(n=t.earlier_rows)
+                   if t.earlier_rows else "")
+        out.append(_("Not used: {n} published row(s) of the simulated years — {why}").format(
+            n=len(t.ignored), why="; ".join(f"{_(why)}: {n}" for why, n in
+                                             reasons.most_common())) + earlier)
     return out
