@@ -186,8 +186,15 @@ def test_headline_sentences() -> None:
     assert en == ("Under the current assumptions, the probability that 2022 GDP growth meets "
                   "the 6% target is about 25% (95% simulation precision 23%–27%).")
     zh, _ = headline_sentences({**summary, "target_growth_pct": 5.5, "p_target_met_pct": 0.3,
-                                "p_target_met_ci_pct": [0.05, 1.0]})
-    assert "达到5.5%目标的概率约为<1%（模拟精度95%区间 <1%–1%）" in zh
+                                "p_target_met_ci_pct": [0.03, 1.0]})
+    assert "达到5.5%目标的概率约为0.3%（模拟精度95%区间 <0.1%–1%）" in zh
+    zh, en = headline_sentences({**summary, "p_target_met_pct": 99.5,
+                                 "p_target_met_ci_pct": [99.2, 99.97]})
+    assert "概率约为99.5%（模拟精度95%区间 99.2%–>99.9%）" in zh
+    assert "about 99.5% (95% simulation precision 99.2%–>99.9%)" in en
+    zh, _ = headline_sentences({**summary, "p_target_met_pct": 0.0,
+                                "p_target_met_ci_pct": [0.0, 0.2]})
+    assert "概率约为0%（模拟精度95%区间 0%–0.2%）" in zh
 
 
 def test_split_sources() -> None:

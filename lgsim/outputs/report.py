@@ -131,11 +131,18 @@ def _num(x: float | None, spec: str = ".2f") -> str:
 
 
 def _round_pct(p: float) -> str:
-    """A probability for a sentence: whole percent, with "<1%" / ">99%" at the ends."""
-    if 0 < p < 0.005:
-        return "<1%"
-    if 0.995 < p < 1:
-        return ">99%"
+    """A probability for a sentence: whole percent; one decimal below 1% and above 99%.
+
+    A probability under 1% (or over 99%) keeps one decimal, so that 0.3% and its interval
+    0.3%–0.4% do not all read "<1%"; below 0.05% (above 99.95%) it reads "<0.1%"
+    (">99.9%"). Exactly 0 and 1 read "0%" and "100%".
+    """
+    if 0 < p < 0.0005:
+        return "<0.1%"
+    if 0.9995 < p < 1:
+        return ">99.9%"
+    if 0 < p < 0.01 or 0.99 < p < 1:
+        return f"{100 * p:.1f}%"
     return f"{100 * p:.0f}%"
 
 
