@@ -202,7 +202,8 @@ def test_distribution_shades_exactly_the_missed_replications(mini: lgsim.Results
     assert heights["miss"] == pytest.approx(100 * (1 - p))
     assert heights["met"] == pytest.approx(100 * p)
     texts = [t.get_text() for t in ax.texts]
-    assert f"未达到目标\n{100 * (1 - p):.1f}%" in texts
+    assert f"未达到目标的模拟结果 {100 * (1 - p):.1f}%" in texts
+    assert f"达到目标的模拟结果 {100 * p:.1f}%" in texts
     # No bin straddles the threshold of the rule: one bin edge sits on it.
     cut = 100 * mini.scenario.target.threshold()
     edges = _edges_through(100 * mini.growth(), cut)
@@ -250,3 +251,14 @@ def test_import_lgsim_stays_light() -> None:
     )
     subprocess.run([sys.executable, "-c", code], check=True,
                    cwd=Path(__file__).resolve().parents[1])
+
+
+def test_indirect_rows_keep_their_suffix_when_shortened() -> None:
+    from lgsim.outputs.plots.contributions import _label
+
+    name = "深圳市2022年第三批新开工项目（龙岗，含杨梅岗、格水村城市更新项目四期）"
+    direct, spill = _label(name, False), _label(name + "（间接拉动）", True)
+    assert direct != spill
+    assert spill.endswith("（间接）") and len(spill) <= 16
+    assert direct.endswith("…") and len(direct) == 16
+    assert _label("华为终端", True) == "华为终端（间接）"

@@ -68,12 +68,17 @@ def contributions_chart(results: Results, by: str = "sector", year: int | None =
         colours = [BLUE] * n
     mean = table["mean"].to_numpy()
     p50 = table["p50"].to_numpy()
-    ax.barh(y, mean, color=colours, height=0.62, alpha=0.9, label="均值")
+    indirect = np.array([str(c).endswith(":indirect") for c in table.index])
+    bars = ax.barh(y, mean, color=colours, height=0.62, alpha=0.9, label="均值")
+    for bar, spill in zip(bars, indirect, strict=True):
+        if spill:  # the supply-chain round of the same entry: hatched, its colour lighter
+            bar.set_hatch("////")
+            bar.set_alpha(0.55)
     ax.hlines(y, table["p10"].to_numpy(), table["p90"].to_numpy(), color="#333333",
               linewidth=1, label="P10–P90")
     ax.plot(p50, y, "D", color="#222222", markersize=4, markerfacecolor="white",
             label="中位数")
-    labels = [_short(name, 16) for name in table["name"]]
+    labels = [_label(name, spill) for name, spill in zip(table["name"], indirect, strict=True)]
     ax.set_yticks(y, labels, fontsize=9)
     ax.axvline(0, color=GREY, linewidth=0.9)
     span = max(float(np.nanmax(np.abs(table[["p10", "p90"]].to_numpy()))), 1e-3)
@@ -91,14 +96,18 @@ def contributions_chart(results: Results, by: str = "sector", year: int | None =
         seen = list(dict.fromkeys(kinds))
         marks = [h for h, label in zip(*ax.get_legend_handles_labels(), strict=True)
                  if label != "均值"]
-        _legend(ax, handles=[Patch(color=KIND_COLOURS.get(k, BLUE), label=KIND_NAMES.get(k, k))
-                             for k in seen] + marks, loc="lower right")
+        handles = [Patch(color=KIND_COLOURS.get(k, BLUE), label=KIND_NAMES.get(k, k))
+                   for k in seen]
+        if indirect.any():
+            handles.append(Patch(facecolor="white", edgecolor="#555555", hatch="////",
+                                 label="间接拉动（产业链，斜线）"))
+        _legend(ax, handles=handles + marks, loc="lower right")
     else:
         _legend(ax, loc="lower right")
     what = {"sector": "分行业", "component": "分来源", "street": "分街道"}[by]
     mean_growth = float(np.nanmean(r.growth(year)))
     subtitle = (
-        f"条形及数字为均值，◇为中位数，细线为P10–P90；均值之和 "
+        f"条形及数字为均值，◇为中位数，细线为P10–P90\n均值之和 "
         f"{_num(table['mean'].sum(), '.2f')} 个百分点 = 平均增速 "
         f"{_num(100 * mean_growth, '.2f')}%（中位数不可相加）"
     )
@@ -108,3 +117,20 @@ def contributions_chart(results: Results, by: str = "sector", year: int | None =
         subtitle += "\n街道按人口份额分摊（非街道统计数据）"
     _titles(fig, ax, f"{year}年地区生产总值增长{what}拉动（百分点）", subtitle, _footer(r))
     return fig
+
+
+#: The suffix of an entry's indirect (supply-chain) contribution in its name.
+_INDIRECT = "（间接拉动）"
+
+
+def _label(name: str, indirect: bool, width: int = 16) -> str:
+    """A bar's label: the name shortened, keeping "（间接）" on an indirect row.
+
+    Shortening the full name would cut the suffix off, and the direct and indirect rows
+    of one batch would read the same.
+    """
+    name = str(name)
+    if indirect:
+        base = name[: -len(_INDIRECT)] if name.endswith(_INDIRECT) else name
+        return _short(base, width - 4) + "（间接）"
+    return _short(name, width)
