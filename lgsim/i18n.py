@@ -17,6 +17,10 @@ analyst's Windows or server locale says little about the language they want to r
 
 Text is looked up when it is made, so module-level text is marked with :func:`N_` and
 translated where it is used. File names, key paths, ids and numbers are never translated.
+
+Text that is both written to a file (in English, whatever the language) and shown on the
+terminal is kept as a :class:`Message`: the English text, which remembers its message id
+and fields, so that :func:`localized` shows it in the current language when it is printed.
 """
 
 from __future__ import annotations
@@ -24,8 +28,9 @@ from __future__ import annotations
 import contextlib
 import gettext
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 #: The gettext domain (``lgsim.mo``).
 DOMAIN = "lgsim"
@@ -120,6 +125,14 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations().ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """``message`` in the current language, where the same English needs another translation.
+
+    ``context`` tells the uses apart (e.g. ``"column"`` for a table's column heading).
+    """
+    return translations().pgettext(context, message)
+
+
 def N_(message: str) -> str:
     """Mark ``message`` for the catalogue without translating it now (module-level text)."""
     return message
@@ -128,3 +141,82 @@ def N_(message: str) -> str:
 def is_chinese() -> bool:
     """Whether the current language is Chinese (for layout that differs, e.g. colons)."""
     return language() == "zh"
+
+
+#: The separator of a list of items in a :class:`Message` field (translated when shown).
+LIST_SEPARATOR = N_(", ")
+
+
+class Message(str):
+    """English text that can also be shown in the current language.
+
+    ``Message(N_("{n} past errors"), n=3)`` *is* the string ``"3 past errors"`` (what files,
+    JSON, comparisons and ``str()`` see), and remembers its message id and fields:
+    :meth:`translated` (or :func:`localized`) formats the translated message id instead.
+    Fields that are Messages are translated with it; a list or tuple field is joined with
+    ``", "`` (the current language's separator when translated); other values are
+    formatted as they are.
+    """
+
+    msgid: str
+    fields: dict[str, Any]
+
+    def __new__(cls, msgid: str, /, **fields: Any) -> Message:
+        """The English text of ``msgid`` with ``fields``, remembering both."""
+        self = super().__new__(cls, _render(msgid, fields, False))
+        self.msgid = msgid
+        self.fields = fields
+        return self
+
+    def __reduce__(self) -> tuple:
+        # picklable with its fields (results travel between processes)
+        return (_message, (self.msgid, self.fields))
+
+    def translated(self) -> str:
+        """The text in the current language."""
+        return _render(_(self.msgid), self.fields, True)
+
+
+class Composed(Message):
+    """A :class:`Message` built by a function of the translation function.
+
+    For text assembled from several translated pieces: ``make(str)`` is the English text
+    (what the string holds), ``make(_)`` the text in the current language. ``make`` should
+    be picklable (a module-level function, or a :func:`functools.partial` of one).
+    """
+
+    make: Callable[[Callable[[str], str]], str]
+
+    def __new__(cls, make: Callable[[Callable[[str], str]], str]) -> Composed:
+        """The English text ``make(str)``, remembering ``make``."""
+        self = str.__new__(cls, make(str))
+        self.msgid, self.fields, self.make = str(self), {}, make
+        return self
+
+    def __reduce__(self) -> tuple:
+        return (type(self), (self.make,))
+
+    def translated(self) -> str:
+        """The text in the current language."""
+        return self.make(_)
+
+
+def _message(msgid: str, fields: dict[str, Any]) -> Message:
+    return Message(msgid, **fields)
+
+
+def _render(template: str, fields: dict[str, Any], translate: bool) -> str:
+    def show(value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            sep = _(LIST_SEPARATOR) if translate else LIST_SEPARATOR
+            return sep.join(str(show(v)) for v in value)
+        if isinstance(value, Message):
+            return value.translated() if translate else str(value)
+        return value
+
+    return template.format(**{k: show(v) for k, v in fields.items()})
+
+
+def localized(text: str) -> str:
+    """``text`` in the current language if it is a :class:`Message`, else as it is."""
+    return text.translated() if isinstance(text, Message) else text

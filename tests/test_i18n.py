@@ -299,7 +299,11 @@ def test_every_broken_file_gets_the_same_structure_in_chinese(file, path, capsys
     assert code == 2 and out == "" and "Traceback" not in err
     lines = err.splitlines()
     assert len(lines) == 1, err
-    head = f"{file}：应为 " if path == "-" else f"{file}：{path}：应为 "
+    if " (" in path:  # io.table (<file>, row …, column …): the row and column words translated
+        head = f"{file}：{path.split(', ')[0]}, "
+        assert "：应为 " in lines[0] and " row " not in lines[0], lines[0]
+    else:
+        head = f"{file}：应为 " if path == "-" else f"{file}：{path}：应为 "
     assert lines[0].startswith(head), lines[0]
     assert "，实为 " in lines[0], lines[0]
     assert "expected" not in lines[0] and ", found" not in lines[0], lines[0]

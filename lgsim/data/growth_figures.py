@@ -37,6 +37,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..i18n import N_, Message, _
 from .official import (
     ESTIMATE_MARKERS,
     LOWER_BOUND_MARKERS,
@@ -63,6 +64,18 @@ PUBLICATION_LAG_MONTHS = 1
 SHIPPED_AREA = "Longgang"
 #: The shipped files read when no path is given (annual first: its series is curated).
 SHIPPED_FILES: tuple[str, ...] = ("annual", "published")
+#: The areas of the shipped files, by their id in the data (their names, translated where
+#: shown: 龙岗区, 深圳市; files and messages about the data keep the ids).
+AREA_NAMES: dict[str, str] = {"Longgang": N_("Longgang"), "Shenzhen": N_("Shenzhen")}
+
+
+def area_name(area: str) -> str:
+    """An area as text shows it, for a :class:`lgsim.i18n.Message` field.
+
+    A Message for a shipped area (shown as 龙岗区 in Chinese, ``Longgang`` in files), else
+    the id as it is.
+    """
+    return Message(AREA_NAMES[area]) if area in AREA_NAMES else area
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,8 +183,9 @@ class GrowthFigures:
         unknown = [a for a in keep if a not in {f.area for f in self.figures}]
         if unknown:
             raise ValueError(
-                f"{self.label}: areas: expected one of {', '.join(self.areas())}, found "
-                f"{', '.join(repr(a) for a in unknown)}"
+                _("{file}: areas: expected one of {areas}, found {found}").format(
+                    file=self.label, areas=", ".join(self.areas()),
+                    found=", ".join(repr(a) for a in unknown))
             )
         return replace(self, figures=tuple(f for f in self.figures if f.area in keep))
 
@@ -219,10 +233,11 @@ def read_growth_figures(
             key = (f.area, f.year, f.month)
             if key in figures:
                 if abs(figures[key].value - f.value) > 1e-9:
-                    notes.append(
-                        f"{f.file}: {f.area} {f.period} {100 * f.value:.1f}% not used: "
-                        f"{figures[key].file} has {100 * figures[key].value:.1f}%"
-                    )
+                    notes.append(Message(
+                        N_("{file}: {area} {period} {value} not used: {other} has {kept}"),
+                        file=f.file, area=area_name(f.area), period=f.period,
+                        value=f"{100 * f.value:.1f}%", other=figures[key].file,
+                        kept=f"{100 * figures[key].value:.1f}%"))
                 continue
             figures[key] = f
         for table, extra in ((targets, part.targets), (levels, part.levels)):
@@ -230,8 +245,8 @@ def read_growth_figures(
                 table.setdefault(key, value)
     if not any(f.month == 12 for f in figures.values()):
         raise ValueError(
-            f"{' + '.join(files)}: expected full-year growth figures of {indicator!r}, "
-            "found none"
+            _("{file}: expected full-year growth figures of {indicator!r}, found none").format(
+                file=" + ".join(files), indicator=indicator)
         )
     ordered = tuple(sorted(figures.values(), key=lambda f: (f.area, f.year, f.month)))
     first = {a: i for i, a in enumerate(dict.fromkeys(f.area for f in figures.values()))}
@@ -252,9 +267,9 @@ def _read_one(path: PathLike | None, shipped: str | None, indicator: str) -> Gro
     if "year" in columns:
         return _annual(load_annual(path), indicator, Path(path).stem)
     raise ValueError(
-        f"{path}: expected the annual columns (year, indicator, value, unit, ...) or the "
-        f"tidy ones (area, indicator, period, value, unit, kind, ...), found "
-        f"{', '.join(head.columns)}"
+        _("{file}: expected the annual columns (year, indicator, value, unit, ...) or the "
+          "tidy ones (area, indicator, period, value, unit, kind, ...), found {columns}")
+        .format(file=path, columns=", ".join(head.columns))
     )
 
 
@@ -266,12 +281,14 @@ def _growth(value: float, unit: str, where: str) -> float:
     if unit.lower() in FRACTION_UNITS or unit == "":
         if abs(value) > 1:
             raise ValueError(
-                f"{where}: expected a fraction (0.098 for 9.8%) as the unit "
-                f"{unit or '(empty)'!r} says, found {value:g} — looks like percent: write "
-                "the unit '%' or divide by 100"
+                _("{where}: expected a fraction (0.098 for 9.8{percent}) as the unit {unit!r} "
+                  "says, found {value:g} — looks like percent: write the unit {percent!r} or "
+                  "divide by 100").format(where=where, unit=unit or _("(empty)"), value=value,
+                                          percent="%")
             )
         return value
-    raise ValueError(f"{where}: column 'unit': expected '%' or 'fraction', found {unit!r}")
+    raise ValueError(_("{where}: column 'unit': expected {percent!r} or 'fraction', found "
+                       "{unit!r}").format(where=where, percent="%", unit=unit))
 
 
 def _annual(df: pd.DataFrame, indicator: str, default_area: str) -> GrowthFigures:
@@ -279,9 +296,10 @@ def _annual(df: pd.DataFrame, indicator: str, default_area: str) -> GrowthFigure
     label = str(df.attrs.get("path", "annual data"))
     areas = df["area"] if "area" in df.columns else pd.Series(default_area, index=df.index)
     figures, targets, levels = [], {}, {}
-    for (_, row), area in zip(df.iterrows(), areas, strict=True):
+    for (_i, row), area in zip(df.iterrows(), areas, strict=True):
         name, year = str(row["indicator"]), int(row["year"])
-        where = f"{label}: year {year} indicator {name!r}"
+        where = _("{file}: year {year} indicator {indicator!r}").format(
+            file=label, year=year, indicator=name)
         if name == f"{indicator}_real_growth":
             status, source = str(row["status"]), str(row["source"])
             figures.append(GrowthFigure(
@@ -307,7 +325,9 @@ def _tidy(df: pd.DataFrame, indicator: str) -> GrowthFigures:
     targets, levels, level_rank = {}, {}, {}
     for i, row in rows.iterrows():
         area, period, kind = str(row["area"]), str(row["period"]), str(row["kind"])
-        where = f"{label}: data row {int(i) + 1} ({area} {indicator} {period}, {kind})"
+        where = _("{file}: data row {row} ({area} {indicator} {period}, {kind})").format(
+            file=label, row=int(i) + 1, area=area, indicator=indicator, period=period,
+            kind=kind)
         year, month = _period(period, where)
         published = _date(str(row["published"]), where)
         key = (area, period, kind, str(row["published"]))
@@ -315,8 +335,9 @@ def _tidy(df: pd.DataFrame, indicator: str) -> GrowthFigures:
         if kind in (*GROWTH_KINDS, "target_growth_pct") and key in seen \
                 and abs(seen[key][0] - value) > 1e-9:
             raise ValueError(
-                f"{where}: expected one figure per period, kind and publication date, "
-                f"found {seen[key][0]:g} (data row {seen[key][1]}) and {value:g}"
+                _("{where}: expected one figure per period, kind and publication date, found "
+                  "{first:g} (data row {row}) and {value:g}").format(
+                    where=where, first=seen[key][0], row=seen[key][1], value=value)
             )
         seen.setdefault(key, (value, int(i) + 1))
         if kind == "target_growth_pct":
@@ -338,7 +359,7 @@ def _tidy(df: pd.DataFrame, indicator: str) -> GrowthFigures:
             cell = (area, year, month)
             if cell not in best or rank >= best[cell][0]:
                 best[cell] = (rank, fig)
-    figures = tuple(fig for _, fig in best.values())
+    figures = tuple(fig for _rank, fig in best.values())
     return GrowthFigures(indicator, figures, targets, levels, (label,))
 
 
@@ -347,7 +368,8 @@ def _number(text: str, column: str, where: str) -> float:
     try:
         return float(text)
     except ValueError:
-        raise ValueError(f"{where}: column {column!r}: expected a number, found {text!r}") from None
+        raise ValueError(_("{where}: column {column!r}: expected a number, found {text!r}")
+                         .format(where=where, column=column, text=text)) from None
 
 
 def _period(text: str, where: str) -> tuple[int, int]:
@@ -355,9 +377,11 @@ def _period(text: str, where: str) -> tuple[int, int]:
     try:
         year, month = (int(p) for p in text.split("-"))
     except ValueError:
-        raise ValueError(f"{where}: column 'period': expected YYYY-MM, found {text!r}") from None
+        raise ValueError(_("{where}: column 'period': expected YYYY-MM, found {text!r}")
+                         .format(where=where, text=text)) from None
     if not 1 <= month <= 12:
-        raise ValueError(f"{where}: column 'period': expected a month 01–12, found {text!r}")
+        raise ValueError(_("{where}: column 'period': expected a month 01–12, found {text!r}")
+                         .format(where=where, text=text))
     return year, month
 
 
@@ -370,5 +394,6 @@ def _date(text: str, where: str) -> dt.date | None:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise ValueError(
-            f"{where}: column 'published': expected a date YYYY-MM-DD, found {text!r}"
+            _("{where}: column 'published': expected a date YYYY-MM-DD, found {text!r}")
+            .format(where=where, text=text)
         ) from None

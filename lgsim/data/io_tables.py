@@ -14,7 +14,8 @@ final uses including ``gfcf`` (gross fixed capital formation) and ``total_output
 
 A table that does not hold together (negative intermediate use or output, columns whose
 inputs and value added do not add up to total input within 1e-6) is refused with a
-:class:`ValueError` naming the row or column.
+:class:`TableError` (a ValueError) naming the row or column, what was expected and what was
+found, in the current language (:mod:`lgsim.i18n`).
 """
 
 from __future__ import annotations
@@ -28,10 +29,39 @@ from pathlib import Path
 
 import numpy as np
 
+from ..i18n import _
+
 #: Tables shipped with lgsim: name -> file in ``lgsim/data/io/``.
 SHIPPED = {"nbs-2017": "io10_2017.csv", "nbs-2018": "io10_2018.csv", "nbs-2020": "io10_2020.csv"}
 #: Columns' total inputs and value added must balance within this (relative).
 BALANCE_TOLERANCE = 1e-6
+
+
+class TableError(ValueError):
+    """An input–output table that is not acceptable.
+
+    The message is ``<where>: expected <what>, found <what>`` (``where``: the row and
+    column, empty for the whole table), the words in the current language.
+    """
+
+    def __init__(self, where: str, expected: str, found: str) -> None:
+        self.where, self.expected, self.found = where, expected, found
+        super().__init__(self.message)
+
+    def __reduce__(self) -> tuple:
+        return (type(self), (self.where, self.expected, self.found))
+
+    @property
+    def message(self) -> str:
+        """The one-line message."""
+        text = _("expected {expected}, found {found}").format(expected=self.expected,
+                                                              found=self.found)
+        return _("{where}: {text}").format(where=self.where, text=text) if self.where else text
+
+
+def _cell(row: str, column: str) -> str:
+    """``row domestic_product industry, column construction`` (the words translated)."""
+    return _("row {name}, column {column}").format(name=row, column=column)
 
 
 @dataclass(frozen=True)
@@ -75,9 +105,9 @@ def _number(text: str, where: str) -> float:
     try:
         x = float(text) if text.strip() else 0.0
     except ValueError:
-        raise ValueError(f"{where}: expected a number, found {text!r}") from None
+        raise TableError(where, _("a number"), repr(text)) from None
     if not math.isfinite(x):
-        raise ValueError(f"{where}: expected a finite number, found {text!r}")
+        raise TableError(where, _("a finite number"), repr(text))
     return x
 
 
@@ -89,7 +119,7 @@ def read_table(path: str | Path) -> IOTable:
 
     Raises
     ------
-    ValueError
+    TableError
         A missing row or column, a number that is not one, a negative intermediate use
         or output, or columns that do not balance (message names the row or column).
     """
@@ -105,12 +135,15 @@ def _read_table(file: str, size: int, mtime_ns: int) -> IOTable:
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     if not rows or "row_type" not in rows[0] or "row" not in rows[0]:
-        raise ValueError("expected the columns row_type and row of an lgsim IO table")
+        raise TableError("", _("the columns row_type and row of an lgsim IO table"),
+                         _("columns {columns}").format(columns=", ".join(rows[0]) if rows
+                                                       else _("none")))
     sectors = tuple(r["row"] for r in rows if r["row_type"] == "domestic_product")
     by = {(r["row_type"], r["row"]): r for r in rows}
     for s in sectors:
         if s not in rows[0]:
-            raise ValueError(f"column {s!r}: expected a column for every domestic_product row")
+            raise TableError(_("column {column}").format(column=s),
+                             _("a column for every domestic_product row"), _("none"))
     n = len(sectors)
 
     def matrix(row_type: str) -> np.ndarray:
@@ -120,31 +153,36 @@ def _read_table(file: str, size: int, mtime_ns: int) -> IOTable:
             if row is None:
                 if row_type == "imported_product":
                     continue  # a table without imports
-                raise ValueError(f"row {row_type} {s!r}: missing")
-            out[i] = [_number(row[c], f"row {row_type} {s}, column {c}") for c in sectors]
+                raise _missing_row(row_type, s)
+            out[i] = [_number(row[c], _cell(f"{row_type} {s}", c)) for c in sectors]
         return out
 
     def row_of(row_type: str, name: str, default: float | None = None) -> np.ndarray:
         row = by.get((row_type, name))
         if row is None:
-            raise ValueError(f"row {row_type} {name!r}: missing")
-        return np.array([_number(row[c], f"row {name}, column {c}") for c in sectors])
+            raise _missing_row(row_type, name)
+        return np.array([_number(row[c], _cell(name, c)) for c in sectors])
 
     domestic, imported = matrix("domestic_product"), matrix("imported_product")
     va = row_of("value_added", "va_total")
     total_input = row_of("total", "total_input")
     output = np.array([_number(by[("domestic_product", s)].get("total_output", ""),
-                               f"row domestic_product {s}, column total_output")
+                               _cell(f"domestic_product {s}", "total_output"))
                        for s in sectors])
     gfcf_d = np.array([_number(by[("domestic_product", s)].get("gfcf", ""),
-                               f"row domestic_product {s}, column gfcf") for s in sectors])
+                               _cell(f"domestic_product {s}", "gfcf")) for s in sectors])
     gfcf_m = np.array([_number(by[("imported_product", s)].get("gfcf", ""),
-                               f"row imported_product {s}, column gfcf")
+                               _cell(f"imported_product {s}", "gfcf"))
                        if ("imported_product", s) in by else 0.0 for s in sectors])
     _check(sectors, domestic, imported, va, total_input, output, gfcf_d + gfcf_m)
     total_gfcf = float((gfcf_d + gfcf_m).sum())
     return IOTable(sectors, domestic / total_input, va / total_input, gfcf_d / total_gfcf,
                    gfcf_m / total_gfcf, str(path))
+
+
+def _missing_row(row_type: str, name: str) -> TableError:
+    return TableError(_("row {name}").format(name=f"{row_type} {name!r}"),
+                      _("a row of the table"), _("none"))
 
 
 def _check(sectors: tuple[str, ...], domestic: np.ndarray, imported: np.ndarray,
@@ -154,18 +192,21 @@ def _check(sectors: tuple[str, ...], domestic: np.ndarray, imported: np.ndarray,
         bad = np.argwhere(m < 0)
         if bad.size:
             i, j = bad[0]
-            raise ValueError(f"row {what} {sectors[i]}, column {sectors[j]}: expected an "
-                             f"intermediate use >= 0, found {m[i, j]:g}")
+            raise TableError(_cell(f"{what} {sectors[i]}", sectors[j]),
+                             _("an intermediate use >= 0"), f"{m[i, j]:g}")
     for j, s in enumerate(sectors):
+        column = _("column {column}").format(column=s)
         if not total_input[j] > 0 or not output[j] > 0:
-            raise ValueError(f"column {s}: expected a total output > 0, found "
+            raise TableError(column, _("a total output > 0"),
                              f"{min(total_input[j], output[j]):g}")
         inputs = domestic[:, j].sum() + imported[:, j].sum() + va[j]
         if abs(inputs - total_input[j]) > BALANCE_TOLERANCE * total_input[j]:
-            raise ValueError(
-                f"column {s}: expected intermediate inputs + value added = total input "
-                f"within {BALANCE_TOLERANCE:g} (relative), found {inputs:.10g} against "
-                f"{total_input[j]:.10g}")
+            raise TableError(
+                column, _("intermediate inputs + value added = total input within {tolerance:g} "
+                          "(relative)").format(tolerance=BALANCE_TOLERANCE),
+                _("{inputs:.10g} against {total:.10g}").format(inputs=inputs,
+                                                                total=total_input[j]))
     if not gfcf.sum() > 0 or (gfcf < 0).any():
-        raise ValueError("column gfcf: expected gross fixed capital formation >= 0 with a "
-                         "positive total")
+        raise TableError(_("column {column}").format(column="gfcf"),
+                         _("gross fixed capital formation >= 0 with a positive total"),
+                         _("negative or all-zero values"))

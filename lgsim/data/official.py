@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..i18n import _
+
 #: Columns of the annual file (one row per year and indicator).
 ANNUAL_COLUMNS: tuple[str, ...] = ("year", "indicator", "value", "unit", "status", "source", "url")
 #: Columns of the within-year file (half-year / three-quarter figures).
@@ -80,17 +82,19 @@ def _read(
             file = Path(path)
             label = str(path)
             if not file.is_file():
-                raise ValueError(f"{label}: file not found")
+                raise ValueError(_("{file}: file not found").format(file=label))
         try:
             df = pd.read_csv(file, encoding="utf-8-sig", dtype=str, keep_default_na=False)
         except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise ValueError(f"{label}: not a readable UTF-8 CSV ({exc})") from exc
+            raise ValueError(_("{file}: not a readable UTF-8 CSV ({error})").format(
+                file=label, error=exc)) from exc
     df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise ValueError(
-            f"{label}: missing column {', '.join(repr(c) for c in missing)}; "
-            f"expected columns {', '.join(required)}, found {', '.join(df.columns)}"
+            _("{file}: missing column {missing}; expected columns {expected}, found {found}")
+            .format(file=label, missing=", ".join(repr(c) for c in missing),
+                    expected=", ".join(required), found=", ".join(df.columns))
         )
     for col in df.columns:
         df[col] = df[col].str.strip()
@@ -108,15 +112,17 @@ def _to_numbers(df: pd.DataFrame, numeric: Sequence[str], integer: Sequence[str]
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
             raise ValueError(
-                f"{label}: column {col!r}, data row {row + 1}: expected a number, "
-                f"found {df[col].iloc[row]!r}"
+                _("{file}: column {column!r}, data row {row}: expected a number, found "
+                  "{found!r}").format(file=label, column=col, row=row + 1,
+                                      found=df[col].iloc[row])
             )
         if col in integer:
             if not np.all(values == np.round(values)):
                 row = int(np.flatnonzero((values != np.round(values)).to_numpy())[0])
                 raise ValueError(
-                    f"{label}: column {col!r}, data row {row + 1}: expected a whole year, "
-                    f"found {df[col].iloc[row]!r}"
+                    _("{file}: column {column!r}, data row {row}: expected a whole year, "
+                      "found {found!r}").format(file=label, column=col, row=row + 1,
+                                                found=df[col].iloc[row])
                 )
             values = values.astype(np.int64)
         df[col] = values
@@ -151,11 +157,13 @@ def load_annual(path: PathLike | None = None) -> pd.DataFrame:
     dup = df.duplicated(keys)
     if dup.any():
         row = df[dup].iloc[0]
-        where = f"area {row['area']!r} " if "area" in df.columns else ""
-        raise ValueError(
-            f"{df.attrs['path']}: {where}year {row['year']} indicator {row['indicator']!r} "
-            "appears more than once"
-        )
+        if "area" in df.columns:
+            text = _("{file}: area {area!r} year {year} indicator {indicator!r} appears more "
+                     "than once")
+        else:
+            text = _("{file}: year {year} indicator {indicator!r} appears more than once")
+        raise ValueError(text.format(file=df.attrs["path"], area=row.get("area"),
+                                     year=row["year"], indicator=row["indicator"]))
     return df
 
 
@@ -216,7 +224,8 @@ def load_streets(path: PathLike | None = None) -> pd.DataFrame:
     pop = [c for c in df.columns if c.startswith("population")]
     if not pop:
         raise ValueError(
-            f"{df.attrs['path']}: missing column 'population*' (e.g. 'population_end_2022')"
+            _("{file}: missing column 'population*' (e.g. 'population_end_2022')").format(
+                file=df.attrs["path"])
         )
     _to_numbers(df, (*pop, *(["change_pct"] if "change_pct" in df.columns else [])))
     return df
@@ -272,16 +281,18 @@ def growth_frame(
     if rows.empty:
         growth_like = sorted(i for i in df["indicator"].unique() if "growth" in str(i))
         raise ValueError(
-            f"{label}: no rows for indicator {indicator!r}; growth indicators available: "
-            f"{', '.join(growth_like) or 'none'}"
+            _("{file}: no rows for indicator {indicator!r}; growth indicators available: "
+              "{available}").format(file=label, indicator=indicator,
+                                    available=", ".join(growth_like) or _("none"))
         )
     not_pct = rows[rows["unit"].astype(str).str.strip() != "%"]
     if not not_pct.empty:
         r = not_pct.iloc[0]
         raise ValueError(
-            f"{label}: indicator {indicator!r}, year {r['year']}: column 'unit' is "
-            f"{r['unit']!r}, expected '%' (growth is read as published in percent, "
-            "not computed from levels)"
+            _("{file}: indicator {indicator!r}, year {year}: column 'unit' is {unit!r}, "
+              "expected {percent!r} (growth is read as published in percent, not computed "
+              "from levels)").format(file=label, indicator=indicator, year=r["year"],
+                                     unit=r["unit"], percent="%")
         )
     rows = rows.sort_values("year")
     status = rows["status"].astype(str)

@@ -65,6 +65,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..i18n import _
+
 #: Required columns of a published-indicators file.
 REQUIRED_COLUMNS = ("area", "indicator", "period", "value", "unit", "kind")
 #: Optional columns (``source`` may stand for the title and address together).
@@ -107,7 +109,10 @@ class DataError(ValueError):
     """A published-indicators file is not acceptable.
 
     The message is one line: ``<file>: <where>: expected <what>, found <what>``, where
-    ``file`` names the sheet of a workbook and ``where`` the row and column.
+    ``file`` names the sheet of a workbook and ``where`` the row and column; in Chinese
+    the same fixed structure as a scenario error, ``<file>：<where>：应为 <what>，实为
+    <what>`` (the words in the current language, :mod:`lgsim.i18n`; file names, column
+    names and values as they are).
     """
 
     def __init__(self, file: str, where: str, expected: str, found: str) -> None:
@@ -120,7 +125,10 @@ class DataError(ValueError):
     @property
     def message(self) -> str:
         """The one-line message shown to the user."""
-        text = f"{self.file}: {self.where}: expected {self.expected}, found {self.found}"
+        where = (_("{file}: {path}").format(file=self.file, path=self.where) if self.where
+                 else self.file)
+        text = _("{where}: expected {expected}, found {found}").format(
+            where=where, expected=self.expected, found=self.found)
         return " ".join(text.splitlines())
 
 
@@ -331,19 +339,21 @@ def _csv_rows(file: Path, label: str) -> list[tuple[int, dict[str, Any]]]:
     try:
         text = file.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise DataError(label, "file", "an existing file", "no such file") from None
+        raise DataError(label, _("file"), _("an existing file"), _("no such file")) from None
     except IsADirectoryError:
-        raise DataError(label, "file", "a CSV or Excel file", "a directory") from None
+        raise DataError(label, _("file"), _("a CSV or Excel file"), _("a directory")) from None
     except UnicodeDecodeError as exc:
-        raise DataError(label, "file", "UTF-8 text (CSV)", f"bytes that are not UTF-8 at "
-                        f"offset {exc.start}") from None
+        raise DataError(label, _("file"), _("UTF-8 text (CSV)"),
+                        _("bytes that are not UTF-8 at offset {offset}").format(
+                            offset=exc.start)) from None
     reader = csv.reader(io.StringIO(text))
     try:
         table = list(reader)
     except csv.Error as exc:
-        raise DataError(label, f"row {reader.line_num}", "CSV", str(exc)) from None
+        raise DataError(label, _row(reader.line_num), "CSV", str(exc)) from None
     if not table:
-        raise DataError(label, "row 1", "a header row naming the columns", "an empty file")
+        raise DataError(label, _row(1), _("a header row naming the columns"),
+                        _("an empty file"))
     header = [h.strip() for h in table[0]]
     out = []
     for i, cells in enumerate(table[1:], start=2):
@@ -362,15 +372,16 @@ def _excel_rows(file: Path, label: str) -> tuple[str, list[tuple[int, dict[str, 
     try:
         wb = load_workbook(file, data_only=True, read_only=True)
     except FileNotFoundError:
-        raise DataError(label, "file", "an existing file", "no such file") from None
+        raise DataError(label, _("file"), _("an existing file"), _("no such file")) from None
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise DataError(label, "file", "an Excel workbook (.xlsx)",
+        raise DataError(label, _("file"), _("an Excel workbook (.xlsx)"),
                         " ".join(str(exc).split())[:80] or type(exc).__name__) from None
     ws = wb["published"] if "published" in wb.sheetnames else wb.worksheets[0]
-    label = f"{label}, sheet {ws.title}"
+    label = _("{file}, sheet {sheet}").format(file=label, sheet=ws.title)
     rows = list(ws.iter_rows(values_only=True))
     if not rows:
-        raise DataError(label, "row 1", "a header row naming the columns", "an empty sheet")
+        raise DataError(label, _row(1), _("a header row naming the columns"),
+                        _("an empty sheet"))
     header = ["" if h is None else str(h).strip() for h in rows[0]]
     _check_columns(label, header)
     out = []
@@ -383,11 +394,20 @@ def _excel_rows(file: Path, label: str) -> tuple[str, list[tuple[int, dict[str, 
     return label, out
 
 
+def _row(row: int, column: str | None = None) -> str:
+    """``row 3`` / ``row 3, column unit``: where in the file (the words translated)."""
+    if column is None:
+        return _("row {row}").format(row=row)
+    return _("row {row}, column {column}").format(row=row, column=column)
+
+
 def _check_columns(label: str, header: Sequence[str]) -> None:
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise DataError(label, "row 1", "the columns " + ", ".join(REQUIRED_COLUMNS),
-                        f"no column {missing[0]!r} (columns: {', '.join(h for h in header if h)})")
+        raise DataError(label, _row(1), _("the columns {columns}").format(
+                            columns=", ".join(REQUIRED_COLUMNS)),
+                        _("no column {column!r} (columns: {columns})").format(
+                            column=missing[0], columns=", ".join(h for h in header if h)))
 
 
 def _table(label: str, rows: list[tuple[int, dict[str, Any]]]) -> PublishedTable:
@@ -395,8 +415,9 @@ def _table(label: str, rows: list[tuple[int, dict[str, Any]]]) -> PublishedTable
     _check_scale(label, figures)
     for f in figures:
         if f.measure != "level" and f.value <= -1.0:
-            raise DataError(label, f"row {f.row}, column value", "a growth rate above -100% "
-                            "(nothing falls by all of itself or more)", f.text)
+            raise DataError(label, _row(f.row, "value"),
+                            _("a growth rate above -100% (nothing falls by all of itself or "
+                              "more)"), f.text)
     _check_conflicts(label, figures)
     return PublishedTable(tuple(figures), label)
 
@@ -405,20 +426,21 @@ def _table(label: str, rows: list[tuple[int, dict[str, Any]]]) -> PublishedTable
 def _figure(label: str, row: int, r: Mapping[str, Any]) -> Figure:
     """Check and convert one row."""
     def fail(column: str, expected: str, found: str) -> DataError:
-        return DataError(label, f"row {row}, column {column}", expected, found)
+        return DataError(label, _row(row, column), expected, found)
 
     area, name = (_text(r.get(c)) for c in ("area", "indicator"))
-    for column, value in (("area", area), ("indicator", name)):
-        if not value:
-            raise fail(column, f"the {column} the figure is about", "an empty cell")
+    if not area:
+        raise fail("area", _("the area the figure is about"), _("an empty cell"))
+    if not name:
+        raise fail("indicator", _("the indicator the figure is about"), _("an empty cell"))
     period = parse_period_text(r.get("period"))
     if period is None:
-        raise fail("period", "a period like 2022-02, 2022-Q1, 2022-H1, 2022 or 2022年1-2月",
+        raise fail("period", _("a period like 2022-02, 2022-Q1, 2022-H1, 2022 or 2022年1-2月"),
                    _shown(r.get("period")))
     kind = parse_kind(_text(r.get("kind")))
     if kind is None:
-        raise fail("kind", "a kind such as ytd_growth_pct, month_growth_pct, level_yi, "
-                   "prelim_growth_pct or target_level_yi", _shown(r.get("kind")))
+        raise fail("kind", _("a kind such as ytd_growth_pct, month_growth_pct, level_yi, "
+                             "prelim_growth_pct or target_level_yi"), _shown(r.get("kind")))
     vintage, scope, measure = kind
     unit = _text(r.get("unit"))
     value, text = _value(r.get("value"), fail)
@@ -449,13 +471,13 @@ def _text(x: Any) -> str:
 
 def _shown(x: Any) -> str:
     text = _text(x)
-    return repr(text) if text else "an empty cell"
+    return repr(text) if text else _("an empty cell")
 
 
 def _value(raw: Any, fail: Any) -> tuple[float, str]:
     """The number of a ``value`` cell and its text as written."""
     if isinstance(raw, bool):
-        raise fail("value", "a number", repr(raw))
+        raise fail("value", _("a number"), repr(raw))
     if isinstance(raw, int | float):
         x, text = float(raw), repr(raw) if isinstance(raw, float) else str(raw)
     else:
@@ -463,9 +485,9 @@ def _value(raw: Any, fail: Any) -> tuple[float, str]:
         try:
             x = float(text)
         except ValueError:
-            raise fail("value", "a number", _shown(raw)) from None
+            raise fail("value", _("a number"), _shown(raw)) from None
     if not math.isfinite(x):
-        raise fail("value", "a finite number", _shown(raw))
+        raise fail("value", _("a finite number"), _shown(raw))
     return x, text
 
 
@@ -481,23 +503,25 @@ def _unit_scale(unit: str, measure: str, kind: str, fail: Any) -> tuple[float, s
     u = unit.lower()
     if measure == "level":
         if u in PERCENT_UNITS or u in FRACTION_UNITS:
-            raise fail("unit", f"a money unit (亿元, 万元, billion yuan...) for kind {kind}, "
-                       "a level", repr(unit))
+            raise fail("unit", _("a money unit (亿元, 万元, billion yuan...) for kind {kind}, "
+                                 "a level").format(kind=kind), repr(unit))
         if unit not in MONEY_UNITS and u not in MONEY_UNITS:
-            raise fail("unit", "a money unit: " + ", ".join(MONEY_UNITS), _shown(unit))
+            raise fail("unit", _("a money unit: {units}").format(units=", ".join(MONEY_UNITS)),
+                       _shown(unit))
         currency, factor = MONEY_UNITS.get(unit) or MONEY_UNITS[u]
         return factor, currency
     if u in PERCENT_UNITS:
         return 0.01, ""
     if u in FRACTION_UNITS:
         if kind.endswith("_pct"):
-            raise fail("unit", f"a percent unit (%) for kind {kind} (its name says percent)",
-                       repr(unit))
+            raise fail("unit", _("a percent unit (%) for kind {kind} (its name says percent)")
+                       .format(kind=kind), repr(unit))
         return 1.0, ""
     if unit in MONEY_UNITS or u in MONEY_UNITS:
-        raise fail("unit", f"a unit of a growth rate (% or fraction) for kind {kind}",
-                   repr(unit))
-    raise fail("unit", "% or fraction for a growth rate", _shown(unit))
+        raise fail("unit", _("a unit of a growth rate ({percent} or fraction) for kind {kind}")
+                   .format(percent="%", kind=kind), repr(unit))
+    raise fail("unit", _("{percent} or fraction for a growth rate").format(percent="%"),
+               _shown(unit))
 
 
 def _first_month(month: int, scope: str, known: Indicator | None) -> int:
@@ -524,7 +548,8 @@ def _date(raw: Any, fail: Any) -> dt.date | None:
             raise ValueError
         return dt.date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError:
-        raise fail("published", "a date YYYY-MM-DD (or an empty cell)", _shown(raw)) from None
+        raise fail("published", _("a date YYYY-MM-DD (or an empty cell)"),
+                   _shown(raw)) from None
 
 
 def _source(r: Mapping[str, Any]) -> str:
@@ -595,19 +620,19 @@ def _check_scale(label: str, figures: list[Figure]) -> None:
     nonzero = [f for f in percent if f.value != 0.0]
     if len(nonzero) >= 3 and all(abs(f.value) < 0.01 for f in nonzero):
         f = nonzero[0]
-        raise DataError(label, f"row {f.row}, column value",
-                        "growth in percent, as the unit column says (6.5 for 6.5%)",
-                        f"{f.text}: every growth figure in percent in the file is below 1 "
-                        "in size — fractions written as percent? (write them in percent, "
-                        "or set their unit to fraction)")
+        raise DataError(label, _row(f.row, "value"),
+                        _("growth in percent, as the unit column says (6.5 for 6.5%)"),
+                        _("{value}: every growth figure in percent in the file is below 1 in "
+                          "size — fractions written as percent? (write them in percent, or "
+                          "set their unit to fraction)").format(value=f.text))
     big = [f for f in fraction if abs(f.value) >= 1.0]
     if fraction and 2 * len(big) > len(fraction):
         f = big[0]
-        raise DataError(label, f"row {f.row}, column value",
-                        "growth as a fraction, as the unit column says (0.065 for 6.5%)",
-                        f"{f.text}: most growth figures given as fractions in the file are "
-                        "1 or more in size — percent written as fractions? (write them as "
-                        "fractions, or set their unit to %)")
+        raise DataError(label, _row(f.row, "value"),
+                        _("growth as a fraction, as the unit column says (0.065 for 6.5%)"),
+                        _("{value}: most growth figures given as fractions in the file are 1 "
+                          "or more in size — percent written as fractions? (write them as "
+                          "fractions, or set their unit to %)").format(value=f.text))
 
 
 def _unit_of(f: Figure) -> str:
@@ -626,12 +651,16 @@ def _check_conflicts(label: str, figures: Iterable[Figure]) -> None:
             seen[key] = f
             continue
         if abs(f.value - other.value) > max(f.tolerance, other.tolerance) + 1e-12:
-            when = f"published {f.published}" if f.published else "no publication date"
+            when = (_("published {date}").format(date=f.published) if f.published
+                    else _("no publication date"))
             raise DataError(
-                label, f"row {f.row}, column value",
-                f"the value of row {other.row} ({other.text}) for {f.area} {f.indicator} "
-                f"{f.window}, vintage {f.vintage}, {when}",
-                f"{f.text}: two different values for one indicator, period and vintage")
+                label, _row(f.row, "value"),
+                _("the value of row {row} ({value}) for {area} {indicator} {window}, vintage "
+                  "{vintage}, {when}").format(row=other.row, value=other.text, area=f.area,
+                                              indicator=f.indicator, window=f.window,
+                                              vintage=f.vintage, when=when),
+                _("{value}: two different values for one indicator, period and vintage")
+                .format(value=f.text))
 
 
 def with_values(table: PublishedTable, changes: Mapping[int, float]) -> PublishedTable:

@@ -27,7 +27,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..data.io_tables import SHIPPED, read_table, shipped_path
+from ..data.io_tables import SHIPPED, TableError, read_table, shipped_path
 from ..i18n import _
 from .checks import Checker, seasonality
 from .model import Economy, IOSpec
@@ -123,14 +123,12 @@ def parse_io(ck: Checker, raw: Any, sector_ids: list[str], file: str) -> IOSpec:
     except OSError as exc:
         raise ck.fail("io.table", _("a readable input–output table"),
                       f"{path}: {exc.strerror or exc}") from None
+    except TableError as exc:  # names the row or column, what was expected and found
+        where = f", {exc.where}" if exc.where else ""
+        raise ck.fail(f"io.table ({path.name}{where})", exc.expected, exc.found) from None
     except (ValueError, KeyError) as exc:
-        # the reader's messages read "<row/column>: expected ..., found ..."
-        where, _sep, rest = str(exc).partition(": expected ")
-        expected, _sep, found = rest.rpartition(", found ")
-        if not expected:
-            where, expected, found = "", "a table in lgsim's IO format", str(exc)
-        raise ck.fail(f"io.table ({path.name}{', ' + where if where else ''})", expected,
-                      found) from None
+        raise ck.fail(f"io.table ({path.name})", _("a table in lgsim's IO format"),
+                      str(exc)) from None
     if sorted(table.sectors) != sorted(sector_ids):
         missing = [s for s in sector_ids if s not in table.sectors]
         extra = [s for s in table.sectors if s not in sector_ids]
