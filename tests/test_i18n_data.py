@@ -17,7 +17,7 @@ import pytest
 
 from lgsim import i18n
 from lgsim.cli import main
-from lgsim.i18n import N_, Message, localized
+from lgsim.i18n import N_, Composed, Message, localized
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLISHED = ROOT / "tests" / "corpus" / "published"
@@ -137,3 +137,113 @@ def test_a_broken_io_table_reads_chinese_with_its_key_path(tmp_path):
     assert str(english.value) == ("column industry: expected intermediate inputs + value "
                                   "added = total input within 1e-06 (relative), found 90 "
                                   "against 100")
+
+
+def test_a_composed_message_is_made_in_either_language():
+    from functools import partial
+
+    from lgsim.forecasting.errors import vantage_label
+
+    label = Composed(partial(vantage_label, 4))
+    assert label == "after Q1, as of the end of month 4"
+    with i18n.using("zh"):
+        assert localized(label) == "一季度数据公布后，截至 4 月末"
+    assert pickle.loads(pickle.dumps(label)) == label
+
+
+# ---------------------------------------------------------------- forecasting
+
+
+@pytest.mark.parametrize(("args", "line"), [
+    (["backtest", "--engine", "scenarios/base.toml", "--vantage", "13"],
+     "lgsim：vantage：应为 1–12 的月份或 jan, q1, h1, q3 之一，实为 '13'"),
+    (["backtest", "--engine", "scenarios/base.toml", "--area", "Foo"],
+     "lgsim：lgsim/data/longgang_annual.csv + lgsim/data/published_indicators.csv：area：应为 "
+     "Longgang, Shenzhen 之一，实为 'Foo'"),
+    (["backtest", "--min-train", "2"], "lgsim：min_train：应为 >= 4 的整数，实为 2"),
+    (["forecast", "--indicator", "nope"],
+     "lgsim：lgsim/data/longgang_annual.csv：没有指标 'nope' 的数据行；可用的增速指标："
+     "fai_growth, finance_va_real_growth, gdp_real_growth, industry_above_size_va_real_growth, "
+     "industry_va_real_growth, retail_sales_growth"),
+])
+def test_a_forecasting_argument_error_reads_chinese(args, line, capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    code = main(["--lang", "zh", *args])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == line + "\n"
+
+
+def test_the_library_errors_follow_the_language():
+    from lgsim.forecasting.errors import fit_spread, parse_vantage
+
+    with i18n.using("zh"):
+        with pytest.raises(ValueError, match=r"^errors：拟合离散度应至少有 3 个历史误差"):
+            fit_spread([])
+        with pytest.raises(ValueError, match=r"^vantage：应为 1–12 的月份"):
+            parse_vantage("x")
+    with pytest.raises(ValueError, match=r"^vantage: expected a month 1–12"):
+        parse_vantage("x")
+
+
+#: English sentences of the engine backtest's terminal text that must read Chinese.
+ENGINE_ENGLISH = ("organic model only", "are not replayed", "no published figure",
+                  "past errors before it", "scored at the stated value", "lower bound",
+                  "graded D", "share centre and spread", "years before the last gap",
+                  "as of the end of month", "after Q1", "Longgang", "Shenzhen")
+
+
+def test_the_engine_backtest_prints_chinese_and_writes_english(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "bt"
+    code = main(["--lang", "zh", "backtest", "--engine", "scenarios/base.toml", "-n", "200",
+                 "--out", str(out)])
+    text = capsys.readouterr().out
+    assert code == 0
+    left = [s for s in ENGINE_ENGLISH if s in text]
+    assert not left, left
+    assert "对龙岗区重演其内生增长模型" in text
+    assert "预测时点：一季度数据公布后，截至 4 月末。" in text
+    assert "说明：仅内生增长模型：情景中的批次项目、储备项目、土地整备、冲击不参与重演" in text
+    assert "说明：按所述数值评分：2016（下限值）、2019（估计值）" in text
+    assert "不作为预测起点：2012（此前 2 年内没有公布数据）；2013（此前只有 0 个历史误差" in text
+    data = json.loads((out / "backtest.json").read_text(encoding="utf-8"))  # files: English
+    assert data["vantage_label"] == "after Q1, as of the end of month 4"
+    assert ("organic model only: the scenario's batches, pipelines, lands, shocks are not "
+            "replayed") in data["notes"]
+    assert "scored at the stated value: 2016 (lower bound), 2019 (estimate)" in data["notes"]
+    assert data["skipped"][0] == {"year": 2012,
+                                  "reason": "no published figure in the 2 years before it"}
+    assert not any(re.search("[\u4e00-\u9fff]", n) for n in data["notes"])
+
+
+def test_forecast_and_backtest_tables_read_chinese(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    assert main(["--lang", "zh", "forecast", "--n-sims", "200"]) == 0
+    text = capsys.readouterr().out
+    assert re.search(r"^\s+均值\s+标准差\s+p10\s+p50\s+p90$", text, re.M), text
+    assert re.search(r"^naive_last\s+基准\s", text, re.M), text
+    assert "说明：gaps='auto'：按 2012–2020 拟合；舍弃 2005、2010" in text
+    assert "fitted on" not in text and "dropped" not in text and "benchmark" not in text
+
+
+def test_calibrate_prints_chinese_and_writes_english(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "cal.toml"
+    code = main(["--lang", "zh", "calibrate", "scenarios/hand-set-spread.toml", "--out",
+                 str(out)])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "预测时点：一季度数据公布后，截至 4 月末。" in text
+    assert ("提前一年预测的误差记录，随机游走（最近一次公布的增速）：13 个提前一年预测误差"
+            "（龙岗区") in text
+    assert ("说明：按所述数值评分：龙岗区 2016 年、龙岗区 2019 年（下限值“超过 X”或估计值"
+            "“约 X”）") in text
+    assert "警告：误差记录包含全部年份，最差的是龙岗区 2020 年" in text
+    for english in ("year-ahead errors", "root mean square", "random walk", "scored at",
+                    "the record includes", "Longgang", "after Q1"):
+        assert english not in text, english
+    written = out.read_text(encoding="utf-8")  # the file: English
+    assert "# WARNING: the record includes every year, the worst Longgang 2020" in written
+    assert "year-ahead errors (Longgang 2012–2020 (9), Shenzhen" in written
+    assert "vantage after Q1, as of the end of month 4" in written

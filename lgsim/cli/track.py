@@ -30,10 +30,10 @@ def _check_out(out: Path, scenario: str, force: bool) -> None:
     except (OSError, ValueError, AttributeError):
         name = None
     if name != scenario:
-        raise ScenarioError(str(out), "--out", "an empty directory or one holding a track of "
-                            "the same scenario (or --force)",
-                            f"a track of scenario {name!r}" if name else "an unreadable "
-                            "track.json")
+        raise ScenarioError(str(out), "--out", _("an empty directory or one holding a track of "
+                                                  "the same scenario (or --force)"),
+                            _("a track of scenario {name!r}").format(name=name) if name
+                            else _("an unreadable track.json"))
 
 
 def cmd_track(args: argparse.Namespace) -> int:
@@ -67,7 +67,8 @@ def cmd_track(args: argparse.Namespace) -> int:
         write_track(result, out, formats=formats, plots=not args.no_plots,
                     report=not args.no_report, news_month=args.news_month)
     print(result.to_text())
-    print(f"\nWrote {out}/")
+    print()
+    print(_("Wrote {path}").format(path=f"{out}/"))
     return EXIT_OK
 
 

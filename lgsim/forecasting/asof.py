@@ -80,7 +80,7 @@ class SectorStructure:
         """
         if not self.total_sd > 0:
             raise ValueError(
-                "sector: every sector's growth is fixed; there is no spread to scale"
+                _("sector: every sector's growth is fixed; there is no spread to scale")
             )
         return math.sqrt(max(total_sd * total_sd - within_var, 0.0)) / self.total_sd
 
@@ -107,8 +107,9 @@ def sector_structure(scenario: Scenario) -> SectorStructure:
             raise ScenarioError(
                 scenario.file, f"sector[{s.id}].growth",
                 _("a normal distribution or a number (the spread is scaled sector by sector, "
-                  "keeping the shape)"), f"a {d.kind} distribution"
-                + (" with min/max" if d.kind == "normal" else ""),
+                  "keeping the shape)"),
+                (_("a {kind} distribution with min/max") if d.kind == "normal"
+                 else _("a {kind} distribution")).format(kind=d.kind),
             )
     shares = np.array([s.share for s in scenario.sectors], dtype=float)
     return SectorStructure(tuple(s.id for s in scenario.sectors), shares / shares.sum(),

@@ -29,13 +29,14 @@ import numpy as np
 import pandas as pd
 
 from ..analysis import wilson as _wilson
-from ..i18n import _
+from ..i18n import LIST_SEPARATOR, N_, Message, _, localized
 from ..montecarlo.outcomes import announce
 from .combine import Weighting, mix, model_weights
 from .models import BENCHMARKS, MIN_OBS, check_models, drop_unfittable, fit_model
 from .scores import crps_normal, crps_sample
 from .series import Gaps, GrowthData, prepare, span_notes
 from .streams import check_seed, keyed_rngs
+from .tables import table_text
 
 #: Central interval levels scored.
 LEVELS: tuple[float, ...] = (0.80, 0.95)
@@ -234,7 +235,8 @@ class BacktestResult:
             _("Backtest: one step ahead from {n} origins ({origins}), data {first}–{last}, "
               "min_train={min_train}, n_sims={n_sims}, seed={seed}, parameter uncertainty "
               "{on}, combination weights: {weights} from earlier origins.").format(
-                n=self.n_origins, origins=", ".join(map(str, self.origins)) or _("none"),
+                n=self.n_origins,
+                origins=_(LIST_SEPARATOR).join(map(str, self.origins)) or _("none"),
                 first=yrs[0], last=yrs[-1], min_train=self.min_train, n_sims=self.n_sims,
                 seed=self.seed, on=_("on") if self.parameter_uncertainty else _("off"),
                 weights=self.weighting),
@@ -270,8 +272,8 @@ class BacktestResult:
                 ],
             }
         )
-        lines.append(show.to_string())
-        lines.extend(_("note: {message}").format(message=n) for n in self.notes)
+        lines.append(table_text(show))
+        lines.extend(_("note: {message}").format(message=localized(n)) for n in self.notes)
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -333,9 +335,11 @@ def backtest(
         ``.table()`` for the scores, ``.plot()`` for a figure, ``str()`` for the CLI.
     """
     if not isinstance(min_train, int | np.integer) or min_train < MIN_OBS:
-        raise ValueError(f"min_train: expected an integer >= {MIN_OBS}, found {min_train!r}")
+        raise ValueError(_("min_train: expected an integer >= {least}, found {value!r}").format(
+            least=MIN_OBS, value=min_train))
     if not isinstance(n_sims, int | np.integer) or n_sims < 2:
-        raise ValueError(f"n_sims: expected an integer >= 2, found {n_sims!r}")
+        raise ValueError(_("n_sims: expected an integer >= 2, found {value!r}").format(
+            value=n_sims))
     seed = check_seed(seed)
     pool = check_models(models)
     data = prepare(series, gaps, lower_bound, estimate, min_tail=int(min_train) + 1)
@@ -361,10 +365,9 @@ def backtest(
     records["lower_bound"] = records["lower_bound"].astype(bool)
     records["estimate"] = records["estimate"].astype(bool)
     if not pairs:
-        notes.append(
-            f"no origin: {len(obs_years)} figures, min_train={min_train} needs at least "
-            f"{min_train + 1}"
-        )
+        notes.append(Message(
+            N_("no origin: {n} figures, min_train={min_train} needs at least {least}"),
+            n=len(obs_years), min_train=min_train, least=min_train + 1))
     return BacktestResult(
         records=records,
         models=names,
@@ -409,7 +412,8 @@ class _Origins:
                 self.parameter_uncertainty,
             )[:, -1]
         except (ValueError, np.linalg.LinAlgError) as exc:
-            self.notes.append(f"{name} at origin {origin}: fit failed ({exc})")
+            self.notes.append(Message(N_("{model} at origin {origin}: fit failed ({error})"),
+                                      model=name, origin=origin, error=str(exc)))
             return np.full(self.n_sims, math.nan)
 
     def combined(self, pool: tuple[str, ...], origin: int, weighting: Weighting) -> np.ndarray:

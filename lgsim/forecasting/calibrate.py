@@ -37,8 +37,9 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -48,9 +49,10 @@ import pandas as pd
 from .._version import __version__
 from ..data.official import growth_frame, load_annual
 from ..fileio import write_text
-from ..i18n import _
+from ..i18n import N_, Composed, Message, _, localized, pgettext
 from ..scenario import Scenario, load_scenario
 from .forecast import ForecastResult, forecast
+from .tables import table_text
 
 #: The GDP-level growth indicator fitted by default.
 DEFAULT_INDICATOR = "gdp_real_growth"
@@ -139,7 +141,8 @@ class Calibration:
     scale : float
         The common factor ``k`` applied to the forecast sds.
     notes, warnings : tuple of str
-        Choices made, and what the analyst must act on (double-counted shocks).
+        Choices made, and what the analyst must act on (double-counted shocks): English
+        (the file's header), :class:`lgsim.i18n.Message` objects shown translated.
     """
 
     scenario: Scenario
@@ -261,10 +264,10 @@ class Calibration:
                 file=self.scenario.file, year=self.year, data=self.data_label),
             _("GDP level: {indicator} fitted on {span}; forecast {year}: mean {mean}, sd {sd}, "
               "P10 {p10}, P90 {p90} (the normal written: P10 {n10}, P90 {n90})").format(
-                indicator=self.indicator, span=_span(fc), year=self.year, mean=f"{m:.2f}%",
+                indicator=self.indicator, span=_span(fc, _), year=self.year, mean=f"{m:.2f}%",
                 sd=f"{sd:.2f}%", p10=f"{q[0]:.2f}%", p90=f"{q[1]:.2f}%",
                 n10=f"{m - 1.2816 * sd:.2f}%", n90=f"{m + 1.2816 * sd:.2f}%"),
-            _("  weights: {weights}").format(weights=_weights(fc)),
+            _("  weights: {weights}").format(weights=_weights(fc, _)),
         ]
         for ind, f in self.forecasts.items():
             if ind == self.indicator:
@@ -274,29 +277,30 @@ class Calibration:
             lines += [
                 _("{sectors}: spread from {indicator} (proxy), fitted on {span}; forecast "
                   "{year}: sd {sd} (its mean {mean} is not used)").format(
-                    sectors=who, indicator=ind, span=_span(f), year=self.year,
+                    sectors=who, indicator=ind, span=_span(f, _), year=self.year,
                     sd=f"{100 * p['sd']:.2f}%", mean=f"{100 * p['mean']:.2f}%"),
-                _("  weights: {weights}").format(weights=_weights(f)),
+                _("  weights: {weights}").format(weights=_weights(f, _)),
             ]
         rows = [
             {
-                "sector": s.id,
-                "share": f"{s.share:.3f}",
-                "mean_%": f"{100 * s.mean:.2f}",
-                "sd_%": f"{100 * s.sd:.2f}",
-                "spread from": s.indicator,
+                _("sector"): s.id,
+                _("share"): f"{s.share:.3f}",
+                pgettext("column", "mean_%"): f"{100 * s.mean:.2f}",
+                pgettext("column", "sd_%"): f"{100 * s.sd:.2f}",
+                pgettext("column", "spread from"): s.indicator,
             }
             for s in self.sectors
         ]
-        lines.append(pd.DataFrame(rows).set_index("sector").to_string())
+        lines.append(table_text(pd.DataFrame(rows).set_index(_("sector"))))
         imp = self.implied()
         lines.append(
             _("Implied share-weighted organic GDP growth {year}: mean {mean}, sd {sd} (sds x "
               "{scale:.3f})").format(year=self.year, mean=f"{100 * imp['mean']:.2f}%",
                                      sd=f"{100 * imp['sd']:.2f}%", scale=self.scale)
         )
-        lines.extend(_("note: {message}").format(message=n) for n in self.notes)
-        lines.extend(_("warning: {message}").format(message=w) for w in self.warnings)
+        lines.extend(_("note: {message}").format(message=localized(n)) for n in self.notes)
+        lines.extend(_("warning: {message}").format(message=localized(w))
+                     for w in self.warnings)
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -316,21 +320,28 @@ def _wrap(text: str, width: int) -> list[str]:
     ) or [""]
 
 
-def _span(fc: ForecastResult) -> str:
-    """'2012–2020' plus gaps and dropped years, for text."""
+def _span(fc: ForecastResult, tr: Callable[[str], str] = str) -> str:
+    """'2012–2020' plus gaps and dropped years, for text.
+
+    English with the identity ``tr``; ``tr`` (:func:`lgsim.i18n._`) translates it.
+    """
     data = fc.data
+    sep = tr(N_(", "))
     text = f"{data.years[0]}–{data.years[-1]}"
     if data.missing:
-        text += f" (no figure for {', '.join(map(str, data.missing))})"
+        text += tr(N_(" (no figure for {years})")).format(years=sep.join(map(str, data.missing)))
     if data.dropped:
-        text += f" ({', '.join(map(str, data.dropped))} not used: before a gap)"
+        text += tr(N_(" ({years} not used: before a gap)")).format(
+            years=sep.join(map(str, data.dropped)))
     return text
 
 
-def _weights(fc: ForecastResult) -> str:
+def _weights(fc: ForecastResult, tr: Callable[[str], str] = str) -> str:
     n = fc.backtest.n_origins
-    body = ", ".join(f"{m} {w:.2f}" for m, w in fc.weights.items())
-    return f"{body} ({fc.weighting} from {n} backtest origin{'s' if n != 1 else ''})"
+    body = tr(N_(", ")).join(f"{m} {w:.2f}" for m, w in fc.weights.items())
+    text = (N_("{weights} ({weighting} from {n} backtest origin)") if n == 1
+            else N_("{weights} ({weighting} from {n} backtest origins)"))
+    return tr(text).format(weights=body, weighting=fc.weighting, n=n)
 
 
 def _urls(*fitted: tuple[pd.DataFrame, ForecastResult]) -> str:
@@ -357,8 +368,9 @@ def _frame(df: pd.DataFrame, indicator: str, year: int) -> pd.DataFrame:
     last = int(frame.index.max())
     if year <= last:
         raise ValueError(
-            f"year: {year} is already published for {indicator} (last figure {last}); "
-            "calibrate forecasts a later year"
+            _("year: {year} is already published for {indicator} (last figure {last}); "
+              "calibrate forecasts a later year").format(year=year, indicator=indicator,
+                                                         last=last)
         )
     return frame
 
@@ -380,7 +392,7 @@ def _forecast_frame(
 
 
 def _gap_note(fc: ForecastResult, indicator: str) -> list[str]:
-    return [f"{indicator}: {n}" for n in fc.notes]
+    return [Message(N_("{indicator}: {note}"), indicator=indicator, note=n) for n in fc.notes]
 
 
 # ---------------------------------------------------------------- entry point
@@ -461,7 +473,8 @@ def calibrate(
     ids = [s.id for s in sc.sectors]
     notes: list[str] = []
     for sid in [k for k in wanted if k not in ids]:
-        notes.append(f"sector {sid!r} is not in the scenario: {wanted.pop(sid)} not used")
+        notes.append(Message(N_("sector {sector} is not in the scenario: {indicator} not used"),
+                             sector=repr(sid), indicator=wanted.pop(sid)))
 
     # Check every series before the (slower) fits, so a bad name fails at once.
     frames = {ind: _frame(df, ind, year) for ind in dict.fromkeys([indicator, *wanted.values()])}
@@ -472,7 +485,8 @@ def calibrate(
 
     gdp = forecasts[indicator].normal(year)
     if not gdp["sd"] > 0:
-        raise ValueError(f"{indicator}: the forecast for {year} has no spread (sd 0)")
+        raise ValueError(_("{indicator}: the forecast for {year} has no spread (sd 0)").format(
+            indicator=indicator, year=year))
     shares = np.array([s.share for s in sc.sectors], dtype=float)
     shares = shares / shares.sum()
     used = [wanted.get(sid, indicator) for sid in ids]
@@ -480,8 +494,8 @@ def calibrate(
     base = share_weighted_sd(shares, raw, sc.correlation)
     if not base > 0:
         raise ValueError(
-            "correlation: the share-weighted sd is 0 with this correlation matrix; "
-            "cannot match the forecast's spread"
+            _("correlation: the share-weighted sd is 0 with this correlation matrix; cannot "
+              "match the forecast's spread")
         )
     scale = gdp["sd"] / base
 
@@ -489,10 +503,9 @@ def calibrate(
         ids, shares, used, raw, scale, frames, forecasts, indicator, year, seed, label
     )
     if any(s.monthly_sd > 0 for s in sc.sectors):
-        notes.append(
-            "within-year deviations (monthly_sd) add a little to the simulated annual "
-            "spread; the match is of the annual growth draws"
-        )
+        notes.append(Message(N_(
+            "within-year deviations (monthly_sd) add a little to the simulated annual spread; "
+            "the match is of the annual growth draws")))
     cal = Calibration(
         scenario=sc,
         year=year,
@@ -506,12 +519,11 @@ def calibrate(
     )
     effect = cal.proxy_mean_effect
     if effect is not None:
-        notes.append(
-            f"proxy means not used: with them the GDP-level mean would be {100 * effect:.2f}% "
-            f"instead of {100 * gdp['mean']:.2f}% (a proxy's level need not match its "
-            "sector's; edit the file to use it anyway)"
-        )
-    return replace(cal, notes=tuple(notes), warnings=(_double_count(cal),))
+        notes.append(Message(N_(
+            "proxy means not used: with them the GDP-level mean would be {with_proxy} instead "
+            "of {mean} (a proxy's level need not match its sector's; edit the file to use it "
+            "anyway)"), with_proxy=f"{100 * effect:.2f}%", mean=f"{100 * gdp['mean']:.2f}%"))
+    return replace(cal, notes=tuple(notes), warnings=(Composed(partial(_double_count, cal)),))
 
 
 def _sector_growths(
@@ -550,29 +562,28 @@ def _sector_growths(
     return sectors
 
 
-def _double_count(cal: Calibration) -> str:
-    """The warning that history-fitted spread and explicit shocks count one risk twice."""
+def _double_count(cal: Calibration, tr: Callable[[str], str] = str) -> str:
+    """The warning's text (English with the identity ``tr``; ``tr`` translates it)."""
     parts = []
     for ind, fc in cal.forecasts.items():
         data = fc.data
         obs = data.observed
         years, y = data.years[obs], data.y[obs]
         low = int(np.argmin(y))
-        parts.append(f"{ind} {_span(fc)}, lowest {int(years[low])} ({100 * y[low]:.1f}%)")
-    text = (
-        "the forecast is fitted on all published years ("
-        + "; ".join(parts)
-        + "), so its spread already contains bad years such as lockdown years"
-    )
+        parts.append(tr(N_("{indicator} {span}, lowest {year} ({growth})")).format(
+            indicator=ind, span=_span(fc, tr), year=int(years[low]),
+            growth=f"{100 * y[low]:.1f}%"))
+    text = tr(N_("the forecast is fitted on all published years ({years}), so its spread "
+                 "already contains bad years such as lockdown years")).format(
+        years=tr(N_("; ")).join(parts))
     shocks = [s.id for s in cal.scenario.shocks]
     if shocks:
-        text += (
-            f"; this scenario also has explicit shocks ({', '.join(shocks)}): that risk is "
-            "counted twice and P(target met) is understated — fit on years before the "
-            "shock years, or lower the shocks' probability"
-        )
+        text += tr(N_("; this scenario also has explicit shocks ({shocks}): that risk is "
+                      "counted twice and P(target met) is understated — fit on years before "
+                      "the shock years, or lower the shocks' probability")).format(
+            shocks=", ".join(shocks))
     else:
-        text += "; the scenario has no explicit shocks, so nothing is counted twice"
+        text += tr(N_("; the scenario has no explicit shocks, so nothing is counted twice"))
     return text
 
 
@@ -586,6 +597,7 @@ def write_calibrated(scenario: Scenario, to_toml: Any, out: str | os.PathLike[st
     """
     path = Path(out)
     if path.resolve() == Path(scenario.file).resolve():
-        raise ValueError(f"out: {out} is the scenario being calibrated; choose a new file")
+        raise ValueError(_("out: {out} is the scenario being calibrated; choose a new file")
+                         .format(out=out))
     write_text(path, to_toml(path))
     return path

@@ -8,6 +8,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from ..i18n import _
+
 #: Ways to turn out-of-sample scores into model weights.
 WEIGHTINGS: tuple[str, ...] = ("inverse_mse", "best_crps", "equal")
 
@@ -33,7 +35,8 @@ def model_weights(scores: pd.DataFrame, weighting: Weighting = "inverse_mse") ->
         Model → weight (sums to 1).
     """
     if weighting not in WEIGHTINGS:
-        raise ValueError(f"weighting: expected one of {', '.join(WEIGHTINGS)}, found {weighting!r}")
+        raise ValueError(_("weighting: expected one of {names}, found {value!r}").format(
+            names=", ".join(WEIGHTINGS), value=weighting))
     names = list(scores.index)
     equal = {m: 1 / len(names) for m in names}
     usable = (

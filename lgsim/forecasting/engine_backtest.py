@@ -44,7 +44,7 @@ import numpy as np
 from .._version import __version__
 from ..analysis import paired_interval, quantiles, wilson
 from ..data.growth_figures import GrowthFigure, GrowthFigures, read_growth_figures
-from ..i18n import using
+from ..i18n import N_, Message, _, using
 from ..montecarlo.outcomes import announce
 from ..montecarlo.runner import run
 from ..results import Results
@@ -178,7 +178,8 @@ class Origin:
     comparators : dict
         Name → :class:`Scores` (``random_walk``; ``target_as_forecast`` where known).
     note : str
-        What was done differently for this year (e.g. a figure left out).
+        What was done differently for this year (e.g. a figure left out): English, a
+        :class:`lgsim.i18n.Message` shown translated.
     seed : int
         The seed of this year's run (keyed by the backtest's seed and the year).
     scenario_toml : str
@@ -325,6 +326,8 @@ class EngineBacktest:
     skipped : tuple of (int, str)
         Published years that could not be origins, with the reason.
     notes : tuple of str
+        English (``backtest.json``); :class:`lgsim.i18n.Message` objects, shown translated
+        on the terminal (:func:`lgsim.i18n.localized`).
     history : tuple of (int, float)
         The area's published growth by year (fractions), as scored (after the gap rule).
     """
@@ -447,8 +450,8 @@ def _kept_years(annual: dict[int, GrowthFigure], gaps: Gaps) -> tuple[list[int],
     """The area's years after the gap rule of ``lgsim backtest --gaps`` (and a note)."""
     data = prepare({y: f.value for y, f in annual.items()}, gaps, min_tail=AUTO_MIN_TAIL)
     kept = [int(y) for y in data.years[data.observed]]
-    dropped = ", ".join(map(str, data.dropped))
-    note = f"gaps={gaps!r}: years before the last gap left out ({dropped})" if dropped else None
+    note = (Message(N_("gaps={gaps}: years before the last gap left out ({years})"),
+                    gaps=repr(gaps), years=list(data.dropped)) if data.dropped else None)
     return kept, note
 
 
@@ -457,14 +460,15 @@ def _setup(scenario: Scenario, figures: GrowthFigures, area: str | None, vantage
            gaps: Gaps, replications: int, seed: int) -> tuple[_Setup, list[str]]:
     """Check the arguments; the kept years, the error records, the sector structure."""
     if forecaster not in FORECASTERS:
-        raise ValueError(f"forecaster: expected one of {', '.join(FORECASTERS)}, "
-                         f"found {forecaster!r}")
+        raise ValueError(_("forecaster: expected one of {names}, found {value!r}").format(
+            names=", ".join(FORECASTERS), value=forecaster))
     if spread not in SPREADS:
-        raise ValueError(f"spread: expected one of {', '.join(SPREADS)}, found {spread!r}")
+        raise ValueError(_("spread: expected one of {names}, found {value!r}").format(
+            names=", ".join(SPREADS), value=spread))
     area = figures.areas()[0] if area is None else area
     if area not in figures.areas():
-        raise ValueError(f"{figures.label}: area: expected one of "
-                         f"{', '.join(figures.areas())}, found {area!r}")
+        raise ValueError(_("{file}: area: expected one of {areas}, found {value!r}").format(
+            file=figures.label, areas=", ".join(figures.areas()), value=area))
     kept, note = _kept_years(figures.annual(area), gaps)
     notes = [note] if note else []
     scored = replace(figures, figures=tuple(
@@ -486,11 +490,12 @@ def _setup(scenario: Scenario, figures: GrowthFigures, area: str | None, vantage
 def _why_not(s: _Setup, year: int) -> str | None:
     """Why ``year`` cannot be an origin (None: it can)."""
     if point_forecast(s.annual, year, s.forecaster) is None:
-        return f"no published figure in the {MAX_STEPS} years before it"
+        return Message(N_("no published figure in the {n} years before it"), n=MAX_STEPS)
     for errors in (s.errors, s.rw_errors):
         n = sum(e.year < year for e in errors)
         if n < MIN_ERRORS:
-            return f"{n} past errors before it ({MIN_ERRORS} needed to size a spread)"
+            return Message(N_("{n} past errors before it ({least} needed to size a spread)"),
+                           n=n, least=MIN_ERRORS)
     return None
 
 
@@ -534,8 +539,8 @@ def _origin(s: _Setup, year: int) -> Origin:
     seed = _seed(s.seed, year)
     sc, res = _run_as_of(s, spec, seed)
     used = {(o.year, o.month) for o in sc.actuals}
-    note = "" if len(used) == len(figs) else (
-        "the model cannot produce all the figures together: conditioned on the latest alone")
+    note = "" if len(used) == len(figs) else Message(N_(
+        "the model cannot produce all the figures together: conditioned on the latest alone"))
     figs = tuple(f for f in figs if (f.year, f.month) in used)
     fig = s.annual[year]
     y = fig.value
@@ -637,11 +642,13 @@ def backtest_engine(
         if progress is not None:
             progress(1)
     if len(origins) < min_origins:
-        found = ", ".join(str(o.year) for o in origins) or "none"
+        found = ", ".join(str(o.year) for o in origins) or _("none")
         raise ValueError(
-            f"{figs.label}: area {s.area}: expected at least {min_origins} usable origins (a "
-            f"published year with a figure at most {MAX_STEPS} years before it and at least "
-            f"{MIN_ERRORS} past errors before it), found {len(origins)} ({found})"
+            _("{file}: area {area}: expected at least {least} usable origins (a published "
+              "year with a figure at most {steps} years before it and at least {errors} past "
+              "errors before it), found {n} ({years})").format(
+                file=figs.label, area=s.area, least=min_origins, steps=MAX_STEPS,
+                errors=MIN_ERRORS, n=len(origins), years=found)
         )
     notes += _notes(s, origins)
     history = tuple((y, f.value) for y, f in sorted(s.annual.items()))
@@ -650,30 +657,37 @@ def backtest_engine(
                           tuple(figs.notes) + tuple(notes), history)
 
 
+#: The parts of a scenario the replay leaves out, as the notes name them.
+NON_ORGANIC_NAMES = {"projects": N_("projects"), "batches": N_("batches"),
+                     "pipelines": N_("pipelines"), "lands": N_("lands"), "shocks": N_("shocks")}
+
+
 def _notes(s: _Setup, origins: Sequence[Origin]) -> list[str]:
-    """What the reader should know about this replay."""
+    """What the reader should know about this replay (English Messages, shown translated)."""
     sc = s.scenario
-    left = [k for k in ("projects", "batches", "pipelines", "lands", "shocks")
-            if getattr(sc, k)]
+    left = [Message(name) for k, name in NON_ORGANIC_NAMES.items() if getattr(sc, k)]
     notes = []
     if left:
-        notes.append(f"organic model only: the scenario's {', '.join(left)} are not replayed")
-    flagged = [f"{o.year} ({'lower bound' if o.lower_bound else 'estimate'})"
+        notes.append(Message(N_("organic model only: the scenario's {parts} are not replayed"),
+                             parts=left))
+    flagged = [Message(N_("{year} (lower bound)") if o.lower_bound else N_("{year} (estimate)"),
+                       year=o.year)
                for o in origins if o.lower_bound or o.estimate]
     if flagged:
-        notes.append(f"scored at the stated value: {', '.join(flagged)}")
+        notes.append(Message(N_("scored at the stated value: {years}"), years=flagged))
     unlevelled = [o.year for o in origins
                   if (s.area, o.year - o.steps) not in s.figures.levels]
     if unlevelled:
-        notes.append(f"no GDP level for the base year of {', '.join(map(str, unlevelled))}: "
-                     "the scenario's economy.gdp stands in (organic growth does not depend "
-                     "on the level)")
+        notes.append(Message(N_("no GDP level for the base year of {years}: the scenario's "
+                                "economy.gdp stands in (organic growth does not depend on "
+                                "the level)"), years=unlevelled))
     weak = [f.period for f in s.figures.figures
             if f.area == s.area and f.month < 12 and f.reliability == "D"]
     if weak:
-        notes.append(f"year-to-date figures graded D (low reliability) left out: "
-                     f"{', '.join(weak)}")
+        notes.append(Message(N_("year-to-date figures graded D (low reliability) left out: "
+                                "{periods}"), periods=weak))
     if s.forecaster == "naive_last" and s.spread_mode == "errors":
-        notes.append("the engine's prior and the random walk share centre and spread: the "
-                     "engine can only gain on it through the year-to-date figures")
+        notes.append(Message(N_("the engine's prior and the random walk share centre and "
+                                "spread: the engine can only gain on it through the "
+                                "year-to-date figures")))
     return notes

@@ -11,8 +11,8 @@ import math
 from typing import TYPE_CHECKING
 
 from .._format import num, pad, pct
-from ..i18n import N_, _, ngettext
-from .errors import vantage_label
+from ..i18n import N_, _, localized, ngettext
+from .errors import area_text, vantage_label
 
 if TYPE_CHECKING:  # pragma: no cover
     from .engine_backtest import EngineBacktest, Origin, Summary
@@ -138,10 +138,10 @@ def report(bt: EngineBacktest) -> str:
     lines = [
         _("Engine backtest of {file} ({title}): its organic model replayed for {area}, every "
           "year it could have been forecast").format(file=bt.scenario_file, title=bt.title,
-                                                     area=bt.area),
+                                                     area=area_text(bt.area, _)),
         _("Data: {data}. Vantage: {vantage}. Centre: {centre}. Spread: {spread}. {n:,} "
           "replications per origin, seed {seed}.").format(
-            data=bt.data_label, vantage=vantage_label(bt.vantage),
+            data=bt.data_label, vantage=vantage_label(bt.vantage, _),
             centre=_(FORECASTER_NAMES[bt.forecaster]), spread=_(SPREAD_NAMES[bt.spread_mode]),
             n=bt.replications, seed=bt.seed),
         _("Growth in percent (≥ lower bound, ~ estimate); prior sd and CRPS in pp; log score "
@@ -155,8 +155,11 @@ def report(bt: EngineBacktest) -> str:
     lines += ["", *_summary_lines(bt), ""]
     lines += bt.verdict()
     if bt.skipped:
-        lines.append(_("not an origin: ") + "; ".join(f"{y} ({why})" for y, why in bt.skipped))
-    lines += [_("note: {message}").format(message=f"{o.year}: {o.note}")
+        lines.append(_("not an origin: ") + _("; ").join(
+            _("{year} ({reason})").format(year=y, reason=localized(why))
+            for y, why in bt.skipped))
+    lines += [_("note: {message}").format(message=_("{year}: {note}").format(
+                  year=o.year, note=localized(o.note)))
               for o in bt.origins if o.note]
-    lines += [_("note: {message}").format(message=n) for n in bt.notes]
+    lines += [_("note: {message}").format(message=localized(n)) for n in bt.notes]
     return "\n".join(lines)

@@ -30,13 +30,14 @@ Units: growth, errors and spreads are **fractions**; text shows percent / pp.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
-from ..data.growth_figures import GrowthFigure, GrowthFigures
+from ..data.growth_figures import AREA_NAMES, GrowthFigure, GrowthFigures
+from ..i18n import N_, _
 
 #: Named vantages: the month as of whose end the forecast is made (figures then out).
 VANTAGES: dict[str, int] = {"jan": 1, "q1": 4, "h1": 7, "q3": 10}
@@ -48,6 +49,11 @@ MAX_STEPS = 2
 MIN_ERRORS = 3
 #: Records shorter than this are reported as short (the spread's own uncertainty is large).
 SHORT_RECORD = 10
+#: Where in the year one stands, by the last quarter whose figures are out (none: January).
+VANTAGE_NAMES: tuple[str, ...] = (N_("January (year-ahead)"), N_("after Q1"), N_("after H1"),
+                                  N_("after Q3"))
+#: The two records, as text names them.
+KIND_NAMES = {"year-ahead": N_("year-ahead"), "within-year": N_("within-year")}
 
 
 def parse_vantage(value: int | str) -> int:
@@ -67,16 +73,30 @@ def parse_vantage(value: int | str) -> int:
         month = 0
     if not 1 <= month <= 12:
         raise ValueError(
-            f"vantage: expected a month 1–12 or one of {', '.join(VANTAGES)}, found {value!r}"
+            _("vantage: expected a month 1–12 or one of {names}, found {value!r}").format(
+                names=", ".join(VANTAGES), value=value)
         )
     return month
 
 
-def vantage_label(month: int) -> str:
-    """``January (year-ahead)``, ``after Q1``... for the month as of whose end one stands."""
+def vantage_name(month: int, tr: Callable[[str], str] = str) -> str:
+    """``January (year-ahead)``, ``after Q1``... for the month as of whose end one stands.
+
+    English with the identity ``tr`` (files); ``tr`` (:func:`lgsim.i18n._`) translates it.
+    """
     quarter = (month - 1) // 3  # the last quarter whose figures are out (one-month lag)
-    name = ("January (year-ahead)", "after Q1", "after H1", "after Q3")[quarter]
-    return f"{name}, as of the end of month {month}"
+    return tr(VANTAGE_NAMES[quarter])
+
+
+def vantage_label(month: int, tr: Callable[[str], str] = str) -> str:
+    """``after Q1, as of the end of month 4``: :func:`vantage_name` and the month."""
+    return tr(N_("{name}, as of the end of month {month}")).format(
+        name=vantage_name(month, tr), month=month)
+
+
+def area_text(area: str, tr: Callable[[str], str] = str) -> str:
+    """An area in text: a shipped area's name translated by ``tr`` (龙岗区), else its id."""
+    return tr(AREA_NAMES[area]) if area in AREA_NAMES else area
 
 
 class Forecast(NamedTuple):
@@ -97,8 +117,8 @@ def point_forecast(
     back (or there is none).
     """
     if forecaster not in FORECASTERS:
-        raise ValueError(f"forecaster: expected one of {', '.join(FORECASTERS)}, "
-                         f"found {forecaster!r}")
+        raise ValueError(_("forecaster: expected one of {names}, found {value!r}").format(
+            names=", ".join(FORECASTERS), value=forecaster))
     before = sorted(y for y in annual if y < year)
     if not before or year - before[-1] > max_steps:
         return None
@@ -287,43 +307,55 @@ class Spread:
         """``predictive / rms``: how much the estimation uncertainty widens the spread."""
         return self.predictive / self.rms if self.rms > 0 else math.nan
 
-    def years(self) -> str:
-        """``Longgang 2013–2019 (7), Shenzhen 2017–2019 (3)`` — for text."""
+    def years(self, tr: Callable[[str], str] = str) -> str:
+        """``Longgang 2013–2019 (7), Shenzhen 2017–2019 (3)`` — for text.
+
+        English with the identity ``tr`` (files); ``tr`` (:func:`lgsim.i18n._`)
+        translates the areas' names and the separators.
+        """
         parts = []
         for area, fit in self.by_area.items():
             ys = sorted(e.year for e in self.errors if e.area == area)
-            parts.append(f"{area} {_years(ys)} ({fit.n})")
-        return ", ".join(parts)
+            parts.append(f"{area_text(area, tr)} {_years(ys, tr)} ({fit.n})")
+        return tr(N_(", ")).join(parts)
 
-    def describe(self) -> str:
-        """One sentence: the record, σ̂ with its interval, the predictive spread."""
-        text = (
-            f"{self.n} {self.errors[0].kind} errors ({self.years()}): root mean square "
-            f"{100 * self.rms:.2f} pp (95% interval {100 * self.low:.2f}–"
-            f"{100 * self.high:.2f} pp); spread of the next error "
-            f"{100 * self.predictive:.2f} pp (×{self.widening:.3f} for the estimation "
-            f"uncertainty of {self.n} errors)"
-        )
+    def describe(self, tr: Callable[[str], str] = str) -> str:
+        """One sentence: the record, σ̂ with its interval, the predictive spread.
+
+        English with the identity ``tr`` (the ``[sources]`` of a file); ``tr``
+        (:func:`lgsim.i18n._`) translates it for the terminal.
+        """
+        kind = self.errors[0].kind
+        text = tr(N_(
+            "{n} {kind} errors ({years}): root mean square {rms:.2f} pp ({p95} interval "
+            "{low:.2f}–{high:.2f} pp); spread of the next error {predictive:.2f} pp "
+            "(×{widening:.3f} for the estimation uncertainty of {n} errors)")).format(
+                n=self.n, p95="95%", kind=tr(KIND_NAMES.get(kind, kind)), years=self.years(tr),
+                rms=100 * self.rms, low=100 * self.low, high=100 * self.high,
+                predictive=100 * self.predictive, widening=self.widening)
         if len(self.by_area) > 1:
-            text += "; by area " + ", ".join(
-                f"{a} {100 * f.rms:.2f} pp (n={f.n})" for a, f in self.by_area.items())
+            text += tr(N_("; by area {areas}")).format(areas=tr(N_(", ")).join(
+                tr(N_("{area} {rms:.2f} pp (n={n})")).format(
+                    area=area_text(a, tr), rms=100 * f.rms, n=f.n)
+                for a, f in self.by_area.items()))
             if self.same_spread_p is not None:
-                text += f", F test of equal spreads p = {self.same_spread_p:.2f}"
+                text += tr(N_(", F test of equal spreads p = {p:.2f}")).format(
+                    p=self.same_spread_p)
         if self.short:
-            text += (f"; a short record (fewer than {SHORT_RECORD} errors): the interval of "
-                     "σ is wide and the spread is widened by it")
+            text += tr(N_("; a short record (fewer than {n} errors): the interval of σ is "
+                          "wide and the spread is widened by it")).format(n=SHORT_RECORD)
         return text
 
 
-def _years(years: Sequence[int]) -> str:
-    """``2013–2016, 2018`` from sorted years."""
+def _years(years: Sequence[int], tr: Callable[[str], str] = str) -> str:
+    """``2013–2016, 2018`` from sorted years (``tr`` translates the separator)."""
     runs: list[list[int]] = []
     for y in years:
         if runs and y == runs[-1][-1] + 1:
             runs[-1].append(y)
         else:
             runs.append([y])
-    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+    return tr(N_(", ")).join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
 def fit_spread(errors: Sequence[ForecastError]) -> Spread:
@@ -340,8 +372,8 @@ def fit_spread(errors: Sequence[ForecastError]) -> Spread:
     n = len(errors)
     if n < MIN_ERRORS:
         raise ValueError(
-            f"errors: expected at least {MIN_ERRORS} past errors to fit a spread, found {n} "
-            "(the record is too short)"
+            _("errors: expected at least {least} past errors to fit a spread, found {n} (the "
+              "record is too short)").format(least=MIN_ERRORS, n=n)
         )
     e = np.array([x.scaled for x in errors])
     rms = math.sqrt(float(np.mean(e * e)))

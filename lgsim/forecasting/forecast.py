@@ -34,13 +34,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..i18n import _, ngettext
+from ..i18n import LIST_SEPARATOR, N_, Message, _, localized, ngettext
 from .backtest import BacktestResult
 from .backtest import backtest as run_backtest
 from .combine import WEIGHTINGS, Weighting, mix, model_weights
 from .models import BENCHMARKS, MODELS, FittedModel, check_models, drop_unfittable, fit_model
 from .series import GAPS, Gaps, GrowthData, prepare, span_notes
 from .streams import check_seed, keyed_rngs
+from .tables import table_text
 
 __all__ = [
     "BENCHMARKS",
@@ -107,8 +108,8 @@ class ForecastResult:
     def _column(self, year: int) -> int:
         if year not in self.years:
             raise ValueError(
-                f"year: {year} is not forecast; forecast years are "
-                f"{', '.join(map(str, self.years))}"
+                _("year: {year} is not forecast; forecast years are {years}").format(
+                    year=year, years=", ".join(map(str, self.years)))
             )
         return self.years.index(year)
 
@@ -117,8 +118,8 @@ class ForecastResult:
             return self.paths
         if model not in self.model_paths:
             raise ValueError(
-                f"model: expected 'combined' or one of {', '.join(self.model_paths)}, "
-                f"found {model!r}"
+                _("model: expected 'combined' or one of {names}, found {value!r}").format(
+                    names=", ".join(self.model_paths), value=model)
             )
         return self.model_paths[model]
 
@@ -245,10 +246,10 @@ class ForecastResult:
                     "p90": q[2],
                 }
             )
-        lines.append(pd.DataFrame(rows).set_index("year").to_string(float_format="%.2f"))
+        lines.append(table_text(pd.DataFrame(rows).set_index("year"), float_format="%.2f"))
         summ = self.summary().drop(columns="description")
-        lines.append(summ.to_string(float_format="%.3f"))
-        lines.extend(_("note: {message}").format(message=n) for n in self.notes)
+        lines.append(table_text(summ, float_format="%.3f"))
+        lines.extend(_("note: {message}").format(message=localized(n)) for n in self.notes)
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -278,18 +279,18 @@ class ForecastResult:
             out.append(
                 _("{year} is not published in the data either: its uncertainty is carried "
                   "into {later}").format(year=self.years[0],
-                                         later=", ".join(map(str, self.years[1:])))
+                                         later=_(LIST_SEPARATOR).join(map(str, self.years[1:])))
             )
         lb = [int(v) for v in data.years[data.lower_bound]]
         est = [int(v) for v in data.years[data.estimate]]
         if lb:
             out.append(
                 _("lower bound ('over X') fitted at its stated value: {years} (the true value "
-                  "is at least that)").format(years=", ".join(map(str, lb)))
+                  "is at least that)").format(years=_(LIST_SEPARATOR).join(map(str, lb)))
             )
         if est:
             out.append(_("estimate ('about X') fitted as stated: {years}").format(
-                years=", ".join(map(str, est))))
+                years=_(LIST_SEPARATOR).join(map(str, est))))
         n = self.backtest.n_origins
         out.append(
             ngettext("the weights rest on {n} backtest origin: read them as rough (see the "
@@ -428,9 +429,11 @@ def forecast(
     (default). The combination takes ``round(w × n_sims)`` whole paths from each model.
     """
     if not isinstance(horizon, int | np.integer) or horizon < 1:
-        raise ValueError(f"horizon: expected an integer >= 1, found {horizon!r}")
+        raise ValueError(_("horizon: expected an integer >= 1, found {value!r}").format(
+            value=horizon))
     if not isinstance(n_sims, int | np.integer) or n_sims < 2:
-        raise ValueError(f"n_sims: expected an integer >= 2, found {n_sims!r}")
+        raise ValueError(_("n_sims: expected an integer >= 2, found {value!r}").format(
+            value=n_sims))
     seed = check_seed(seed)
     names = check_models(models)
     data = prepare(series, gaps, lower_bound, estimate, min_tail=int(min_train) + 1)
@@ -450,7 +453,8 @@ def forecast(
     )
     weights = model_weights(bt.scores(names), weighting)
     if bt.n_origins == 0:
-        notes.append(f"no backtest origin with {min_train} figures: equal weights")
+        notes.append(Message(N_("no backtest origin with {n} figures: equal weights"),
+                             n=min_train))
     last = int(data.years[-1])
     years = tuple(range(last + 1, last + 1 + int(horizon)))
     fits: dict[str, FittedModel] = {}

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import N_, Message, _
 from .series import GrowthData
 from .streams import Rngs
 
@@ -108,7 +109,7 @@ def _draw_params(
         return np.tile(mean, (n, 1)), math.nan
     kept: list[np.ndarray] = []
     got = tried = 0
-    for _ in range(max_rounds):
+    for _round in range(max_rounds):
         z = rng.multivariate_normal(mean, cov, size=2 * n, method="eigh")
         tried += len(z)
         z = z[admissible(z)]
@@ -358,7 +359,8 @@ def _fit_ets(data: GrowthData) -> FittedModel:
     y = _contiguous_tail(data)
     n = len(y)
     if n < MIN_OBS:
-        raise ValueError(f"ets: needs {MIN_OBS} consecutive years, found {n}")
+        raise ValueError(_("ets: needs {least} consecutive years, found {n}").format(
+            least=MIN_OBS, n=n))
     variants = {"A,N,N": False} | ({"A,Ad,N": True} if n >= ETS_DAMPED_MIN_OBS else {})
     fits, posts = {}, {}
     for variant, damp in variants.items():
@@ -496,9 +498,11 @@ def fit_model(name: str, data: GrowthData) -> FittedModel:
         Unknown model, or fewer than :data:`MIN_OBS` figures.
     """
     if name not in _FITTERS:
-        raise ValueError(f"models: unknown model {name!r}; expected one of {', '.join(MODELS)}")
+        raise ValueError(_("models: unknown model {name!r}; expected one of {names}").format(
+            name=name, names=", ".join(MODELS)))
     if data.n_obs < MIN_OBS:
-        raise ValueError(f"{name}: needs at least {MIN_OBS} figures, found {data.n_obs}")
+        raise ValueError(_("{name}: needs at least {least} figures, found {n}").format(
+            name=name, least=MIN_OBS, n=data.n_obs))
     return _FITTERS[name](data)
 
 
@@ -509,11 +513,13 @@ def cannot_fit(name: str, data: GrowthData) -> str | None:
     of the span (``ETSModel`` takes no missing values).
     """
     if data.n_obs < MIN_OBS:
-        return f"needs at least {MIN_OBS} figures, found {data.n_obs}"
+        return Message(N_("needs at least {least} figures, found {n}"), least=MIN_OBS,
+                       n=data.n_obs)
     if name == "ets":
         n = len(_contiguous_tail(data))
         if n < MIN_OBS:
-            return f"needs {MIN_OBS} consecutive years at the end, found {n}"
+            return Message(N_("needs {least} consecutive years at the end, found {n}"),
+                           least=MIN_OBS, n=n)
     return None
 
 
@@ -526,14 +532,15 @@ def drop_unfittable(names: Sequence[str], data: GrowthData) -> tuple[tuple[str, 
         If ``data`` has fewer than :data:`MIN_OBS` figures (no model can be fitted).
     """
     if data.n_obs < MIN_OBS:
-        raise ValueError(f"series: needs at least {MIN_OBS} figures, found {data.n_obs}")
+        raise ValueError(_("series: needs at least {least} figures, found {n}").format(
+            least=MIN_OBS, n=data.n_obs))
     kept, notes = [], []
     for name in names:
         reason = cannot_fit(name, data)
         if reason is None:
             kept.append(name)
         else:
-            notes.append(f"{name} left out: {reason}")
+            notes.append(Message(N_("{model} left out: {reason}"), model=name, reason=reason))
     return tuple(kept), notes
 
 
@@ -547,7 +554,7 @@ def check_models(models: Sequence[str] | str | None) -> tuple[str, ...]:
     unknown = [m for m in out if m not in MODELS]
     if unknown or not out:
         raise ValueError(
-            f"models: unknown {', '.join(map(repr, unknown)) or 'empty list'}; "
-            f"expected some of {', '.join(MODELS)}"
+            _("models: unknown {names}; expected some of {known}").format(
+                names=", ".join(map(repr, unknown)) or _("empty list"), known=", ".join(MODELS))
         )
     return out

@@ -31,6 +31,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..analysis import effective_sample_size, quantiles
+from ..i18n import _
 
 #: Silverman's rule of thumb: ``1.06 · min(sd, IQR / 1.34) · n^(−1/5)``.
 _SILVERMAN = 1.06
@@ -41,7 +42,7 @@ def _weights(weights: np.ndarray | None, shape: tuple[int, ...]) -> np.ndarray |
         return None
     w = np.broadcast_to(np.asarray(weights, dtype=float), shape)
     if np.any(w < 0) or not np.all(np.sum(w, axis=-1) > 0):
-        raise ValueError("weights: expected non-negative weights with a positive sum")
+        raise ValueError(_("weights: expected non-negative weights with a positive sum"))
     return w
 
 

@@ -15,6 +15,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from ..i18n import N_, Message, _
+
 #: Ways to handle years without a published figure.
 GAPS: tuple[str, ...] = ("tail", "nan", "auto")
 #: With ``gaps="auto"``: fewest figures after the last gap for the ``"tail"`` rule.
@@ -89,7 +91,8 @@ def _flag_years(flag: Any, years: np.ndarray, name: str) -> np.ndarray:
         try:
             flagged = {int(y) for y in flag}
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"{name}: expected years or a boolean Series by year") from exc
+            raise ValueError(_("{name}: expected years or a boolean Series by year").format(
+                name=name)) from exc
     return np.isin(years, sorted(flagged))
 
 
@@ -136,16 +139,17 @@ def prepare(
     if isinstance(series, GrowthData):
         return series
     if gaps not in GAPS:
-        raise ValueError(f"gaps: expected one of {', '.join(GAPS)}, found {gaps!r}")
+        raise ValueError(_("gaps: expected one of {names}, found {value!r}").format(
+            names=", ".join(GAPS), value=gaps))
     attrs = dict(getattr(series, "attrs", {}) or {})
     s = pd.Series(series, dtype=float) if not isinstance(series, pd.Series) else series
     try:
         years = np.asarray([int(y) for y in s.index], dtype=np.int64)
     except (TypeError, ValueError) as exc:
-        raise ValueError("series: the index must be years (integers)") from exc
+        raise ValueError(_("series: the index must be years (integers)")) from exc
     values = pd.to_numeric(pd.Series(s.to_numpy()), errors="coerce").to_numpy(dtype=float)
     if len(set(years.tolist())) != len(years):
-        raise ValueError("series: a year appears more than once")
+        raise ValueError(_("series: a year appears more than once"))
     keep = ~np.isnan(values)
     years, values = years[keep], values[keep]
     order = np.argsort(years)
@@ -153,10 +157,12 @@ def prepare(
     if np.any(np.abs(values) > 1):
         bad = int(years[np.argmax(np.abs(values) > 1)])
         raise ValueError(
-            f"series: year {bad} has |growth| > 1 — looks like percent: write 0.06 for 6%"
+            _("series: year {year} has |growth| > 1 — looks like percent: write 0.06 for "
+              "6{percent}").format(year=bad, percent="%")
         )
     if len(values) < 2:
-        raise ValueError(f"series: at least 2 published years needed, found {len(values)}")
+        raise ValueError(_("series: at least 2 published years needed, found {n}").format(
+            n=len(values)))
     full = np.arange(years[0], years[-1] + 1)
     y = np.full(len(full), np.nan)
     y[years - years[0]] = values
@@ -189,13 +195,16 @@ def _tail(data: GrowthData) -> GrowthData:
 
 
 def span_notes(data: GrowthData, gaps: str) -> list[str]:
-    """Notes for the reader on which years were fitted, for ``gaps`` as requested."""
+    """Notes for the reader on which years were fitted, for ``gaps`` as requested.
+
+    English :class:`lgsim.i18n.Message` objects (shown translated on the terminal).
+    """
     span = f"{data.years[0]}–{data.years[-1]}"
     if data.dropped:
-        return [f"gaps={gaps!r}: fitted on {span}; dropped {', '.join(map(str, data.dropped))}"]
+        return [Message(N_("gaps={gaps}: fitted on {span}; dropped {years}"), gaps=repr(gaps),
+                        span=span, years=list(data.dropped))]
     if gaps == "auto" and data.missing:
-        return [
-            f"gaps='auto': too few figures after the last gap, so fitted on {span} with "
-            f"no figure for {', '.join(map(str, data.missing))} (as gaps='nan')"
-        ]
+        return [Message(N_("gaps='auto': too few figures after the last gap, so fitted on "
+                           "{span} with no figure for {years} (as gaps='nan')"),
+                        span=span, years=list(data.missing))]
     return []

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +34,8 @@ import numpy as np
 
 from .._format import display_width, pad
 from .._version import __version__
-from ..data.growth_figures import GrowthFigures, read_growth_figures
-from ..i18n import _
+from ..data.growth_figures import GrowthFigures, area_name, read_growth_figures
+from ..i18n import N_, Composed, Message, _, localized
 from ..scenario import Scenario, load_scenario
 from ..scenario.actuals import DEFAULT_REVISION_SD
 from .asof import SectorStructure, WithinYear, measure_within_year, sector_structure
@@ -46,6 +47,7 @@ from .errors import (
     fit_spread,
     parse_vantage,
     vantage_label,
+    vantage_name,
     within_year_errors,
     year_ahead_errors,
 )
@@ -53,8 +55,8 @@ from .errors import (
 #: Decimal places of the sds written (fractions: 1e-5 = 0.001 pp).
 DECIMALS = 5
 #: Forecasters, as named in text.
-FORECASTER_TEXT = {"naive_last": "random walk (the last published growth)",
-                   "naive_mean": "mean of all earlier published growth"}
+FORECASTER_TEXT = {"naive_last": N_("random walk (the last published growth)"),
+                   "naive_mean": N_("mean of all earlier published growth")}
 
 
 def scenario_vantage(scenario: Scenario) -> int:
@@ -96,6 +98,8 @@ class SpreadCalibration:
     excluded : tuple of int
         Years left out of the record.
     notes, warnings : tuple of str
+        English (the file's header); :class:`lgsim.i18n.Message` objects, shown translated
+        on the terminal.
     """
 
     scenario: Scenario = field(repr=False)
@@ -161,13 +165,15 @@ class SpreadCalibration:
         urls = [u for e in self.spread.errors for u in e.urls if u.strip()]
         return [u.split("://", 1)[-1] for u in dict.fromkeys(urls)]
 
-    def _excluded_text(self) -> str:
-        years = ", ".join(map(str, self.excluded))
+    def _excluded_text(self, tr: Callable[[str], str] = str) -> str:
+        """The years left out and why: English with the identity ``tr`` (files)."""
+        years = tr(N_(", ")).join(map(str, self.excluded))
         if self.scenario.shocks:
-            return (f"{years} (the scenario models such years' risk as explicit shocks: "
-                    f"{', '.join(s.id for s in self.scenario.shocks)}; with the year in the "
-                    "record that risk would be counted twice)")
-        return f"{years} (by request)"
+            return tr(N_("{years} (the scenario models such years' risk as explicit shocks: "
+                         "{shocks}; with the year in the record that risk would be counted "
+                         "twice)")).format(years=years, shocks=", ".join(
+                             s.id for s in self.scenario.shocks))
+        return tr(N_("{years} (by request)")).format(years=years)
 
     def sources(self) -> dict[str, str]:
         """``[sources]`` entries, one per scaled sector's ``growth.sd``.
@@ -238,13 +244,14 @@ class SpreadCalibration:
             _("Data: {data}").format(data=self.data_label),
             _("Vantage: {vantage}. The prior is sized from year-ahead errors; the figures "
               "published by the vantage ([actuals]) narrow it in the run.").format(
-                vantage=vantage_label(self.vantage)),
+                vantage=vantage_label(self.vantage, _)),
             _("Year-ahead record, {forecaster}: {record}").format(
-                forecaster=FORECASTER_TEXT[self.forecaster], record=self.spread.describe()),
+                forecaster=_(FORECASTER_TEXT[self.forecaster]),
+                record=self.spread.describe(_)),
         ]
         if self.excluded:
             lines.append(_("Left out of the record: {years}").format(
-                years=self._excluded_text()))
+                years=self._excluded_text(_)))
         lines += self._within_lines()
         lines.append(
             _("Organic GDP growth: sd {sd:.2f} pp (hand-set: {hand:.2f} pp); every sector's sd "
@@ -262,8 +269,8 @@ class SpreadCalibration:
                                        strict=True):
             lines.append(f"  {sid:<22} {w:6.3f} {100 * m:6.2f}% {100 * new:6.2f}% "
                          f"{100 * old:6.2f}%")
-        lines += [_("note: {message}").format(message=n) for n in self.notes]
-        lines += [_("warning: {message}").format(message=w) for w in self.warnings]
+        lines += [_("note: {message}").format(message=localized(n)) for n in self.notes]
+        lines += [_("warning: {message}").format(message=localized(w)) for w in self.warnings]
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -278,9 +285,9 @@ class SpreadCalibration:
         model = self.within_year.gap_sd.get(month, 0.0)
         rsd = revision_sd(self.scenario)
         text = _("Within-year record, {vantage} (the year minus the latest year-to-date "
-                 "figure then out): ").format(vantage=vantage_label(self.vantage).split(",")[0])
+                 "figure then out): ").format(vantage=vantage_name(self.vantage, _))
         if len(self.within) >= MIN_ERRORS:
-            text += fit_spread(self.within).describe()
+            text += fit_spread(self.within).describe(_)
         else:
             text += _("{count} errors: too short to fit a spread (at least {least} needed)"
                       ).format(count=len(self.within), least=MIN_ERRORS)
@@ -368,18 +375,20 @@ def calibrate_spread(
 
 
 def _notes(sc: Scenario, spread: Spread) -> tuple[str, ...]:
+    """Notes for the reader: English Messages, shown translated on the terminal."""
     notes = []
     last = max(e.year for e in spread.errors)
     if last < sc.base_year:
-        notes.append(
-            f"the record ends in {last}, before the base year {sc.base_year}: the spread is "
-            f"that of a year-ahead forecast, which assumes the scenario's means were set "
-            f"knowing {sc.base_year} (if not, the forecast is {sc.target_year - last} years "
-            "ahead and wider)")
-    flagged = [f"{e.area} {e.year}" for e in spread.errors if e.lower_bound or e.estimate]
+        notes.append(Message(N_(
+            "the record ends in {last}, before the base year {base}: the spread is that of a "
+            "year-ahead forecast, which assumes the scenario's means were set knowing {base} "
+            "(if not, the forecast is {steps} years ahead and wider)"),
+            last=last, base=sc.base_year, steps=sc.target_year - last))
+    flagged = [Message(N_("{area} {year}"), area=area_name(e.area), year=e.year)
+               for e in spread.errors if e.lower_bound or e.estimate]
     if flagged:
-        notes.append(f"scored at their stated value: {', '.join(flagged)} (a lower bound "
-                     "'over X' or an estimate 'about X')")
+        notes.append(Message(N_("scored at their stated value: {figures} (a lower bound "
+                                "'over X' or an estimate 'about X')"), figures=flagged))
     return tuple(notes)
 
 
@@ -388,17 +397,20 @@ def _warnings(sc: Scenario, month: int, spread: Spread,
     out = []
     if sc.shocks and not excluded:
         worst = max(spread.errors, key=lambda e: abs(e.scaled))
-        out.append(
-            f"the record includes every year, the worst {worst.area} {worst.year} "
-            f"({100 * worst.error:+.1f} pp), and the scenario also has explicit shocks "
-            f"({', '.join(s.id for s in sc.shocks)}): if such a year's risk is what the shocks "
-            "model, it is counted twice — leave the year out (exclude)")
+        out.append(Message(N_(
+            "the record includes every year, the worst {area} {year} ({error} pp), and the "
+            "scenario also has explicit shocks ({shocks}): if such a year's risk is what the "
+            "shocks model, it is counted twice — leave the year out (exclude)"),
+            area=area_name(worst.area), year=worst.year, error=f"{100 * worst.error:+.1f}",
+            shocks=", ".join(s.id for s in sc.shocks)))
     own = scenario_vantage(sc)
     if (month - 1) // 3 > (own - 1) // 3:
-        latest = ("no figure of " + str(sc.target_year) if own == 1
-                  else f"figures through month {own - 1} of {sc.target_year} only")
-        out.append(
-            f"vantage {vantage_label(month)} but the scenario conditions on {latest}: the "
-            "prior is the year-ahead spread, so add the figures out by the vantage to "
-            "[actuals]")
+        latest = (Message(N_("no figure of {year}"), year=sc.target_year) if own == 1
+                  else Message(N_("figures through month {month} of {year} only"),
+                               month=own - 1, year=sc.target_year))
+        out.append(Message(N_(
+            "vantage {vantage} but the scenario conditions on {latest}: the prior is the "
+            "year-ahead spread, so add the figures out by the vantage to [actuals]"),
+            vantage=Composed(partial(vantage_label, month)), latest=latest))
     return tuple(out)
+

@@ -11,6 +11,8 @@ import hashlib
 
 import numpy as np
 
+from ..i18n import _
+
 #: The generators a model simulates with: (parameter draws, shocks).
 Rngs = tuple[np.random.Generator, np.random.Generator]
 
@@ -32,5 +34,5 @@ def keyed_rngs(seed: int, *key: object) -> Rngs:
 def check_seed(seed: int) -> int:
     """The seed as an int; raise ValueError unless it is an integer >= 0."""
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed: expected an integer >= 0, found {seed!r}")
+        raise ValueError(_("seed: expected an integer >= 0, found {value!r}").format(value=seed))
     return int(seed)
