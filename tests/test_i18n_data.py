@@ -43,7 +43,7 @@ def test_a_message_is_its_english_text_and_shows_translated():
 
 
 def test_message_fields_are_translated_too_and_lists_joined():
-    from lgsim.data.growth_figures import area_name
+    from lgsim.data.areas import area_name
 
     note = Message(N_("{file}: {area} {period} {value} not used: {other} has {kept}"),
                    file="a.csv", area=area_name("Longgang"), period="2020-12", value="3.0%",
@@ -247,3 +247,71 @@ def test_calibrate_prints_chinese_and_writes_english(tmp_path, capsys, monkeypat
     assert "# WARNING: the record includes every year, the worst Longgang 2020" in written
     assert "year-ahead errors (Longgang 2012–2020 (9), Shenzhen" in written
     assert "vantage after Q1, as of the end of month 4" in written
+
+
+# ---------------------------------------------------------------- fragments of the other commands
+
+
+def test_compare_names_the_investment_targets(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    args = ["compare", "scenarios/base.toml", "scenarios/delay-6m.toml", "-n", "300"]
+    assert main(["--lang", "zh", *args, "--out", str(tmp_path / "zh")]) == 0
+    zh = capsys.readouterr().out
+    assert re.search(r"^    Δ达标概率\(固定资产投资\) .* 个百分点  配对 95% ", zh, re.M), zh
+    assert re.search(r"^    Δ达标概率\(工业投资\) ", zh, re.M), zh
+    assert not re.search(r"\bfai\b|industrial_fai", zh), zh
+    assert main(["--lang", "en", *args, "--out", str(tmp_path / "en")]) == 0
+    en = capsys.readouterr().out
+    assert "ΔP(district FAI met)" in en and "ΔP(industrial investment met)" in en
+    assert not re.search(r"ΔP\((industrial_)?fai", en), en
+    # the files keep the ids
+    data = json.loads((tmp_path / "zh" / "comparison.json").read_text(encoding="utf-8"))
+    assert set(data["differences"][0]["investment_target_met_diff_pp"]) == {"fai",
+                                                                            "industrial_fai"}
+
+
+def test_indicator_targets_read_chinese_and_summary_stays_english(tmp_path, capsys,
+                                                                   monkeypatch):
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "it"
+    assert main(["--lang", "zh", "run", "scenarios/examples/indicator-targets.toml", "-n",
+                 "300", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert ("指标目标 一般公共预算收入（general_budget_revenue）增速 >= 4.95%（左右 5%）：未建模 — "
+            "没有 [[indicator]] 映射龙岗区的 general_budget_revenue") in text
+    assert "指标目标 固定资产投资（fai）总量 >= 1,400.00亿元（超 1,400亿元）：P = " in text
+    assert "growth >=" not in text and "level >=" not in text and " maps " not in text
+    summary = (out / "summary.json").read_text(encoding="utf-8")
+    assert '"growth >= 4.95% (左右 5%)"' in summary
+    assert "no [[indicator]] maps general_budget_revenue of Longgang" in summary
+
+
+def test_track_summarises_unused_rows_and_names_areas_in_chinese(tmp_path, capsys,
+                                                                  monkeypatch):
+    monkeypatch.chdir(ROOT)
+    code = main(["--lang", "zh", "track", "scenarios/base.toml", "-n", "300", "--to",
+                 "2022-03", "--no-plots", "--no-report", "--out", str(tmp_path / "t")])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert re.search(r"^未使用：模拟年份中已公布的 \d+ 行 — 没有 \[\[indicator\]\] 映射：\d+；"
+                     r"总量数据：\d+", text, re.M), text
+    assert "2022年1–2月 龙岗区 规模以上工业增加值" in text
+    assert not re.search(r"Longgang|Shenzhen|a level|no \[\[indicator\]\]:", text), text
+    assert text.rstrip().endswith(f"已写入 {tmp_path / 't'}/")
+    data = json.loads((tmp_path / "t" / "track.json").read_text(encoding="utf-8"))
+    assert any(g["reason"].startswith("no [[indicator]] entry maps Longgang ")
+               for g in data["ignored"])
+
+
+def test_a_distribution_below_zero_reads_chinese():
+    from lgsim import load_scenario
+    from lgsim.scenario import ScenarioError
+
+    path = ROOT / "tests" / "corpus" / "negative_duration_distribution.toml"
+    with i18n.using("zh"), pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    message = str(info.value)
+    assert "：应为 " in message and "，实为 取值范围可达 " in message, message
+    assert "（加上 min = 0，或改用非负的分布）" in message, message
+    with pytest.raises(ScenarioError, match=r"found support reaching .*add min = 0"):
+        load_scenario(path)

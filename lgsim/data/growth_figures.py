@@ -38,6 +38,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..i18n import N_, Message, _
+from .areas import area_name
 from .official import (
     ESTIMATE_MARKERS,
     LOWER_BOUND_MARKERS,
@@ -64,20 +65,6 @@ PUBLICATION_LAG_MONTHS = 1
 SHIPPED_AREA = "Longgang"
 #: The shipped files read when no path is given (annual first: its series is curated).
 SHIPPED_FILES: tuple[str, ...] = ("annual", "published")
-#: The areas of the shipped files, by their id in the data (their names, translated where
-#: shown: 龙岗区, 深圳市; files and messages about the data keep the ids).
-AREA_NAMES: dict[str, str] = {"Longgang": N_("Longgang"), "Shenzhen": N_("Shenzhen")}
-
-
-def area_name(area: str) -> str:
-    """An area as text shows it, for a :class:`lgsim.i18n.Message` field.
-
-    A Message for a shipped area (shown as 龙岗区 in Chinese, ``Longgang`` in files), else
-    the id as it is.
-    """
-    return Message(AREA_NAMES[area]) if area in AREA_NAMES else area
-
-
 @dataclass(frozen=True, slots=True)
 class GrowthFigure:
     """One published growth figure: year-to-date through ``month`` (12: the year).

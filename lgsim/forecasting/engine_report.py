@@ -11,8 +11,9 @@ import math
 from typing import TYPE_CHECKING
 
 from .._format import num, pad, pct
+from ..data.areas import area_text
 from ..i18n import N_, _, localized, ngettext
-from .errors import area_text, vantage_label
+from .errors import vantage_label
 
 if TYPE_CHECKING:  # pragma: no cover
     from .engine_backtest import EngineBacktest, Origin, Summary

@@ -36,7 +36,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..data.growth_figures import AREA_NAMES, GrowthFigure, GrowthFigures
+from ..data.areas import area_text
+from ..data.growth_figures import GrowthFigure, GrowthFigures
 from ..i18n import N_, _
 
 #: Named vantages: the month as of whose end the forecast is made (figures then out).
@@ -94,9 +95,7 @@ def vantage_label(month: int, tr: Callable[[str], str] = str) -> str:
         name=vantage_name(month, tr), month=month)
 
 
-def area_text(area: str, tr: Callable[[str], str] = str) -> str:
-    """An area in text: a shipped area's name translated by ``tr`` (龙岗区), else its id."""
-    return tr(AREA_NAMES[area]) if area in AREA_NAMES else area
+
 
 
 class Forecast(NamedTuple):

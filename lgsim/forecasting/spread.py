@@ -34,7 +34,8 @@ import numpy as np
 
 from .._format import display_width, pad
 from .._version import __version__
-from ..data.growth_figures import GrowthFigures, area_name, read_growth_figures
+from ..data.areas import area_name
+from ..data.growth_figures import GrowthFigures, read_growth_figures
 from ..i18n import N_, Composed, Message, _, localized
 from ..scenario import Scenario, load_scenario
 from ..scenario.actuals import DEFAULT_REVISION_SD

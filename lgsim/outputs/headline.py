@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from .._format import pad, pct
 from ..analysis import quantiles
-from ..i18n import N_, _
+from ..i18n import N_, _, localized
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..analysis import Probability
@@ -113,10 +113,11 @@ def _subtarget_lines(r: Results) -> list[str]:
             )
     for t, prob in r.p_indicators():
         lines.append(_("Indicator target {name} ({id}) {rule}: not modelled — {reason}").format(
-            name=t.label, id=t.key.removeprefix("indicator:"), rule=t.rule, reason=t.reason)
+            name=t.label, id=t.key.removeprefix("indicator:"), rule=localized(t.rule),
+            reason=localized(t.reason))
             if prob is None else
             _("Indicator target {name} ({id}) {rule}: P = {p} [{low}, {high}]").format(
-                name=t.label, id=t.key.removeprefix("indicator:"), rule=t.rule,
+                name=t.label, id=t.key.removeprefix("indicator:"), rule=localized(t.rule),
                 p=pct(prob.estimate), low=pct(prob.low), high=pct(prob.high)))
     if sc.target.streets and not sc.street_data:
         lines.append(

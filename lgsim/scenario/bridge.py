@@ -19,10 +19,12 @@ tracker); "about" (左右) figures are ordinary observations, their sd covering 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from ..data.areas import area_name, area_text
 from ..data.published import Figure
+from ..i18n import N_, Message
 from .actuals import Observation
 from .indicators import IndicatorMap, mapping_for
 
@@ -58,8 +60,13 @@ class Release:
 
     @property
     def label(self) -> str:
-        """``2022年1–2月 Longgang 规模以上工业增加值`` style label."""
-        return f"{self.figure.window} {self.mapping.label}"
+        """``2022年1–2月 Longgang 规模以上工业增加值`` style label (as files record it)."""
+        return self.label_in(str)
+
+    def label_in(self, tr: Callable[[str], str]) -> str:
+        """The label with the area's name translated by ``tr`` (``… 龙岗区 …`` in Chinese)."""
+        m = self.mapping
+        return f"{self.figure.window} {area_text(m.area, tr)} {m.name or m.indicator}"
 
     @property
     def short(self) -> str:
@@ -73,6 +80,22 @@ class Ignored:
 
     figure: Figure
     reason: str
+
+
+#: The reasons of :func:`_why_not` (message ids) and their short names in a summary.
+REASON_NAMES = {
+    "a target, not a figure": N_("a target, not a figure"),
+    "a level (only growth figures observe the model)": N_("a level"),
+    "a two-year average growth (两年平均)": N_("a two-year average growth"),
+    "a figure of {year}, outside the simulated years {first}–{last}":
+        N_("a figure outside the simulated years"),
+    "no [[indicator]] entry maps {area} {indicator}": N_("no [[indicator]]"),
+}
+
+
+def reason_name(reason: str) -> str:
+    """The short name of an :class:`Ignored` reason (English; translate with ``_``)."""
+    return REASON_NAMES.get(getattr(reason, "msgid", reason), reason)
 
 
 def release_lags(maps: Iterable[IndicatorMap]) -> dict[str, int]:
@@ -109,16 +132,19 @@ def bridge(figures: Iterable[Figure], maps: tuple[IndicatorMap, ...], years: tup
 
 
 def _why_not(f: Figure, m: IndicatorMap | None, years: tuple[int, int]) -> str | None:
+    """Why a row is not an observation: an English Message (shown translated), or None."""
     if f.vintage == "target":
-        return "a target, not a figure"
+        return Message(N_("a target, not a figure"))
     if f.measure == "level":
-        return "a level (only growth figures observe the model)"
+        return Message(N_("a level (only growth figures observe the model)"))
     if f.measure == "two_year_average":
-        return "a two-year average growth (两年平均)"
+        return Message(N_("a two-year average growth (两年平均)"))
     if not years[0] <= f.year <= years[1]:
-        return f"a figure of {f.year}, outside the simulated years {years[0]}–{years[1]}"
+        return Message(N_("a figure of {year}, outside the simulated years {first}–{last}"),
+                       year=f.year, first=years[0], last=years[1])
     if m is None:
-        return f"no [[indicator]] entry maps {f.area} {f.indicator}"
+        return Message(N_("no [[indicator]] entry maps {area} {indicator}"),
+                       area=area_name(f.area), indicator=f.indicator)
     return None
 
 

@@ -117,11 +117,14 @@ class Checker:
         d = parse_dist(table[key], where, self.fail, fraction=fraction)
         low, high = d.support()
         if nonneg and low < 0:
-            found = f"support reaching {low:g}" if d.kind != "fixed" else f"{low:g}"
-            hint = "" if d.kind == "fixed" else "add min = 0 or use a non-negative distribution"
+            found = (_("support reaching {value:g}").format(value=low) if d.kind != "fixed"
+                     else f"{low:g}")
+            hint = "" if d.kind == "fixed" else _("add min = 0 or use a non-negative "
+                                                  "distribution")
             raise self.fail(where, _("values >= 0"), found, hint)
         if upper is not None and high > upper:
-            found = f"support reaching {high:g}" if d.kind != "fixed" else f"{high:g}"
+            found = (_("support reaching {value:g}").format(value=high) if d.kind != "fixed"
+                     else f"{high:g}")
             raise self.fail(where, _("values <= {upper:g}").format(upper=upper), found)
         return d
 

@@ -226,7 +226,7 @@ class _Reader:
         if not isinstance(kind, str) or kind not in PARAMS:
             hint = suggest(str(kind), PARAMS)
             raise self.fail(
-                f"{self.path}.dist", "one of " + ", ".join(PARAMS),
+                f"{self.path}.dist", _("one of {names}").format(names=", ".join(PARAMS)),
                 describe(kind) + (f"; {hint}" if hint else ""),
             )
         keys = set(value) - {"dist", "min", "max"}

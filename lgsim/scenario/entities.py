@@ -218,7 +218,8 @@ def build_lands(ctx: Context, doc: Mapping[str, Any]) -> tuple[LandTask, ...]:
         if start >= by:
             raise ck.fail(
                 f"{path}.start", _("a date before by ({by})").format(by=t['by']),
-                str(t.get("start", f"{ctx.target_year}-01-01 (the default)")),
+                str(t.get("start", _("{date} (the default)").format(
+                    date=f"{ctx.target_year}-01-01"))),
             )
         lands.append(
             LandTask(

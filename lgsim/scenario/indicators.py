@@ -37,14 +37,16 @@ mapping, or a level of a real quantity, is listed as not modelled.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
 
+from ..data.areas import area_name
 from ..data.published import indicators as known_indicators
-from ..i18n import _
+from ..i18n import N_, Composed, Message, _
 from .errors import describe, suggest
 from .paths import entry_path
 
@@ -138,14 +140,19 @@ class IndicatorTarget:
         eps = 1e-12 if self.measure == "growth" else 1e-9
         return np.asarray(x) >= self.bar - eps
 
-    def describe(self) -> str:
-        """Plain-language rule, e.g. ``growth >= 4.5% (超)``."""
+    def describe(self, tr: Callable[[str], str] = str) -> str:
+        """Plain-language rule, e.g. ``growth >= 4.5% (超 4.5%)``.
+
+        English with the identity ``tr`` (files); ``tr`` (:func:`lgsim.i18n._`) translates.
+        """
         word = "超" if self.rule == "at_least" else "左右"
         if self.measure == "growth":
-            text = f"growth >= {100 * self.bar:.4g}%"
+            text = tr(N_("growth >= {bar} ({word} {value})")).format(
+                bar=f"{100 * self.bar:.4g}%", word=word, value=self._value_text())
         else:
-            text = f"level >= {self.bar:,.2f}亿元"
-        return f"{text} ({word} {self._value_text()})"
+            text = tr(N_("level >= {bar} ({word} {value})")).format(
+                bar=f"{self.bar:,.2f}亿元", word=word, value=self._value_text())
+        return text
 
     def _value_text(self) -> str:
         return f"{100 * self.value:.4g}%" if self.measure == "growth" else \
@@ -293,10 +300,12 @@ def not_modelled_reason(target: IndicatorTarget, mapping: IndicatorMap | None,
                         area: str | None) -> str | None:
     """Why an indicator target cannot be judged on the model, or None when it can."""
     if mapping is None:
-        return f"no [[indicator]] maps {target.indicator} of {area or 'the district'}"
+        return Message(N_("no [[indicator]] maps {indicator} of {area}"),
+                       indicator=target.indicator,
+                       area=area_name(area) if area else Message(N_("the district")))
     if target.measure == "level" and mapping.quantity not in ("fai", "industrial_fai"):
-        return (f"a level of {mapping.quantity}: the model's value added is real (base-year "
-                "prices), the target nominal")
+        return Message(N_("a level of {quantity}: the model's value added is real (base-year "
+                          "prices), the target nominal"), quantity=mapping.quantity)
     return None
 
 
@@ -372,7 +381,8 @@ def _indicator_flags(scenario: Any, t: Any, it: IndicatorTarget, y: int,
     short = f"{it.name} " + (f"≥{100 * it.value:.4g}%" if it.measure == "growth" else
                              f"≥{it.value:,.6g}亿")
     if reason is not None or m is None:
-        return TargetFlags(key, it.name, it.describe(), None, reason or "", short)
+        return TargetFlags(key, it.name, Composed(partial(it.describe)), None, reason or "",
+                           short)
     if m.quantity in ("fai", "industrial_fai"):
         before, now = q[m.quantity][:, y - 1], q[m.quantity][:, y]
         x = now if it.measure == "level" else now / before - 1.0
@@ -382,4 +392,4 @@ def _indicator_flags(scenario: Any, t: Any, it: IndicatorTarget, y: int,
         rows = [sector_ids.index(s) for s in m.sectors]
         x = m.nominal(q["va"][:, y, rows].sum(axis=1) / q["va"][:, y - 1, rows].sum(axis=1)
                       - 1.0)
-    return TargetFlags(key, it.name, it.describe(), it.met(x), short=short)
+    return TargetFlags(key, it.name, Composed(partial(it.describe)), it.met(x), short=short)

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..i18n import _
+
 #: Arrays of tables addressed by id.
 ARRAY_KINDS = ("sector", "street", "project", "batch", "land", "shock", "pipeline",
                "indicator")
@@ -41,13 +43,16 @@ def parse_path(text: str) -> KeyPath:
     """
     m = _PATH.match(text.strip())
     if not m:
-        raise ValueError(f"not a key path: {text!r} (expected kind[id].field or section.key)")
+        raise ValueError(_("not a key path: {text!r} (expected kind[id].field or "
+                           "section.key)").format(text=text))
     kind, ident = m["kind"], m["id"]
     fields = tuple(f for f in m["rest"].split(".") if f)
     if kind in ARRAY_KINDS and ident is None and fields:
-        raise ValueError(f"{text!r}: {kind} entries are addressed as {kind}[id].field")
+        raise ValueError(_("{text!r}: {kind} entries are addressed as {kind}[id].field")
+                         .format(text=text, kind=kind))
     if kind not in ARRAY_KINDS and ident is not None:
-        raise ValueError(f"{text!r}: [{kind}] is a table, not an array of tables")
+        raise ValueError(_("{text!r}: [{kind}] is a table, not an array of tables").format(
+            text=text, kind=kind))
     return KeyPath(kind, ident, fields)
 
 
@@ -67,22 +72,23 @@ def locate(doc: dict[str, Any], path: KeyPath, *, create: bool = False) -> tuple
         With a message naming the missing part.
     """
     if not path.fields:
-        raise KeyError(f"{path}: a path must name a field")
+        raise KeyError(_("{path}: a path must name a field").format(path=path))
     if path.kind in ARRAY_KINDS:
         entries = doc.get(path.kind, [])
         table = next((e for e in entries if isinstance(e, dict) and e.get("id") == path.id), None)
         if table is None:
-            raise KeyError(f"{path.kind}[{path.id}]: no such entry")
+            raise KeyError(_("{entry}: no such entry").format(entry=f"{path.kind}[{path.id}]"))
     else:
         table = doc.setdefault(path.kind, {}) if create else doc.get(path.kind)
         if not isinstance(table, dict):
-            raise KeyError(f"[{path.kind}]: no such table")
+            raise KeyError(_("{table}: no such table").format(table=f"[{path.kind}]"))
     for name in path.fields[:-1]:
         nxt = table.get(name)
         if not isinstance(nxt, dict):
             if create and nxt is None:
                 nxt = table[name] = {}
             else:
-                raise KeyError(f"{path}: '{name}' is not a table here")
+                raise KeyError(_("{path}: {name!r} is not a table here").format(path=path,
+                                                                                 name=name))
         table = nxt
     return table, path.fields[-1]

@@ -135,7 +135,7 @@ def difference(results: Results, reference: Results) -> Difference:
     conditional probabilities.
     """
     if results.n != reference.n:
-        raise ValueError("paired differences need the same number of replications")
+        raise ValueError(_("paired differences need the same number of replications"))
     met1, met0 = results.met(), reference.met()
     g1, g0 = results.growth(), reference.growth()
     e = g1 - g0
@@ -256,14 +256,14 @@ class Comparison:
 
     def __init__(self, results: Sequence[Results], labels: Sequence[str] | None = None) -> None:
         if len(results) < 2:
-            raise ValueError("a comparison needs at least two runs")
+            raise ValueError(_("a comparison needs at least two runs"))
         self.results: tuple[Results, ...] = tuple(results)
         self.labels: tuple[str, ...] = tuple(labels or _unique_names(
             [r.scenario.name for r in self.results]))
         ref = self.results[0]
         for r in self.results[1:]:
             if r.n != ref.n or r.seed != ref.seed:
-                raise ValueError("compared runs must share seed and replications")
+                raise ValueError(_("compared runs must share seed and replications"))
         self.differences: tuple[Difference, ...] = tuple(
             difference(r, ref) for r in self.results[1:]
         )
@@ -562,7 +562,7 @@ def compare(
         s if isinstance(s, Scenario) else load_scenario(os.fspath(s)) for s in scenarios
     ]
     if len(loaded) < 2:
-        raise ValueError("compare needs at least two scenarios")
+        raise ValueError(_("compare needs at least two scenarios"))
     first = loaded[0]
     for s in loaded[1:]:
         if s.target_year != first.target_year:

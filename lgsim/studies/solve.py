@@ -230,9 +230,8 @@ def lever_value(scenario: Scenario, lever: str) -> float | None:
         return parse_dist(value, lever, fail).median()
     hint = ""
     if isinstance(value, dict):
-        hint = "a lever is one number: name one key of the table, e.g. " + ", ".join(
-            f"{lever}.{k}" for k in list(value)[:3]
-        )
+        hint = _("a lever is one number: name one key of the table, e.g. {keys}").format(
+            keys=", ".join(f"{lever}.{k}" for k in list(value)[:3]))
     raise ScenarioError(scenario.file, lever, _("a number (a lever)"), describe(value), hint)
 
 
@@ -262,14 +261,16 @@ def default_bounds(lever: str, current: float | None) -> tuple[float, float]:
     if name in _UNIT_FIELDS:
         return (0.0, 1.0)
     if current is None:
-        raise ValueError(f"{lever}: not written in the scenario; give bounds (LO HI)")
+        raise ValueError(_("{lever}: not written in the scenario; give bounds (LO HI)").format(
+            lever=lever))
     if name.endswith("_months") or ".start_delay_months." in lever or "_months." in lever:
         return (0.0, max(2.0 * current, current + 12.0))
     if name in _RATE_FIELDS and abs(current) < 1.0:
         return (current - 0.10, current + 0.10)
     if current > 0:
         return (0.0, 2.0 * current)
-    raise ValueError(f"{lever}: cannot infer a search range from {current:g}; give bounds")
+    raise ValueError(_("{lever}: cannot infer a search range from {value:g}; give bounds")
+                     .format(lever=lever, value=current))
 
 
 class _Bracket(NamedTuple):
@@ -390,12 +391,14 @@ def _bisect(lever: _Lever, brackets: dict[str, _Bracket], probability: float, to
 
 def _check_solve_arguments(probability: float, bounds: tuple[float, float], grid: int) -> None:
     if not 0.0 < probability < 1.0:
-        raise ValueError(f"probability must be a fraction in (0, 1), found {probability}")
+        raise ValueError(_("probability must be a fraction in (0, 1), found {value}").format(
+            value=probability))
     lo, hi = bounds
     if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        raise ValueError(f"bounds must be finite with LO < HI, found {lo}, {hi}")
+        raise ValueError(_("bounds must be finite with LO < HI, found {low}, {high}").format(
+            low=lo, high=hi))
     if grid < 3:
-        raise ValueError(f"grid must be >= 3, found {grid}")
+        raise ValueError(_("grid must be >= 3, found {grid}").format(grid=grid))
 
 
 def solve(

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from ..data.published import PublishedTable, load_published
+from ..i18n import _
 from ..montecarlo.footprint import check_memory, footprint
 from ..montecarlo.runner import MIN_ESS, run_settings
 from ..montecarlo.tracking import mixture, pilot, plan_of, simulate_track
@@ -161,7 +162,8 @@ def track(
     table = data if isinstance(data, PublishedTable) else load_published(data)
     months = _months(scenario, start, end)
     if news not in NEWS_ORDERS:
-        raise ValueError(f"news must be one of {NEWS_ORDERS}, not {news!r}")
+        raise ValueError(_("news: expected one of {names}, found {value!r}").format(
+            names=", ".join(NEWS_ORDERS), value=news))
     lags = release_lags(scenario.indicators)
     dates = [_opening(months[0])] + [_month_end(y, m) for y, m in months]
     releases, states, ignored, earlier = _releases(table, scenario, dates, lags)
@@ -200,11 +202,12 @@ def _months(scenario: Scenario, start: tuple[int, int] | None,
     lo, hi = scenario.base_year + 1, scenario.end_year
     for name, (y, m) in (("start", first), ("end", last)):
         if not (lo <= y <= hi and 1 <= m <= 12):
-            raise ScenarioError(scenario.file, name, f"a month YYYY-MM within the simulated "
-                                f"years {lo}–{hi}", f"{y}-{m:02d}")
+            raise ScenarioError(scenario.file, name,
+                                _("a month YYYY-MM within the simulated years {first}–{last}")
+                                .format(first=lo, last=hi), f"{y}-{m:02d}")
     if first > last:
-        raise ScenarioError(scenario.file, "end", f"a month on or after {first[0]}-"
-                            f"{first[1]:02d}", f"{last[0]}-{last[1]:02d}")
+        raise ScenarioError(scenario.file, "end", _("a month on or after {month}").format(
+            month=f"{first[0]}-{first[1]:02d}"), f"{last[0]}-{last[1]:02d}")
     k0, k1 = 12 * first[0] + first[1] - 1, 12 * last[0] + last[1] - 1
     return [(k // 12, k % 12 + 1) for k in range(k0, k1 + 1)]
 

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 from .._format import display_width, pad, pct, pp, to_pct
 from .._version import __version__
 from ..analysis import Probability
-from ..i18n import N_, _
+from ..i18n import LIST_SEPARATOR, N_, _
 from ..results import UNITS_NOTE
+from ..scenario.bridge import reason_name
 
 if TYPE_CHECKING:  # pragma: no cover
     from .track import MonthState, News, Track
@@ -199,7 +200,7 @@ def _news_lines(t: Track) -> list[str]:
             revision = _(" [revision]") if n.kind == "revision" else ""
             lines.append(_("   {order}. {label}: published {value} (known {known}){revision}"
                            "   ΔP {dp} pp   Δgrowth {dg} pp").format(
-                order=n.order, label=n.release.label, value=pct(f.value),
+                order=n.order, label=n.release.label_in(_), value=pct(f.value),
                 known=n.release.known, revision=revision, dp=pp(n.d_p), dg=pp(n.d_growth)))
         total = sum(n.d_p for n in m.news)
         lines.append(_("   sum of the news {total} pp = change {d} pp").format(
@@ -213,19 +214,20 @@ def _tail(t: Track) -> list[str]:
     if big is not None:
         out.append(_("Largest news: {label} (published {value}) in {month}: ΔP(met) {dp} pp, "
                      "Δ expected growth {dg} pp").format(
-            label=big.release.label, value=pct(big.release.figure.value),
+            label=big.release.label_in(_), value=pct(big.release.figure.value),
             month=_month_of(t, big), dp=pp(big.d_p), dg=pp(big.d_growth)))
     low = [m.label for m in t.months if m.low_ess]
     if low:
         out.append(_("WARNING: effective sample size below {floor} in {months}: those months "
                      "rest on few effective replications (their intervals show it); rerun "
                      "with more replications (-n)").format(
-            floor=f"{t.min_ess:,.0f}", months=", ".join(low)))
-    reasons = Counter(g.reason.split(" entry maps")[0].split(" (")[0] for g in t.ignored)
+            floor=f"{t.min_ess:,.0f}", months=_(LIST_SEPARATOR).join(low)))
+    reasons = Counter(reason_name(g.reason) for g in t.ignored)
     if t.ignored:
         earlier = (_("; and {n} row(s) of earlier years").format(n=t.earlier_rows)
                    if t.earlier_rows else "")
         out.append(_("Not used: {n} published row(s) of the simulated years — {why}").format(
-            n=len(t.ignored), why="; ".join(f"{_(why)}: {n}" for why, n in
-                                             reasons.most_common())) + earlier)
+            n=len(t.ignored), why=_("; ").join(
+                _("{what}: {n}").format(what=_(why), n=n) for why, n in reasons.most_common()))
+            + earlier)
     return out

@@ -95,7 +95,8 @@ def add_project(
     """
     file = f"{scenario.file} (add_project)"
     if kind not in ENTRY_KINDS:
-        raise ScenarioError(file, kind, "one of " + ", ".join(ENTRY_KINDS), repr(kind))
+        raise ScenarioError(file, kind, _("one of {names}").format(names=", ".join(ENTRY_KINDS)),
+                            repr(kind))
     if not isinstance(entry, Mapping):
         raise ScenarioError(file, kind, _("a table for a new [[{kind}]]").format(kind=kind),
                             type(entry).__name__)
@@ -208,7 +209,9 @@ def replications_from_env(default: int) -> int:
     try:
         value = int(text.replace("_", "").replace(",", ""))
     except ValueError:
-        raise ValueError(f"{REPLICATIONS_ENV}: expected a whole number, found {text!r}") from None
+        raise ValueError(_("{variable}: expected a whole number, found {text!r}").format(
+            variable=REPLICATIONS_ENV, text=text)) from None
     if value < 1:
-        raise ValueError(f"{REPLICATIONS_ENV}: expected a number >= 1, found {value}")
+        raise ValueError(_("{variable}: expected a number >= 1, found {value}").format(
+            variable=REPLICATIONS_ENV, value=value))
     return value

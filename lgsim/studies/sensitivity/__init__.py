@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...i18n import _
 from ...scenario import Scenario
 from .inputs import QUANTILE_BOUNDS, UncertainInput, fixed_at, select_inputs, uncertain_inputs
 from .one_at_a_time import (
@@ -53,5 +54,6 @@ def sensitivity(scenario: Scenario, method: str = "tornado", **options: Any) -> 
     """Run one of :data:`METHODS` (``tornado``, ``sobol``, ``morris``) with ``options``."""
     funcs = {"tornado": tornado, "sobol": sobol, "morris": morris}
     if method not in funcs:
-        raise ValueError(f"method must be one of {', '.join(METHODS)}, found {method!r}")
+        raise ValueError(_("method: expected one of {names}, found {value!r}").format(
+            names=", ".join(METHODS), value=method))
     return funcs[method](scenario, **options)

@@ -94,7 +94,7 @@ class UncertainInput:
         Bernoulli(p) quantile: 1.0 if ``q > 1 − p`` else 0.0.
         """
         if not 0.0 < q < 1.0:
-            raise ValueError(f"quantile must be in (0, 1), found {q}")
+            raise ValueError(_("quantile must be in (0, 1), found {q}").format(q=q))
         if self.kind == "event":
             return 1.0 if q > 1.0 - float(self.probability or 0.0) else 0.0
         return float(np.asarray(self.dist.ppf(q)))  # type: ignore[union-attr]
@@ -246,7 +246,7 @@ def select_inputs(scenario: Scenario, params: Sequence[str] | None = None) -> li
         text = text.strip()
         hits = [i for i in inputs if i.path == text or i.path.startswith(text + ".")]
         if not hits:
-            hint = suggest(text, paths) or "see `uncertain_inputs(scenario)` for the list"
+            hint = suggest(text, paths) or _("see `uncertain_inputs(scenario)` for the list")
             raise ScenarioError(scenario.file, text,
                                 _("an uncertain input of this scenario (a distribution that is "
                                   "not fixed, or an event probability strictly between 0 and 1)"),

@@ -12,6 +12,7 @@ from typing import Any
 
 from ...engine import compile_plan
 from ...engine.smoothing import SmoothingPlan
+from ...i18n import _
 from ...montecarlo.outcomes import Outcome, evaluate_changes
 from ...montecarlo.runner import resolve_seed
 from ...scenario import Scenario
@@ -63,7 +64,8 @@ def tornado(
     import pandas as pd
 
     if not 0.0 < low < high < 1.0:
-        raise ValueError(f"expected 0 < low < high < 1, found low={low}, high={high}")
+        raise ValueError(_("expected 0 < low < high < 1, found low={low}, high={high}").format(
+            low=low, high=high))
     inputs = select_inputs(scenario, params)
     run_seed = resolve_seed(seed, scenario)
     if replications is None and isinstance(compile_plan(scenario).smoothing, SmoothingPlan):
@@ -74,7 +76,8 @@ def tornado(
     for item in inputs:
         for q in (low, high):
             c = with_pinned_shapes(scenario, {item.path: item.value_at(q)})
-            _checked(scenario, c, f"{item.path} at its P{round(100 * q)}")
+            _checked(scenario, c, _("{path} at its P{q}").format(path=item.path,
+                                                                  q=round(100 * q)))
             changes.append(c)
     outs = evaluate_changes(scenario, changes, replications, run_seed, workers,
                             progress=progress)

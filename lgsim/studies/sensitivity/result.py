@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..._format import display_width, pad, pct
-from ...i18n import _
+from ...i18n import _, localized
 from ...montecarlo.outcomes import Outcome
 from ...scenario.model import Target
 from .inputs import QUANTILE_BOUNDS
@@ -128,7 +128,7 @@ def _header(r: SensitivityResult) -> str:
                 what=what, low=QUANTILE_BOUNDS[0], high=QUANTILE_BOUNDS[1], n=r.evaluations,
                 replications=r.replications, seed=r.seed)
         )
-    lines.extend(_("warning: {message}").format(message=w)
+    lines.extend(_("warning: {message}").format(message=localized(w))
                  for w in r.settings.get("warnings", ()))
     return "\n".join(lines)
 
@@ -141,13 +141,13 @@ def _text(r: SensitivityResult, top: int | None) -> str:
         lo, hi = round(100 * r.settings["low"]), round(100 * r.settings["high"])
         extra = [c[2:-len("_met_swing_pp")] for c in t.columns
                  if c.startswith("p_") and c.endswith("_met_swing_pp") and c != "p_met_swing_pp"]
-        heads = {k: f"ΔP({Target.investment_name(k, _)}) pp" for k in extra}
+        heads = {k: _("ΔP({name}) pp").format(name=Target.investment_name(k, _)) for k in extra}
         widths = {k: max(12, display_width(h) + 2) for k, h in heads.items()}
         lines.append(
             "  #  " + pad(_("input"), w)
             + pad(_("value P{low} → P{high}").format(low=lo, high=hi), 24)
-            + pad(_("P(met) P10 → P90"), 19) + pad("Δ pp", 8)
-            + pad(_("median P10 → P90"), 19) + pad("Δ pp", 8)
+            + pad(_("P(met) P10 → P90"), 19) + pad(_("Δ pp"), 8)
+            + pad(_("median P10 → P90"), 19) + pad(_("Δ pp"), 8)
             + "".join(pad(heads[k], widths[k]) for k in extra)
         )
         for _i, row in t.iterrows():

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ...i18n import _
+from ...i18n import N_, Message, _
 from ...montecarlo.outcomes import evaluate_changes
 from ...montecarlo.runner import resolve_seed
 from ...scenario import Scenario
@@ -46,7 +46,7 @@ def _global_outputs(
     for item in inputs:  # validate the extremes here, not inside worker processes
         for q in (q_lo, q_hi):
             _checked(scenario, with_pinned_shapes(scenario, {item.path: item.value_at(q)}),
-                     f"{item.path} at quantile {q}")
+                     _("{path} at quantile {q}").format(path=item.path, q=q))
     changes = [_point_changes(scenario, inputs, x) for x in X]
     outs = evaluate_changes(scenario, changes, replications, run_seed, workers,
                             progress=progress)
@@ -155,18 +155,16 @@ def sobol_warnings(samples: int, cols: dict[str, Any]) -> list[str]:
     """Why Sobol indices of a run may not be worth reading (an empty list if none)."""
     out = []
     if samples < MIN_SOBOL_SAMPLES or samples & (samples - 1):
-        out.append(
-            f"{samples} base samples are too few for Sobol indices (use a power of 2, at "
-            f"least {MIN_SOBOL_SAMPLES}): the estimates below are unreliable"
-        )
+        out.append(Message(N_(
+            "{n} base samples are too few for Sobol indices (use a power of 2, at least "
+            "{least}): the estimates below are unreliable"), n=samples, least=MIN_SOBOL_SAMPLES))
     values = np.concatenate([np.asarray(v, dtype=float) for k, v in cols.items()
                              if not k.endswith("_conf")])
     values = values[np.isfinite(values)]
     if values.size and (values.min() < -0.1 or values.max() > 1.1):
-        out.append(
-            f"indices outside [0, 1] (from {values.min():.2f} to {values.max():.2f}): "
-            "sampling error dominates; use more samples"
-        )
+        out.append(Message(N_(
+            "indices outside [0, 1] (from {low:.2f} to {high:.2f}): sampling error dominates; "
+            "use more samples"), low=float(values.min()), high=float(values.max())))
     return out
 
 
