@@ -315,3 +315,29 @@ def test_a_distribution_below_zero_reads_chinese():
     assert "（加上 min = 0，或改用非负的分布）" in message, message
     with pytest.raises(ScenarioError, match=r"found support reaching .*add min = 0"):
         load_scenario(path)
+
+
+def _words(line: str) -> list[str]:
+    """English word pairs of a message, leaving out values, key paths and ids."""
+    body = line.split("：", 1)[-1]
+    body = re.sub(r"'[^']*'|\"[^\"]*\"", "", body)  # values as written
+    body = re.sub(r"\S*[\[\]._/=]\S*", "", body)  # key paths, files, numbers
+    body = re.sub(r"\b(project|sector) id\b", "", body)  # the ids' kinds
+    return re.findall(r"\b[a-z]{3,}(?: [a-z]{2,})+\b", body)
+
+
+def test_no_broken_scenario_leaves_english_words_in_chinese(capsys):
+    """Every broken file of the corpus, in Chinese: no English phrase but values and ids.
+
+    TOML syntax errors quote the parser's own (English) words after 语法错误：.
+    """
+    from test_corpus import BROKEN
+
+    left = []
+    for file in BROKEN:
+        main(["--lang", "zh", "validate", str(file)])
+        line = capsys.readouterr().err.strip()
+        text = line.split("语法错误：")[0]
+        if _words(text):
+            left.append((file.name, _words(text)))
+    assert not left, left

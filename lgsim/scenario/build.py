@@ -319,7 +319,7 @@ def _accounting(ck: Checker, doc: dict[str, Any], sector_ids: list[str]) -> Acco
         raise ck.fail(
             "sector",
             _("a sector with id 'construction' (works value added goes there)"),
-            "sectors " + ", ".join(sector_ids),
+            _("sectors {ids}").format(ids=", ".join(sector_ids)),
         )
     return accounting
 

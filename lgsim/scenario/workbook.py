@@ -133,14 +133,14 @@ def split_key(text: str) -> list[str | int]:
         m = _TOKEN.match(text, pos)
         lead = m.group(0)[0] if m else ""
         if not m or (pos == 0 and lead in ".[") or (pos > 0 and lead not in ".["):
-            raise ValueError(f"not a key: {text!r}")
+            raise ValueError(_("not a key: {text!r}").format(text=text))
         if m["i"] is not None:
             tokens.append(int(m["i"]))
         else:
             tokens.append(m["name"] if m["name"] is not None else json.loads(f'"{m["quoted"]}"'))
         pos = m.end()
     if not tokens:
-        raise ValueError("an empty key")
+        raise ValueError(_("an empty key"))
     return tokens
 
 
@@ -158,18 +158,19 @@ def put(doc: dict[str, Any], tokens: list[str | int], value: Any) -> None:
         nxt: Any = value if last else ([] if isinstance(tokens[k + 1], int) else {})
         if isinstance(token, int):
             if not isinstance(node, list) or token > len(node):
-                raise ValueError(f"index [{token}] follows no index [{token - 1}]")
+                raise ValueError(_("index [{index}] follows no index [{before}]").format(
+                    index=token, before=token - 1))
             if token == len(node):
                 node.append(nxt)
             elif last or not isinstance(node[token], type(nxt)):
-                raise ValueError("given twice")
+                raise ValueError(_("given twice"))
         else:
             if not isinstance(node, dict):
-                raise ValueError("both a value and a table")
+                raise ValueError(_("both a value and a table"))
             if token not in node:
                 node[token] = nxt
             elif last or not isinstance(node[token], type(nxt)):
-                raise ValueError("given twice, or both as a value and as a table")
+                raise ValueError(_("given twice, or both as a value and as a table"))
         node = node[token]
 
 
@@ -301,9 +302,9 @@ def read_workbook(path: str | Path) -> tuple[dict[str, Any], Locations]:
             continue
         if key not in known:
             raise ScenarioError(
-                f"{file}, sheet {name}", "", "a sheet named like '行业 sector' (" +
-                ", ".join(known) + ") or starting with '#' (ignored)", _("sheet {name!r}")
-                                                                       .format(name=name),
+                _("{file}, sheet {sheet}").format(file=file, sheet=name), "",
+                _("a sheet named like '行业 sector' ({names}) or starting with '#' (ignored)")
+                .format(names=", ".join(known)), _("sheet {name!r}").format(name=name),
                 suggest(key, known),
             )
         sheet = _Sheet(file, name, values[name], formulas[name])
