@@ -87,6 +87,11 @@ def pad(text: str, width: int) -> str:
     return text + " " * max(0, width - display_width(text))
 
 
+def rjust(text: str, width: int) -> str:
+    """Right-align ``text`` in ``width`` terminal columns (a CJK character takes two)."""
+    return " " * max(0, width - display_width(text)) + text
+
+
 #: Control characters a terminal may act on (C0 except tab and newline, DEL, C1), and the
 #: Unicode line and paragraph separators.
 _CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F,

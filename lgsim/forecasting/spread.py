@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from .._format import display_width, pad
+from .._format import pad, rjust
 from .._version import __version__
 from ..data.areas import area_name
 from ..data.growth_figures import GrowthFigures, read_growth_figures
@@ -262,9 +262,9 @@ class SpreadCalibration:
                                          + self.within_year.variance),
                     scale=self.scale, within=100 * math.sqrt(self.within_year.variance))
         )
-        lines.append("  " + pad(_("sector"), 22) + " " + _rjust(_("share"), 6) + " "
-                     + _rjust(_("mean"), 7) + " " + _rjust(_("sd"), 7) + " "
-                     + _rjust(_("was"), 7))
+        lines.append("  " + pad(_("sector"), 22) + " " + rjust(_("share"), 6) + " "
+                     + rjust(_("mean"), 7) + " " + rjust(_("sd"), 7) + " "
+                     + rjust(_("was"), 7))
         for sid, w, m, old, new in zip(self.structure.ids, self.structure.shares,
                                        self.structure.means, self.structure.sds, self.sds,
                                        strict=True):
@@ -299,11 +299,6 @@ class SpreadCalibration:
                                                 total=100 * math.hypot(model, rsd),
                                                 revision=100 * rsd)
         return [text]
-
-
-def _rjust(text: str, width: int) -> str:
-    """Right-align ``text`` in ``width`` terminal columns (CJK characters take two)."""
-    return " " * max(0, width - display_width(text)) + text
 
 
 def revision_sd(scenario: Scenario) -> float:

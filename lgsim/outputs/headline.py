@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from .._format import pad, pct
+from .._format import pad, pct, rjust
 from ..analysis import quantiles
 from ..i18n import N_, _, localized
 
@@ -63,13 +63,13 @@ def headline(results: Results, out_dir: str | None = None) -> str:
     lines += investment_lines(r) + year_lines(r)
     lines += _subtarget_lines(r)
     table = r.contributions("sector")
+    # means first: they add up to mean growth (the last line); medians do not add up
     lines += ["", pad(_("Contributions to {year} growth by sector (pp)").format(year=y), 44)
-              + "   P50    P10    P90"]
+              + rjust(_("mean"), 6) + "    P50    P10    P90"]
     for ident, row in table.iterrows():
         label = f"  {row['name']} {ident}"
-        lines.append(
-            pad(label, 44) + f"{row['p50']:6.2f} {row['p10']:6.2f} {row['p90']:6.2f}"
-        )
+        lines.append(pad(label, 44) + f"{row['mean']:6.2f} {row['p50']:6.2f} "
+                     f"{row['p10']:6.2f} {row['p90']:6.2f}")
     lines.append(pad(_("  sum of means = mean GDP growth"), 44) + f"{table['mean'].sum():6.2f}")
     if out_dir is not None:
         lines += ["", _("Wrote {path}").format(path=out_dir)]

@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from .._format import display_width, pad, pct, pp, to_pct
+from .._format import display_width, pad, pct, pp, rjust, to_pct
 from .._version import __version__
 from ..analysis import (
     Z95,
@@ -447,8 +447,8 @@ class Comparison:
         w_p = max(6, display_width(heads[0]))
         lines += [
             "",
-            "   " + pad(_("scenario"), width) + _rjust(heads[0], w_p) + "  "
-            + pad(heads[1], 20) + _rjust(heads[2], 11) + f" {'P50':>6} {'P90':>6}   "
+            "   " + pad(_("scenario"), width) + rjust(heads[0], w_p) + "  "
+            + pad(heads[1], 20) + rjust(heads[2], 11) + f" {'P50':>6} {'P90':>6}   "
             + heads[3],
         ]
         for row in rows:
@@ -458,7 +458,7 @@ class Comparison:
             inv = (f"{listed['p50']:5.1f} / {listed['plan']:.1f}亿" if listed else "    —")
             lines.append(
                 f"{row['letter']}  " + pad(row["title"], width)
-                + _rjust(pct(row["p_target_met"]), w_p) + "  " + f"[{pct(lo)}, {pct(hi)}]".ljust(20)
+                + rjust(pct(row["p_target_met"]), w_p) + "  " + f"[{pct(lo)}, {pct(hi)}]".ljust(20)
                 + f"{pct(q['p10']):>11} {pct(q['p50']):>6} {pct(q['p90']):>6}   {inv}"
             )
         lines += [
@@ -481,11 +481,6 @@ class Comparison:
     def __repr__(self) -> str:
         names = " vs ".join(self.labels)
         return f"<lgsim.Comparison {names}: {self.n:,} replications, seed {self.seed}>"
-
-
-def _rjust(text: str, width: int) -> str:
-    """Right-align ``text`` in ``width`` terminal columns (CJK characters take two)."""
-    return " " * max(0, width - display_width(text)) + text
 
 
 def _ci(iv: Interval, digits: int = 2) -> str:
