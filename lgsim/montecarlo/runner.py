@@ -318,7 +318,7 @@ class Stopping:
             asked.append(_("precision ±{half:.2f} pp").format(half=100 * self.target_half_width))
         if self.min_ess is not None:
             asked.append(_("effective sample size {ess:,.0f}").format(ess=self.min_ess))
-        got = f"±{100 * self.half_width:.2f} pp"
+        got = _("±{half:.2f} pp").format(half=100 * self.half_width)
         if self.ess is not None:
             got += _(", effective sample size {ess:,.0f}").format(ess=self.ess)
         if self.reached:
