@@ -28,6 +28,7 @@ from ..fileio import write_text
 from ..fonts import subset_font
 from ..i18n import _
 from ..results import Results
+from ..scenario.sources import source_kind
 from .plots import figure_bytes, rule_zh, run_figures
 from .rundir import load_run
 
@@ -180,6 +181,9 @@ def headline_sentences(summary: dict[str, Any]) -> tuple[str, str]:
 def split_sources(sources: dict[str, str]) -> dict[str, list[tuple[str, str]]]:
     """Split ``[sources]`` by prefix into ``source``, ``assumption`` and ``other``.
 
+    The prefix is English or Chinese (``source:``/``来源：``, ``assumption:``/``假设：``,
+    either colon; :func:`lgsim.scenario.sources.source_kind`).
+
     Returns
     -------
     dict
@@ -189,10 +193,9 @@ def split_sources(sources: dict[str, str]) -> dict[str, list[tuple[str, str]]]:
     out: dict[str, list[tuple[str, str]]] = {"source": [], "assumption": [], "other": []}
     for key, text in sources.items():
         text = str(text).strip()
-        head, sep, rest = text.partition(":")
-        kind = head.strip().lower()
-        if sep and kind in ("source", "assumption"):
-            out[kind].append((key, rest.strip()))
+        parsed = source_kind(text)
+        if parsed is not None:
+            out[parsed[0]].append((key, parsed[1]))
         else:
             out["other"].append((key, text))
     return out

@@ -36,6 +36,7 @@ from .indicators import INDICATOR_KEYS, parse_indicators
 from .investment import ECONOMY_KEYS, IO_KEYS, parse_economy, parse_io
 from .model import Accounting, Sector, Street, Target
 from .paths import entry_path, parse_path
+from .sources import source_prefix
 from .targets import TARGET_KEYS, parse_targets
 
 __all__ = [
@@ -433,18 +434,22 @@ _SOURCE_FIELDS = {
 
 
 def _sources(ck: Checker, raw: Any, doc: Mapping[str, Any]) -> dict[str, str]:
-    """``[sources]``: key paths of real fields to "source: ..." or "assumption: ..." texts."""
+    """``[sources]``: key paths of real fields to "source: ..." or "assumption: ..." texts.
+
+    The prefix may be Chinese too: "来源：..." or "假设：..." (either colon; ``.sources``).
+    """
     if not isinstance(raw, Mapping):
         raise ck.fail("sources", _("a table of key paths to sources"), describe(raw))
     out = {}
     for key, value in raw.items():
         _source_key(ck, key, doc)
         text = value.strip() if isinstance(value, str) else ""
-        prefix = next((p for p in ("source:", "assumption:") if text.startswith(p)), None)
+        prefix = source_prefix(text)
         if prefix is None:
             raise ck.fail(
                 f'sources."{key}"',
-                _("\"source: <title>, <address>\" or \"assumption: <why>\""),
+                _("\"source: <title>, <address>\" or \"assumption: <why>\" (or in "
+                  "Chinese \"来源：<title>, <address>\" / \"假设：<why>\")"),
                 describe(value),
             )
         if not text.removeprefix(prefix).strip():

@@ -30,7 +30,8 @@ README_LINES = (
     "同一行不要同时填固定值和分布。",
     "缺少的参数列可以自己加：在第2行写键名（如 growth.min），第1行写说明。",
     "“来源”列（键名 sources:xxx）是情景文件 [sources] 中对旁边那个数字的说明，必须以 "
-    "“source: 出处” 或 “assumption: 理由” 开头。没有对应单元格的说明在“来源 sources”表中。",
+    "“来源：出处” 或 “假设：理由” 开头（英文写法 “source: 出处” 或 “assumption: 理由” 同样有效）。"
+    "没有对应单元格的说明在“来源 sources”表中。",
     "“总体 general”表每行一个键（如 target.gdp_growth）；"
     "“分项目标 targets”表是行业和街道的增长目标。",
     "“指标映射 indicator”表每行一个公布指标（area + indicator）对应的模型量和观测误差，"

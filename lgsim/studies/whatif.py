@@ -81,8 +81,9 @@ def add_project(
     kind : {"project", "batch", "pipeline"}
         The array of tables to append to.
     source : str, optional
-        ``"source: <title>, <address>"`` or ``"assumption: <why>"``, recorded in
-        ``[sources]`` under ``kind[id]``.
+        ``"来源：<title>, <address>"`` or ``"假设：<why>"`` (or in English
+        ``"source: ..."``, ``"assumption: ..."``), recorded in ``[sources]`` under
+        ``kind[id]``.
 
     Returns
     -------
