@@ -139,7 +139,7 @@ def test_sources_name_the_data_file_years_and_addresses(base_cal) -> None:
     assert "proxy for sector industry" in industry and "jendow.com.tw" in industry
     assert "industry_above_size" not in s.sources["sector[finance].growth"]
     # the parent's other sources are inherited
-    assert s.sources["target.gdp_growth"].startswith("source:")
+    assert s.sources["target.gdp_growth"].startswith("来源：")
 
 
 def test_written_growth_keeps_the_gdp_forecast_mean_and_sd(base_cal) -> None:

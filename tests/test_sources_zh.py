@@ -1,12 +1,18 @@
-"""``[sources]`` in Chinese: the prefixes 来源：/假设：.
+"""``[sources]`` in Chinese: the prefixes 来源：/假设： and the shipped scenarios' texts.
 
 Every ``[sources]`` text starts with its kind: ``source:``/``来源：`` or
-``assumption:``/``假设：`` (either colon).
+``assumption:``/``假设：`` (either colon). The shipped scenarios are written for Chinese
+readers, so their hand-written texts are Chinese; the texts ``lgsim calibrate`` writes
+(sector growth and its sd) stay as calibrate writes them (tests/test_spread.py,
+tests/test_calibrate.py).
 """
 
 from __future__ import annotations
 
+import re
+import tomllib
 from html import escape
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +20,11 @@ import lgsim
 from lgsim.cli import main
 from lgsim.outputs.report import split_sources
 from lgsim.scenario.sources import PREFIXES, source_kind, source_prefix
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = sorted((ROOT / "scenarios").glob("*.toml")) + sorted(
+    (ROOT / "scenarios" / "examples").glob("*.toml"))
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 ZH_SOURCES = """
 [sources]
@@ -23,6 +34,11 @@ ZH_SOURCES = """
 "accounting.construction_share" = "来源: 半角冒号的出处"
 "scenario.seed" = "assumption: the English prefixes stay valid"
 """
+
+
+def calibrate_wrote(text: str) -> bool:
+    """A text ``lgsim calibrate`` writes (growth fitted, or its sd sized from past errors)."""
+    return "by lgsim calibrate" in text or text.startswith("source: calibrated as ")
 
 
 # ---------------------------------------------------------------- the prefixes
@@ -103,3 +119,51 @@ def test_a_missing_prefix_names_both_languages(tiny, capsys) -> None:
     err = capsys.readouterr().err
     assert '"来源：<标题>，<网址>" 或 "假设：<理由>"' in err
     assert '"source: <标题>, <网址>" 或 "assumption: <理由>"' in err
+
+
+# ---------------------------------------------------------------- (c) the shipped texts are Chinese
+
+
+def _own_sources(path: Path) -> dict[str, str]:
+    with path.open("rb") as f:
+        return tomllib.load(f).get("sources", {})
+
+
+def test_every_hand_written_source_of_base_is_chinese() -> None:
+    sources = _own_sources(ROOT / "scenarios" / "base.toml")
+    written = {k: v for k, v in sources.items() if not calibrate_wrote(v)}
+    assert len(written) == 125 and len(sources) - len(written) == 10
+    for key, text in written.items():
+        assert text.startswith(("来源：", "假设：")), (key, text[:40])
+        assert CJK.search(text[3:]), (key, text)
+    # calibrate's own texts stay as calibrate writes them
+    for key in set(sources) - set(written):
+        assert re.fullmatch(r"sector\[\w+\]\.growth\.sd", key)
+        assert sources[key].startswith("source: ")
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_every_shipped_scenario_writes_its_sources_in_chinese(path: Path) -> None:
+    for key, text in _own_sources(path).items():
+        if calibrate_wrote(text):
+            continue
+        assert text.startswith(("来源：", "假设：")) and CJK.search(text[3:]), (key, text)
+
+
+# ---------------------------------------------------------------- (d) the report of base
+
+
+def test_the_report_of_base_shows_chinese_source_texts(tmp_path, capsys) -> None:
+    out = tmp_path / "base"
+    assert main(["run", str(ROOT / "scenarios" / "base.toml"), "-n", "250", "--min-ess",
+                 "50", "--workers", "1", "--out", str(out), "--report"]) == 0
+    capsys.readouterr()
+    html = (out / "report.html").read_text(encoding="utf-8")
+    sources = html[html.index("数据来源与假设"):]
+    assert "<h3>有出处的数据 Sourced（45）</h3>" in sources
+    assert "<h3>假设 Assumptions（90）</h3>" in sources
+    assert "其他说明" not in sources
+    for text in ("无公布的分项数据；4%", "该报道：项目总投资约113.1亿元",
+                 "龙岗区2022年政府工作报告（地区生产总值增长6%左右）"):
+        assert escape(text) in sources, text
+    assert "no published split" not in sources and "the article:" not in sources

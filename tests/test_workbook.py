@@ -92,7 +92,7 @@ def test_sheets_headers_dropdowns_and_sources(tmp_path):
     assert labels[keys.index("share")] == "基年增加值占比（比例，0.06 = 6%）"
     assert keys[keys.index("share") + 1] == "sources:share"
     assert ws.cell(row=4, column=keys.index("sources:share") + 1).value.startswith(
-        "assumption: above-size industry")
+        "假设：2020年规模以上工业增加值")
     dist_col = keys.index("growth.dist") + 1
     letter = openpyxl.utils.get_column_letter(dist_col)
     lists = [dv.formula1 for dv in ws.data_validations.dataValidation
@@ -101,7 +101,7 @@ def test_sheets_headers_dropdowns_and_sources(tmp_path):
     general = wb[title("general")]
     rows = {r[0]: r for r in general.iter_rows(min_row=3, values_only=True)}
     assert rows["target.gdp_growth"][2] == 0.06
-    assert rows["target.gdp_growth"][4].startswith("source: 龙岗区2022年政府工作报告")
+    assert rows["target.gdp_growth"][4].startswith("来源：龙岗区2022年政府工作报告")
 
 
 def _edit(src: Path, dst: Path, sheet: str, cell: str, value) -> Path:
