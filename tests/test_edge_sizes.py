@@ -176,3 +176,38 @@ def test_a_huge_roster_gets_a_smaller_default_chunk(tiny):
     plan = compile_plan(s)
     assert fpmod.default_chunk_size(plan) < fpmod.DEFAULT_CHUNK
     assert fpmod.working_bytes(plan) * fpmod.default_chunk_size(plan) <= fpmod.CHUNK_BUDGET
+
+
+def test_an_address_space_limit_counts_as_memory(tmp_path):
+    """Under ``ulimit -v`` a run too large for the limit is refused before it starts.
+
+    Before, the check looked only at the machine's free memory: under a 6 GiB limit,
+    ``-n 1,000,000`` computed for about a minute and ended in an internal MemoryError.
+    """
+    import resource
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    limit = 3 * 1024**3
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "big"
+    proc = subprocess.run(
+        [sys.executable, "-m", "lgsim", "--lang", "en", "run", "scenarios/base.toml",
+         "-n", "1000000", "--out", str(out)],
+        cwd=root, capture_output=True, text=True, timeout=120, preexec_fn=cap)
+    assert proc.returncode == 2, proc.stderr
+    line = proc.stderr.strip()
+    assert len(line.splitlines()) == 1 and "Traceback" not in line
+    assert "expected a run that fits in the memory available" in line
+    assert "needed for 1,000,000 replications" in line
+    assert not (out / "chunks").exists() and not (out / "summary.json").exists()
+    with_limit = subprocess.run(
+        [sys.executable, "-c", "from lgsim.montecarlo.executors import available_memory; "
+         "print(available_memory())"],
+        cwd=root, capture_output=True, text=True, timeout=60, preexec_fn=cap)
+    assert 0 < int(with_limit.stdout) < limit

@@ -101,8 +101,9 @@ def available_memory() -> int | None:
     """Bytes of memory this process can still use (None when unknown).
 
     ``MemAvailable`` of ``/proc/meminfo``, lowered to the room left under a cgroup v2
-    limit (containers); the free physical pages elsewhere on POSIX; the available
-    physical memory on Windows.
+    limit (containers) and under this process's address-space limit (``ulimit -v``,
+    ``RLIMIT_AS``/``RLIMIT_DATA``: the whole results are gathered in this process); the
+    free physical pages elsewhere on POSIX; the available physical memory on Windows.
     """
     avail: int | None = None
     try:
@@ -113,10 +114,42 @@ def available_memory() -> int | None:
                     break
     except (OSError, ValueError):
         avail = _sysconf_memory()
-    room = _cgroup_room()
-    if room is not None:
-        avail = room if avail is None else min(avail, room)
+    for room in (_cgroup_room(), _rlimit_room()):
+        if room is not None:
+            avail = room if avail is None else min(avail, room)
     return avail
+
+
+def _rlimit_room() -> int | None:
+    """Bytes left under the soft address-space or data limit (None without a limit).
+
+    The limit counts virtual memory, so the room is the limit less this process's
+    current virtual size (``VmSize``; 0 where ``/proc`` is missing).
+    """
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        return None
+    limits = []
+    for name in ("RLIMIT_AS", "RLIMIT_DATA"):
+        which = getattr(resource, name, None)
+        if which is None:
+            continue
+        soft = resource.getrlimit(which)[0]
+        if soft != resource.RLIM_INFINITY and soft > 0:
+            limits.append(soft)
+    if not limits:
+        return None
+    used = 0
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmSize:"):
+                    used = int(line.split()[1]) * 1024
+                    break
+    except (OSError, ValueError):
+        pass
+    return max(min(limits) - used, 0)
 
 
 def _sysconf_memory() -> int | None:
