@@ -61,18 +61,23 @@ def test_summary_json_numbers_name_their_unit(run):
 
 def test_target_met_is_empty_in_years_without_a_target(run, tmp_path):
     frame = dict(iter_tables(run))["replications.csv"]
-    target = frame["year"] == run.target_year
-    assert frame.loc[~target, "target_met"].isna().all()
-    flags = frame.loc[target, "target_met"].to_numpy(dtype=bool)
-    np.testing.assert_array_equal(flags, run.met())
-    # growth in percent, the rule applied to it gives the same flags
-    g = frame.loc[target, "growth_pct"].to_numpy() / 100
-    np.testing.assert_array_equal(run.scenario.target.met(g), flags)
+    with_target = sorted(run.scenario.targets)
+    assert with_target == [2022, 2023, 2024]  # base sets a GDP target for every year
+    target = frame["year"].isin(with_target)
+    assert frame.loc[~target, "target_met"].isna().all()  # the base year, 2021
+    assert set(frame.loc[~target, "year"]) == {2021}
+    for year in with_target:
+        flags = frame.loc[frame["year"] == year, "target_met"].to_numpy(dtype=bool)
+        np.testing.assert_array_equal(flags, run.met(year))
+        # growth in percent, the year's rule applied to it gives the same flags
+        g = frame.loc[frame["year"] == year, "growth_pct"].to_numpy() / 100
+        np.testing.assert_array_equal(run.target_of(year).met(g), flags)
+    assert frame.loc[frame["year"] == 2023, "target_met"].any()  # 2023 is met at times
     out = tmp_path / "r"
     lgsim.outputs.rundir.write_csv(out / "replications.csv", frame)
     back = pd.read_csv(out / "replications.csv", encoding="utf-8-sig")
-    assert back.loc[back["year"] == 2023, "target_met"].isna().all()
-    assert set(back.loc[back["year"] == 2022, "target_met"]) <= {True, False}
+    assert back.loc[back["year"] == 2021, "target_met"].isna().all()
+    assert set(back.loc[back["year"] == 2023, "target_met"]) <= {True, False}
 
 
 def test_comparison_csv_matches_the_terminal(tmp_path, capsys):

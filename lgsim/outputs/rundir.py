@@ -183,9 +183,10 @@ def iter_tables(results: Results) -> Iterator[tuple[str, Any]]:
     y = results.target_year
     growth = ds["growth"].values
     years = ds["year"].values
-    is_target = np.tile(years, results.n) == y
-    met = pd.array(np.repeat(results.met(), len(years)), dtype="boolean")
-    met[~is_target] = pd.NA
+    met = pd.array(np.full(growth.size, pd.NA), dtype="boolean")  # empty: no target that year
+    for year in sorted(results.scenario.targets or {results.target_year: None}):
+        j = int(np.flatnonzero(years == year)[0])
+        met[j::len(years)] = results.met(year)
     yield "replications.csv", pd.DataFrame(
         {
             "replication": np.repeat(ds["replication"].values, len(years)),
