@@ -197,7 +197,7 @@ def uncertain_inputs(scenario: Scenario) -> list[UncertainInput]:
             d = getattr(t, fname)
             if not d.is_fixed:
                 cn, unit = _FIELDS[fname]
-                out.append(UncertainInput(f"land[{t.id}].{fname}", f"土地{t.id}·{cn}",
+                out.append(UncertainInput(f"land[{t.id}].{fname}", f"土地整备 {t.id}·{cn}",
                                           "distribution", unit, dist=d))
     for sh in scenario.shocks:
         name = _short(sh.name)
