@@ -288,6 +288,11 @@ def test_track_writes_its_files(tmp_path, capsys):
     assert [m["month"] for m in data["months"]] == [f"2022-{k:02d}" for k in range(1, 7)]
     html = (out / "track.html").read_text(encoding="utf-8")
     assert "月度跟踪 Monthly tracker" in html
+    # the page names the shipped areas in Chinese; track.json keeps their ids
+    releases = [n for m in data["months"] for n in m["news"] if n.get("area") == "Longgang"]
+    assert releases and all(" Longgang " in n["release"] for n in releases)
+    assert "Longgang" not in html and releases[0]["release"].replace(
+        "Longgang", "龙岗区") in html
 
 
 def test_track_files_name_their_units(tmp_path):

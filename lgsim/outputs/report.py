@@ -24,9 +24,10 @@ from typing import TYPE_CHECKING, Any
 
 from .._format import num, pct, to_pct
 from ..analysis import weighted_mean
+from ..data.areas import area_text
 from ..fileio import write_text
 from ..fonts import subset_font
-from ..i18n import _
+from ..i18n import _, translations
 from ..results import Results
 from ..scenario.sources import source_kind
 from .plots import figure_bytes, rule_zh, run_figures
@@ -700,6 +701,19 @@ def _comparison_changes(rows: list[dict[str, Any]], changes: dict[str, Any]) -> 
 
 
 # ---------------------------------------------------------------------- monthly track
+def _release_zh(news: dict[str, Any]) -> str:
+    """A release's label with its area's Chinese name (``track.json`` keeps the id).
+
+    ``2022年1–2月 Longgang 固定资产投资`` reads ``2022年1–2月 龙岗区 固定资产投资`` on the
+    page, as the rest of the page is Chinese first.
+    """
+    label, area = str(news["release"]), news.get("area")
+    if not area or f" {area} " not in f" {label} ":
+        return label
+    name = area_text(area, translations("zh").gettext)
+    return f" {label} ".replace(f" {area} ", f" {name} ", 1).strip()
+
+
 def track_section(data: dict[str, Any], figures: dict[str, Figure] | None = None) -> str:
     """The report's section on a monthly track (``data``: :meth:`Track.to_dict`)."""
     months = [data["opening"], *data["months"]]
@@ -714,7 +728,7 @@ def track_section(data: dict[str, Any], figures: dict[str, Figure] | None = None
     target_rows = [(m["month"], t["name"], t["rule"],
                     "未建模 not modelled: " + t["reason"] if not t["modelled"]
                     else _pc(t["p_met_pct"])) for m in months for t in m["targets"]]
-    news_rows = [(m["month"], n["order"], n["release"], _pc(n["published_value_pct"]),
+    news_rows = [(m["month"], n["order"], _release_zh(n), _pc(n["published_value_pct"]),
                   f"{n['d_p_met_pp']:+.2f}", f"{n['d_growth_mean_pp']:+.2f}")
                  for m in data["months"] for n in m["news"]]
     html = [
