@@ -105,13 +105,8 @@ def available_memory() -> int | None:
     ``RLIMIT_AS``/``RLIMIT_DATA``: the whole results are gathered in this process); the
     free physical pages elsewhere on POSIX; the available physical memory on Windows.
     """
-    avail: int | None = None
     try:
-        with open("/proc/meminfo", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    avail = int(line.split()[1]) * 1024
-                    break
+        avail = _proc_bytes("/proc/meminfo", "MemAvailable")
     except (OSError, ValueError):
         avail = _sysconf_memory()
     for room in (_cgroup_room(), _rlimit_room()):
@@ -140,16 +135,20 @@ def _rlimit_room() -> int | None:
             limits.append(soft)
     if not limits:
         return None
-    used = 0
     try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("VmSize:"):
-                    used = int(line.split()[1]) * 1024
-                    break
+        used = _proc_bytes("/proc/self/status", "VmSize") or 0
     except (OSError, ValueError):
-        pass
+        used = 0
     return max(min(limits) - used, 0)
+
+
+def _proc_bytes(path: str, field: str) -> int | None:
+    """A ``<field>: <n> kB`` line of a ``/proc`` file, in bytes (None if absent)."""
+    with open(path, encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    return None
 
 
 def _sysconf_memory() -> int | None:
