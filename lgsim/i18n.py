@@ -138,6 +138,21 @@ def N_(message: str) -> str:
     return message
 
 
+def error_line(file: str, where: str, expected: str, found: str, hint: str = "") -> str:
+    """The one-line message of a bad input, its fixed frame in the current language.
+
+    ``<file>: <where>: expected <what>, found <what>`` (Chinese ``<file>：<where>：应为
+    <what>，实为 <what>``); ``where`` (a key path, or a sheet, row and column) may be
+    empty; ``hint`` adds `` (<hint>)``. Shared by scenario and data-file errors.
+    """
+    place = _("{file}: {path}").format(file=file, path=where) if where else file
+    text = _("{where}: expected {expected}, found {found}").format(
+        where=place, expected=expected, found=found)
+    if hint:
+        text += _(" ({hint})").format(hint=hint)
+    return " ".join(text.splitlines())
+
+
 def is_chinese() -> bool:
     """Whether the current language is Chinese (for layout that differs, e.g. colons)."""
     return language() == "zh"

@@ -880,6 +880,9 @@ class Results:
         )
 
 
+#: The end of an entry's indirect (supply-chain) component's name: ``<entry>（间接拉动）``.
+INDIRECT_SUFFIX = "（间接拉动）"
+
 #: What the suffixes of the names in ``summary.json`` (and every table) mean.
 UNITS_NOTE = ("names end with their unit: _pct percent (6.0 = 6%), _pp percentage points, "
               "_yi_yuan 亿元 (100 million yuan), _per_yuan 亿元 of value added per 亿元 spent; "
@@ -916,7 +919,7 @@ def _components(plan: Plan) -> tuple[dict[tuple[str, str], str], list[str], list
     comp_names = (
         [f"{s.name}（自然增长）" for s in sc.sectors]
         + [group_names[g] for g in plan.groups]
-        + [f"{group_names[g]}（间接拉动）" for g in indirect]
+        + [group_names[g] + INDIRECT_SUFFIX for g in indirect]
         + [s.name for s in sc.shocks]
     )
     return group_names, comp_ids, comp_names

@@ -55,9 +55,10 @@ MINIMAL = "scenarios/examples/minimal.toml"
 BASE = "scenarios/base.toml"
 UNCONDITIONED = "scenarios/base-unconditioned.toml"
 
-# A small scenario valid for the code before and after issue 14: deterministic growth, so
-# the effect of one pipeline entry is a plain difference of means (case 8).
-FIXED_BASE = """\
+# A small scenario valid for the code before and after issue 14: three sectors, growth
+# fixed (FIXED_BASE: the effect of one pipeline entry is a plain difference of means, case
+# 8) or uncertain with within-year deviations (RANDOM_BASE: cases 9 and 13).
+_THREE_SECTORS = """\
 [scenario]
 base_year = 2021
 end_year = 2023
@@ -77,57 +78,25 @@ local_share = 0.8
 [[sector]]
 id = "industry"
 share = 0.6
-growth = 0.05
+growth = {industry}
 va_ratio = 0.22
 output_per_investment = 1.0
-
+{monthly}
 [[sector]]
 id = "construction"
 share = 0.1
-growth = 0.04
+growth = {construction}
 
 [[sector]]
 id = "services"
 share = 0.3
-growth = 0.06
+growth = {services}
 """
-
-# The same with uncertain growth and within-year deviations (cases 9 and 13).
-RANDOM_BASE = """\
-[scenario]
-base_year = 2021
-end_year = 2023
-seed = 7
-
-[target]
-gdp_growth = 0.06
-
-[economy]
-gdp = 1000.0
-
-[accounting]
-construction_share = 0.6
-construction_va_ratio = 0.25
-local_share = 0.8
-
-[[sector]]
-id = "industry"
-share = 0.6
-growth = { dist = "normal", mean = 0.05, sd = 0.02 }
-va_ratio = 0.22
-output_per_investment = 1.0
-monthly_sd = 0.01
-
-[[sector]]
-id = "construction"
-share = 0.1
-growth = { dist = "normal", mean = 0.04, sd = 0.02 }
-
-[[sector]]
-id = "services"
-share = 0.3
-growth = { dist = "normal", mean = 0.06, sd = 0.02 }
-"""
+_MEANS = {"industry": 0.05, "construction": 0.04, "services": 0.06}
+FIXED_BASE = _THREE_SECTORS.format(monthly="", **{k: str(m) for k, m in _MEANS.items()})
+RANDOM_BASE = _THREE_SECTORS.format(
+    monthly="monthly_sd = 0.01\n",
+    **{k: f'{{ dist = "normal", mean = {m}, sd = 0.02 }}' for k, m in _MEANS.items()})
 
 
 # ---------------------------------------------------------------- running lgsim

@@ -65,7 +65,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..i18n import _
+from ..i18n import _, error_line
 
 #: Required columns of a published-indicators file.
 REQUIRED_COLUMNS = ("area", "indicator", "period", "value", "unit", "kind")
@@ -125,11 +125,7 @@ class DataError(ValueError):
     @property
     def message(self) -> str:
         """The one-line message shown to the user."""
-        where = (_("{file}: {path}").format(file=self.file, path=self.where) if self.where
-                 else self.file)
-        text = _("{where}: expected {expected}, found {found}").format(
-            where=where, expected=self.expected, found=self.found)
-        return " ".join(text.splitlines())
+        return error_line(self.file, self.where, self.expected, self.found)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,13 +22,13 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._format import num, pct, to_pct
+from .._format import num, pct, target_pct, to_pct
 from ..analysis import weighted_mean
-from ..data.areas import area_text
 from ..fileio import write_text
 from ..fonts import subset_font
 from ..i18n import _, translations
 from ..results import Results
+from ..scenario.bridge import release_label
 from ..scenario.sources import source_kind
 from .plots import figure_bytes, rule_zh, run_figures
 from .rundir import load_run
@@ -143,9 +143,7 @@ def _round_pct(p: float) -> str:
         return "<0.1%"
     if 0.9995 < p < 1:
         return ">99.9%"
-    if 0 < p < 0.01 or 0.99 < p < 1:
-        return f"{100 * p:.1f}%"
-    return f"{100 * p:.0f}%"
+    return pct(p, 1 if 0 < p < 0.01 or 0.99 < p < 1 else 0)
 
 
 def headline_sentences(summary: dict[str, Any]) -> tuple[str, str]:
@@ -164,7 +162,7 @@ def headline_sentences(summary: dict[str, Any]) -> tuple[str, str]:
         （模拟精度95%区间 23%–27%）``.
     """
     year = summary["target_year"]
-    target = f"{round(summary['target_growth_pct'], 6):g}%"
+    target = target_pct(summary["target_growth_pct"] / 100.0)
     p = summary["p_target_met_pct"] / 100.0
     lo, hi = (x / 100.0 for x in summary["p_target_met_ci_pct"])
     zh = (
@@ -707,11 +705,10 @@ def _release_zh(news: dict[str, Any]) -> str:
     ``2022年1–2月 Longgang 固定资产投资`` reads ``2022年1–2月 龙岗区 固定资产投资`` on the
     page, as the rest of the page is Chinese first.
     """
-    label, area = str(news["release"]), news.get("area")
-    if not area or f" {area} " not in f" {label} ":
-        return label
-    name = area_text(area, translations("zh").gettext)
-    return f" {label} ".replace(f" {area} ", f" {name} ", 1).strip()
+    if "name" not in news:  # a track written before releases carried their parts
+        return str(news["release"])
+    return release_label(news["window"], news["area"], news["name"],
+                         translations("zh").gettext)
 
 
 def track_section(data: dict[str, Any], figures: dict[str, Figure] | None = None) -> str:

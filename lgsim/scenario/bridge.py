@@ -63,15 +63,19 @@ class Release:
         """``2022年1–2月 Longgang 规模以上工业增加值`` style label (as files record it)."""
         return self.label_in(str)
 
+    @property
+    def name(self) -> str:
+        """What the figure measures: the mapping's name, else its indicator id."""
+        return self.mapping.name or self.mapping.indicator
+
     def label_in(self, tr: Callable[[str], str]) -> str:
         """The label with the area's name translated by ``tr`` (``… 龙岗区 …`` in Chinese)."""
-        m = self.mapping
-        return f"{self.figure.window} {area_text(m.area, tr)} {m.name or m.indicator}"
+        return release_label(self.figure.window, self.mapping.area, self.name, tr)
 
     @property
     def short(self) -> str:
         """Short label for charts: ``1–2月 规模以上工业增加值``."""
-        return f"{self.figure.window[5:]} {self.mapping.name or self.mapping.indicator}"
+        return f"{self.figure.window[5:]} {self.name}"
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,14 @@ REASON_NAMES = {
         N_("a figure outside the simulated years"),
     "no [[indicator]] entry maps {area} {indicator}": N_("no [[indicator]]"),
 }
+
+
+def release_label(window: str, area: str, name: str, tr: Callable[[str], str] = str) -> str:
+    """A release as text: ``2022年1–2月 Longgang 规模以上工业增加值``.
+
+    Window, area (its name translated by ``tr``: ``龙岗区`` in Chinese), what is measured.
+    """
+    return f"{window} {area_text(area, tr)} {name}"
 
 
 def reason_name(reason: str) -> str:

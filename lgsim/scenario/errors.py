@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from ..i18n import _
+from ..i18n import _, error_line
 
 
 class ScenarioError(ValueError):
@@ -44,13 +44,7 @@ class ScenarioError(ValueError):
     @property
     def message(self) -> str:
         """The one-line message shown to the user."""
-        where = (_("{file}: {path}").format(file=self.file, path=self.path) if self.path
-                 else self.file)
-        text = _("{where}: expected {expected}, found {found}").format(
-            where=where, expected=self.expected, found=self.found)
-        if self.hint:
-            text += _(" ({hint})").format(hint=self.hint)
-        return " ".join(text.splitlines())
+        return error_line(self.file, self.path, self.expected, self.found, self.hint)
 
 
 class ScenarioWarning(UserWarning):

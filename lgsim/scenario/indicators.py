@@ -37,7 +37,7 @@ mapping, or a level of a real quantity, is listed as not modelled.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -344,21 +344,9 @@ def target_flags(scenario: Any, year: int, q: Mapping[str, np.ndarray]) -> list[
     t = targets[year]
     y = year - scenario.base_year
     out = [TargetFlags("gdp", "地区生产总值", t.rule(), t.met(q["growth"][:, y]))]
-    sector_ids = [s.id for s in scenario.sectors]
-    for sid, bar in t.sectors.items():
-        k = sector_ids.index(sid)
-        g = q["va"][:, y, k] / q["va"][:, y - 1, k] - 1.0
-        out.append(TargetFlags(f"sector:{sid}", scenario.sectors[k].name,
-                               f"growth >= {100 * bar:.4g}%", t.met(g, bar),
-                               short=f"{scenario.sectors[k].name} ≥{100 * bar:.4g}%"))
+    out += _growth_flags("sector", scenario.sectors, t.sectors, q["va"], y, t)
     if scenario.street_data and "street_va" in q:
-        street_ids = [s.id for s in scenario.streets]
-        for sid, bar in t.streets.items():
-            k = street_ids.index(sid)
-            g = q["street_va"][:, y, k] / q["street_va"][:, y - 1, k] - 1.0
-            out.append(TargetFlags(f"street:{sid}", scenario.streets[k].name,
-                                   f"growth >= {100 * bar:.4g}%", t.met(g, bar),
-                                   short=f"{scenario.streets[k].name} ≥{100 * bar:.4g}%"))
+        out += _growth_flags("street", scenario.streets, t.streets, q["street_va"], y, t)
     levels = {k: (q[k][:, y - 1], q[k][:, y]) for k in ("fai", "industrial_fai") if k in q}
     values = {(qq if kind == "level" else f"{qq}_growth"): v
               for qq, kind, v in t.investment_goals()}
@@ -368,6 +356,7 @@ def target_flags(scenario: Any, year: int, q: Mapping[str, np.ndarray]) -> list[
         short = f"{name} ≥{100 * v:.4g}%" if key.endswith("_growth") else f"{name} ≥{v:,.6g}亿"
         out.append(TargetFlags(key, name, t.investment_rule(key, values[key]), flags,
                                short=short))
+    sector_ids = [s.id for s in scenario.sectors]
     out += [_indicator_flags(scenario, t, it, y, q, sector_ids) for it in t.indicators]
     return out
 
@@ -393,3 +382,21 @@ def _indicator_flags(scenario: Any, t: Any, it: IndicatorTarget, y: int,
         x = m.nominal(q["va"][:, y, rows].sum(axis=1) / q["va"][:, y - 1, rows].sum(axis=1)
                       - 1.0)
     return TargetFlags(key, it.name, Composed(partial(it.describe)), it.met(x), short=short)
+
+
+def _growth_flags(kind: str, entities: Sequence[Any], bars: Mapping[str, float],
+                  va: np.ndarray, y: int, target: Any) -> list[TargetFlags]:
+    """Flags of the growth sub-targets of sectors or streets (``kind``) in year index ``y``.
+
+    ``va`` is (R, Y + 1, K) value added, 亿元, in the order of ``entities``; ``bars`` maps
+    an entity id to its growth target (fraction), judged by ``target``'s rule.
+    """
+    ids = [e.id for e in entities]
+    out = []
+    for eid, bar in bars.items():
+        k = ids.index(eid)
+        g = va[:, y, k] / va[:, y - 1, k] - 1.0
+        name = entities[k].name
+        out.append(TargetFlags(f"{kind}:{eid}", name, f"growth >= {100 * bar:.4g}%",
+                               target.met(g, bar), short=f"{name} ≥{100 * bar:.4g}%"))
+    return out

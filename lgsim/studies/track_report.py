@@ -84,7 +84,8 @@ def news_dict(n: News) -> dict[str, Any]:
     r = n.release
     return {
         "order": n.order, "kind": n.kind, "release": r.label, "area": r.figure.area,
-        "indicator": r.figure.indicator, "window": r.figure.window, "row": r.figure.row,
+        "name": r.name, "indicator": r.figure.indicator, "window": r.figure.window,
+        "row": r.figure.row,
         "known": r.known.isoformat(), "published_value_pct": to_pct(r.figure.value),
         "d_p_met_pp": to_pct(n.d_p), "d_growth_mean_pp": to_pct(n.d_growth),
         "p_met_before_pct": to_pct(n.p_before), "p_met_after_pct": to_pct(n.p_after),

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ...results import INDIRECT_SUFFIX
 from .style import (
     BLUE,
     GREY,
@@ -119,10 +120,6 @@ def contributions_chart(results: Results, by: str = "sector", year: int | None =
     return fig
 
 
-#: The suffix of an entry's indirect (supply-chain) contribution in its name.
-_INDIRECT = "（间接拉动）"
-
-
 def _label(name: str, indirect: bool, width: int = 16) -> str:
     """A bar's label: the name shortened, keeping "（间接）" on an indirect row.
 
@@ -131,6 +128,6 @@ def _label(name: str, indirect: bool, width: int = 16) -> str:
     """
     name = str(name)
     if indirect:
-        base = name[: -len(_INDIRECT)] if name.endswith(_INDIRECT) else name
+        base = name.removesuffix(INDIRECT_SUFFIX)
         return _short(base, width - 4) + "（间接）"
     return _short(name, width)
